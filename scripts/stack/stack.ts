@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { type BridgePorts, startBridges } from './bridges'
+import { migrate } from './migrations'
+import { startPostgres } from './postgres'
+import { startRedis } from './redis'
+
+export interface StackPorts extends BridgePorts {
+  postgres: number
+  redis: number
+}
+
+export interface StackOptions {
+  /** State directory: Postgres in `<dir>/pg`, Redis in `<dir>/redis`. */
+  dir: string
+  /** Wipe the data first. */
+  fresh?: boolean
+  /** 0 = ephemeral for any of them. */
+  ports: StackPorts
+  migrationsDir?: string
+}
+
+export interface StackEndpoints {
+  /** Real credentials and database; host and port of the local Postgres (the bridges map it). */
+  databaseUrl: string
+  redisUrl: string
+  neonWsProxy: string
+  neonHttpEndpoint: string
+  upstashUrl: string
+  upstashToken: string
+}
+
+export interface Stack {
+  endpoints: StackEndpoints
+  /** Base URLs for GET/DELETE `/__counters` of each bridge. */
+  counters: { neonWs: string; neonHttp: string; upstash: string }
+  /** Which Postgres runs: a private cluster, embedded PGlite, or DATABASE_URL. */
+  postgresKind: 'postgres' | 'pglite' | 'external'
+  stop(): Promise<void>
+}
+
+/** Postgres + Redis + the three bridges, migrations applied. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const stops: (() => Promise<void>)[] = []
+  const stop = async () => {
+    // Reverse order: bridges before the servers they hold connections to.
+    for (const stopOne of stops.reverse().splice(0)) await stopOne().catch((error: Error) => console.error(`stack: ${error.message}`))
+  }
+  try {
+    const fresh = options.fresh ?? false
+    // Both servers start in parallel; wait for both so a failure of one never leaves the other running.
+    const [postgres, redis] = await allStarted([
+      startPostgres({ dir: path.join(options.dir, 'pg'), port: options.ports.postgres, fresh }).then((handle) => (stops.push(handle.stop), handle)),
+      startRedis({ dir: path.join(options.dir, 'redis'), port: options.ports.redis, fresh }).then((handle) => (stops.push(handle.stop), handle)),
+    ])
+    await migrate(postgres.url, options.migrationsDir)
+    const upstashToken = randomBytes(16).toString('hex')
+    const bridges = await startBridges({ pgUrl: postgres.url, redisUrl: redis.url, ports: options.ports, upstashToken })
+    stops.push(bridges.stop)
+    return {
+      endpoints: {
+        databaseUrl: postgres.url,
+        redisUrl: redis.url,
+        neonWsProxy: bridges.neonWsProxy,
+        neonHttpEndpoint: bridges.neonHttpEndpoint,
+        upstashUrl: bridges.upstashUrl,
+        upstashToken,
+      },
+      counters: bridges.counters,
+      postgresKind: postgres.kind,
+      stop,
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+/** The environment the Worker reads; NEON_* exist only locally and point the Neon driver at the bridges. */
+export function workerBindings(endpoints: StackEndpoints) {
+  return {
+    DATABASE_URL: endpoints.databaseUrl,
+    NEON_HTTP_ENDPOINT: endpoints.neonHttpEndpoint,
+    NEON_WS_PROXY: endpoints.neonWsProxy,
+    UPSTASH_REDIS_REST_URL: endpoints.upstashUrl,
+    UPSTASH_REDIS_REST_TOKEN: endpoints.upstashToken,
+  }
+}
+
+async function allStarted<T extends unknown[]>(starting: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(starting)
+  const failure = results.find((result) => result.status === 'rejected')
+  if (failure) throw failure.reason
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as T
+}

@@ -1,0 +1,12 @@
+import { services } from '../src/services.js';
+import { poll } from './poll.js';
+
+/** Cron Trigger entry: every minute, one poll cycle of the pool. */
+export async function scheduled(_controller: ScheduledController, env: object): Promise<void> {
+  const report = await poll(services(env));
+  console.log(
+    report.skipped
+      ? 'poll skipped: another poll is running'
+      : `poll: ${report.online}/${report.servers} servers online, ${report.meetings} meetings, ${report.ms} ms`,
+  );
+}

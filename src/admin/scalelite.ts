@@ -1,0 +1,61 @@
+import { Hono, type Context } from 'hono';
+import { stripChecksum, verifyChecksum } from '../bbb/checksum.js';
+import { BbbError, errors } from '../bbb/errors.js';
+import { checkQuerySize } from '../bbb/query.js';
+import { bbbError, rawQuery } from '../api/router.js';
+import { services } from '../services.js';
+import { AdminResponse } from './response.js';
+import { serverHandlers } from './scalelite-servers.js';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Scalelite's admin API (`/scalelite/api/*`): BBB-style checksums with the load balancer's own
+ * secrets over the query string (the JSON body is not covered, as in Scalelite), JSON answers,
+ * and checksum or content-type errors answered as BBB XML.
+ */
+export const scaleliteApi = new Hono<{ Bindings: object }>();
+
+scaleliteApi.all('/:call', async (c) => {
+  const name = c.req.param('call');
+  const route = Object.hasOwn(serverHandlers, name) ? serverHandlers[name] : undefined;
+  try {
+    if (!route || route.method !== c.req.method) throw errors.unsupportedRequest();
+    const svc = services(c.env);
+    const query = rawQuery(c.req.url);
+    checkQuerySize(query);
+    const { stripped, checksums } = stripChecksum(query);
+    if (checksums.length !== 1) throw errors.checksumError();
+    const ok = await verifyChecksum({
+      call: name,
+      checkString: stripped,
+      checksum: checksums[0],
+      secrets: svc.cfg.secrets,
+      allowed: svc.cfg.algorithms,
+    });
+    if (!ok) throw errors.checksumError();
+    const body = await readJsonBody(c);
+    if (body instanceof AdminResponse) return c.json(body.body as object, body.status as 400);
+    const res = await route.handler(svc, { query: new URLSearchParams(query), body });
+    return c.json(res.body as object, res.status as 200);
+  } catch (e) {
+    if (e instanceof BbbError) return bbbError(e);
+    console.error(`Admin API ${name} failed: ${(e as Error)?.message ?? e}`);
+    return c.json({ error: 'Internal error' }, 500);
+  }
+});
+
+async function readJsonBody(c: Context): Promise<Record<string, unknown> | AdminResponse> {
+  const text = c.req.method === 'POST' ? await c.req.text() : '';
+  if (!text) return {};
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw errors.unsupportedContentType();
+  if (text.length > MAX_BODY_BYTES) return new AdminResponse(413, { error: 'Request body is too large' });
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  return new AdminResponse(400, { error: 'The request body must be a JSON object' });
+}

@@ -1,0 +1,52 @@
+import { errors } from '../bbb/errors.js';
+import { param, type Params } from '../bbb/query.js';
+import { serverMap } from '../cluster/server-cache.js';
+import type { Services } from '../services.js';
+import type { Route } from '../store/routes.js';
+import type { ServerRow } from '../store/servers.js';
+import type { Tenant } from '../tenancy/tenant.js';
+
+/** What a BBB API handler gets once the request is parsed and its checksum verified. */
+export interface ApiCall {
+  svc: Services;
+  tenant: Tenant;
+  params: Params;
+  xmlBody?: { text: string };
+  waitUntil(p: Promise<unknown>): void;
+}
+
+export type Handler = (call: ApiCall) => Promise<Response>;
+
+export function xmlResponse(body: string): Response {
+  return new Response(body, {
+    headers: { 'Content-Type': 'text/xml; charset=utf-8', 'Cache-Control': 'no-cache' },
+  });
+}
+
+/** BBB's meetingID rules: present, 2–256 characters, no comma. */
+export function requireMeetingID(params: Params): string {
+  const id = param(params, 'meetingID');
+  if (!id) throw errors.missingParamMeetingID();
+  if (id.length < 2 || id.length > 256 || id.includes(',')) throw errors.validationError('Invalid meeting ID');
+  return id;
+}
+
+export function servers(call: ApiCall): Promise<Map<string, ServerRow>> {
+  return serverMap(call.svc.sql, call.svc.cfg.serverCacheMs, call.waitUntil);
+}
+
+/** The meeting's route and its server's configuration; null when either is unknown. */
+export async function routedServer(
+  call: ApiCall,
+  meetingID: string,
+  countJoin = false,
+): Promise<{ route: Route; server: ServerRow } | null> {
+  const route = await call.svc.routes.lookup(call.tenant.id, meetingID, countJoin);
+  const server = route && (await servers(call)).get(route.server);
+  return route && server ? { route, server } : null;
+}
+
+/** Failures that must not fail the call (history, bookkeeping) are logged without details of the request. */
+export function background(call: ApiCall, what: string, p: Promise<unknown>): void {
+  call.waitUntil(p.catch((e: unknown) => console.error(`${what} failed: ${(e as Error).message}`)));
+}

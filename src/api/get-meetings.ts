@@ -1,0 +1,65 @@
+import { renderResponse, type XmlObject } from '../bbb/xml.js';
+import { xmlResponse, type Handler } from './context.js';
+import type { MeetingIndexEntry } from './meeting-index.js';
+
+interface ServerSnapshot {
+  at: number;
+  meetings: XmlObject[];
+}
+
+function parse<T>(json: string): Partial<T> {
+  try {
+    return JSON.parse(json) as Partial<T>;
+  } catch {
+    return {};
+  }
+}
+
+/** Scalelite's answer when nothing runs (and always, with GET_MEETINGS_API_DISABLED). */
+export function noMeetings(): Response {
+  return xmlResponse(
+    renderResponse({
+      returncode: 'SUCCESS',
+      messageKey: 'noMeetings',
+      message: 'no meetings were found on this server',
+      meetings: '',
+    }),
+  );
+}
+
+/**
+ * One Redis round trip, no call to any node, so one slow or dead node cannot fail it (Scalelite
+ * #498): the poller's per-server snapshots, limited to meetings that still have a route, plus
+ * meetings created since their server's last poll.
+ */
+export const getMeetings: Handler = async (call) => {
+  const { servers, index } = await call.svc.cluster.snapshot(call.tenant.id);
+  const meetings: XmlObject[] = [];
+  const shown = new Set<string>();
+  const polledAt = new Map<string, number>();
+  for (const [server, json] of Object.entries(servers)) {
+    const snap = parse<ServerSnapshot>(json);
+    polledAt.set(server, snap.at ?? 0);
+    for (const m of snap.meetings ?? []) {
+      const id = String(m.meetingID ?? '');
+      if (id in index && !shown.has(id)) {
+        shown.add(id);
+        meetings.push(m);
+      }
+    }
+  }
+  for (const [id, json] of Object.entries(index)) {
+    const e = parse<MeetingIndexEntry>(json);
+    if (shown.has(id) || !e.meeting || !e.server || !e.recordedAt) continue;
+    // A poll after this create that did not see the meeting means it has ended.
+    if ((polledAt.get(e.server) ?? 0) >= e.recordedAt) continue;
+    meetings.push(e.meeting);
+  }
+  // Meetings of tenants never show without multitenancy (Scalelite).
+  const visible = meetings.filter((m) => {
+    const meta = m.metadata;
+    return !(meta && typeof meta === 'object' && !Array.isArray(meta) && 'tenant-id' in meta);
+  });
+  if (visible.length === 0) return noMeetings();
+  return xmlResponse(renderResponse({ returncode: 'SUCCESS', meetings: { meeting: visible } }));
+};

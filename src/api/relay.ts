@@ -1,0 +1,21 @@
+import { NodeCallError, type NodeResponse } from '../bbb/client.js';
+import { BbbError, errors } from '../bbb/errors.js';
+import { renderResponse } from '../bbb/xml.js';
+import { xmlResponse } from './context.js';
+
+/**
+ * Turns a node's answer into ours: SUCCESS is re-rendered from the parsed tree (never the raw
+ * bytes), FAILED keeps the node's messageKey and message, and an unreachable or broken node
+ * becomes `internalError` with the call's own message, as in Scalelite.
+ */
+export async function relay(call: Promise<NodeResponse>, unreachable: string): Promise<Response> {
+  let res: NodeResponse;
+  try {
+    res = await call;
+  } catch (e) {
+    if (e instanceof NodeCallError) throw errors.internalError(unreachable);
+    throw e;
+  }
+  if (!res.ok) throw new BbbError(res.messageKey ?? 'internalError', res.message ?? unreachable);
+  return xmlResponse(renderResponse(res.response));
+}

@@ -1,0 +1,16 @@
+import { Hono } from 'hono';
+import { errors } from './bbb/errors.js';
+import { bbbApi, bbbError } from './api/router.js';
+import { scaleliteApi } from './admin/scalelite.js';
+
+/** The Worker's HTTP surface: the BBB API, Scalelite's admin API, and health. */
+export const app = new Hono<{ Bindings: object }>({ strict: false });
+
+// Scalelite answers its root with plain `success`; kept for existing load balancer health checks.
+app.get('/', (c) => c.text('success'));
+app.get('/health', (c) => c.json({ status: 'ok' }));
+app.route('/bigbluebutton/api', bbbApi);
+app.route('/scalelite/api', scaleliteApi);
+// Every other path is a BBB `unsupportedRequest`, as Scalelite's catch-all.
+app.notFound(() => bbbError(errors.unsupportedRequest()));
+app.onError((e) => bbbError(e));

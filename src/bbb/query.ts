@@ -1,0 +1,78 @@
+// Parsing of raw query strings (and url-encoded form bodies) into ordered parameters.
+// Strict on purpose: a malformed escape or invalid UTF-8 is rejected rather than guessed at,
+// since the checksum was computed over bytes we must interpret exactly as the client meant.
+
+import { errors } from './errors';
+import { decodeUtf8Strict, exceedsUtf8Bytes } from './text';
+
+/** Parameters in order of appearance; repeated keys appear once per occurrence. */
+export type Params = ReadonlyArray<readonly [string, string]>;
+
+/** Above what BBB's own web server accepts for a request line, so no legitimate call is cut. */
+export const MAX_QUERY_BYTES = 16 * 1024;
+
+export function checkQuerySize(raw: string): void {
+  if (exceedsUtf8Bytes(raw, MAX_QUERY_BYTES)) {
+    throw errors.validationError(`The query string is longer than ${MAX_QUERY_BYTES} bytes.`);
+  }
+}
+
+// C0 controls and DEL, except tab, LF and CR: multi-line values (e.g. a welcome message typed
+// into Moodle's textarea) are legitimate, and all three are representable in XML.
+const CONTROL = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/;
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+const ESCAPE_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
+
+function decodeComponent(s: string): string {
+  const spaced = s.includes('+') ? s.replaceAll('+', ' ') : s;
+  if (!spaced.includes('%')) return spaced;
+  if (BAD_ESCAPE.test(spaced)) {
+    throw errors.validationError('Invalid percent-encoding in the request parameters.');
+  }
+  // A run of escapes is one byte sequence: multi-byte characters never straddle plain text.
+  return spaced.replace(ESCAPE_RUN, (run) => {
+    const bytes = new Uint8Array(run.length / 3);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16);
+    const text = decodeUtf8Strict(bytes);
+    if (text === undefined) throw errors.validationError('Invalid UTF-8 in the request parameters.');
+    return text;
+  });
+}
+
+export function parseQuery(raw: string): Params {
+  const params: Array<readonly [string, string]> = [];
+  if (raw === '') return params;
+  for (const segment of raw.split('&')) {
+    if (segment === '') continue;
+    const eq = segment.indexOf('=');
+    const key = decodeComponent(eq === -1 ? segment : segment.slice(0, eq));
+    const value = eq === -1 ? '' : decodeComponent(segment.slice(eq + 1));
+    if (CONTROL.test(key) || CONTROL.test(value)) {
+      throw errors.validationError('Request parameters must not contain control characters.');
+    }
+    params.push([key, value]);
+  }
+  return params;
+}
+
+/** The first value of `name`, or undefined when absent. */
+export function param(params: Params, name: string): string | undefined {
+  for (const [k, v] of params) if (k === name) return v;
+  return undefined;
+}
+
+/** Rejects any parameter given more than once, except those listed (e.g. filters that may repeat). */
+export function assertNoRepeats(params: Params, except: readonly string[] = []): void {
+  const seen = new Set<string>();
+  for (const [k] of params) {
+    if (seen.has(k) && !except.includes(k)) {
+      throw errors.validationError(`Parameter ${k} must not be repeated.`);
+    }
+    seen.add(k);
+  }
+}
+
+/** BBB's meetingID rule: at most 256 characters, no comma (commas separate IDs in getRecordings). */
+export function assertValidMeetingId(meetingID: string): void {
+  if (meetingID.length > 256 || meetingID.includes(',')) throw errors.invalidMeetingId();
+}

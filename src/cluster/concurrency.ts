@@ -1,0 +1,11 @@
+/**
+ * Runs `fn` over `items` with at most `limit` at a time: a Worker invocation may hold only six
+ * connections open at once, and a slow node must not delay the others more than that.
+ */
+export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,70 @@
+import type { Services } from '../services.js';
+import * as db from '../store/servers.js';
+import type { ServerRow, ServerState } from '../store/servers.js';
+import { knownTenants } from '../tenancy/tenant.js';
+import { forEachLimited } from './concurrency.js';
+import { callServer } from './node.js';
+import { freshServerMap, invalidateServers } from './server-cache.js';
+
+/**
+ * The pool's servers: Postgres is the source of truth, and every change is mirrored into Redis at
+ * once so placement sees it without waiting for the next poll.
+ */
+
+async function mirror(svc: Services, changed: ServerRow[]): Promise<void> {
+  invalidateServers();
+  const all = [...(await freshServerMap(svc.sql)).values()];
+  await svc.cluster.apply({
+    full: false,
+    now: Date.now(),
+    routeTtlSeconds: svc.cfg.meetingTtlSeconds,
+    servers: changed.map((server) => ({ server })),
+    tags: all.map((s) => s.tag ?? 'none'),
+  });
+}
+
+/** Server ids are random UUIDs, or the URL's host with SERVER_ID_IS_HOSTNAME (as Scalelite). */
+export async function addServer(
+  svc: Services,
+  s: { url: string; secret: string; tag: string | null; loadMultiplier: number },
+): Promise<ServerRow | undefined> {
+  const id = svc.cfg.serverIdIsHostname ? new URL(s.url).hostname.toLowerCase() : undefined;
+  const row = await db.insertServer(svc.sql, { ...s, ...(id ? { id } : {}) });
+  if (row) await mirror(svc, [row]);
+  return row;
+}
+
+export async function changeServer(
+  svc: Services,
+  id: string,
+  patch: Partial<{ secret: string; tag: string | null; state: ServerState; loadMultiplier: number }>,
+): Promise<ServerRow | undefined> {
+  const row = await db.updateServer(svc.sql, id, patch);
+  if (row) await mirror(svc, [row]);
+  return row;
+}
+
+export async function removeServer(svc: Services, id: string): Promise<boolean> {
+  const server = await db.getServer(svc.sql, id);
+  if (!server || !(await db.deleteServer(svc.sql, id))) return false;
+  invalidateServers();
+  const tags = [...(await freshServerMap(svc.sql)).values()].map((s) => s.tag ?? 'none');
+  await svc.cluster.removeServer(id, [...tags, server.tag ?? 'none'], knownTenants());
+  return true;
+}
+
+/**
+ * Panic: forget every meeting on the server (so re-creates land elsewhere), ask the server to end
+ * them (failures ignored: a panicked server is often dead), and disable it unless keepState.
+ */
+export async function panicServer(svc: Services, server: ServerRow, keepState: boolean): Promise<number> {
+  const meetings = await svc.routes.forgetServer(server.id, knownTenants());
+  const [health] = (await svc.cluster.health([server.id])).values();
+  await forEachLimited(meetings, svc.cfg.pollConcurrency, async (m) => {
+    const params: [string, string][] = [['meetingID', m.meetingID]];
+    if (m.moderatorPW) params.push(['password', m.moderatorPW]);
+    await callServer(svc.cfg, server, 'end', params, { online: health?.online ?? false }).catch(() => undefined);
+  });
+  if (!keepState) await changeServer(svc, server.id, { state: 'disabled' });
+  return meetings.length;
+}

@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import { parseAlgorithms, strongestAlgorithm, type ChecksumAlgorithm } from './bbb/checksum.js';
+
+/**
+ * Every setting the Worker reads, validated once per isolate. Names follow Scalelite where the
+ * meaning is the same, so an operator's existing environment carries over.
+ */
+
+const text = (fallback = '') => z.string().optional().transform((v) => v?.trim() || fallback);
+
+const number = (fallback: number, opts: { min?: number; int?: boolean } = {}) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      const bad =
+        !Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min);
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: `must be a ${opts.int ? 'whole ' : ''}number${opts.min !== undefined ? ` >= ${opts.min}` : ''}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const flag = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const s = v.trim().toLowerCase();
+      if (['true', '1', 'yes'].includes(s)) return true;
+      if (['false', '0', 'no'].includes(s)) return false;
+      ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+      return z.NEVER;
+    });
+
+const url = z
+  .string({ error: 'is missing' })
+  .trim()
+  .min(1, 'is missing')
+  .refine((v) => /^(https?|postgres(ql)?):\/\//.test(v), 'must be a URL');
+
+/** `k=v,k2=v2` as in Scalelite's DEFAULT_/OVERRIDE_*_PARAMS. */
+const pairs = z
+  .string()
+  .optional()
+  .transform((v) => {
+    const out: [string, string][] = [];
+    for (const item of (v ?? '').split(',')) {
+      if (!item.trim()) continue;
+      const eq = item.indexOf('=');
+      out.push(eq < 0 ? [item.trim(), ''] : [item.slice(0, eq).trim(), item.slice(eq + 1)]);
+    }
+    return out;
+  });
+
+/** A comma list, as in Scalelite's *_EXCLUDE_PARAMS. */
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+const algorithms = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    try {
+      return v?.trim() ? parseAlgorithms(v) : undefined;
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const EnvSchema = z.object({
+  DATABASE_URL: url,
+  NEON_HTTP_ENDPOINT: text(),
+  NEON_WS_PROXY: text(),
+  UPSTASH_REDIS_REST_URL: url,
+  UPSTASH_REDIS_REST_TOKEN: z.string({ error: 'is missing' }).trim().min(1, 'is missing'),
+  REDIS_NAMESPACE: text('scaleflare'),
+  LOADBALANCER_SECRET: text(),
+  LOADBALANCER_SECRETS: text(),
+  LOADBALANCER_CHECKSUM_ALGORITHM: algorithms,
+  NODE_CHECKSUM_ALGORITHM: algorithms,
+  MAX_MEETING_DURATION: number(0, { min: 0, int: true }),
+  DEFAULT_CREATE_PARAMS: pairs,
+  OVERRIDE_CREATE_PARAMS: pairs,
+  CREATE_EXCLUDE_PARAMS: list,
+  DEFAULT_JOIN_PARAMS: pairs,
+  OVERRIDE_JOIN_PARAMS: pairs,
+  JOIN_EXCLUDE_PARAMS: list,
+  CONNECT_TIMEOUT: number(5, { min: 0.05 }),
+  RESPONSE_TIMEOUT: number(10, { min: 0.05 }),
+  SERVER_HEALTHY_THRESHOLD: number(1, { min: 1, int: true }),
+  SERVER_UNHEALTHY_THRESHOLD: number(2, { min: 1, int: true }),
+  SERVER_ID_IS_HOSTNAME: flag(false),
+  POLL_CONCURRENCY: number(6, { min: 1, int: true }),
+  LOAD_MIN_USER_COUNT: number(15, { min: 0 }),
+  LOAD_JOIN_BUFFER_TIME: number(15, { min: 0 }),
+  LOAD_USER_WEIGHT: number(1, { min: 0 }),
+  LOAD_VIDEO_WEIGHT: number(0.5, { min: 0 }),
+  LOAD_MEETING_WEIGHT: number(1, { min: 0 }),
+  VOICE_BRIDGE_LEN: number(9, { min: 5, int: true }),
+  USE_EXTERNAL_VOICE_BRIDGE: flag(false),
+  DEFAULT_MEETING_TTL: number(86400, { min: 60, int: true }),
+  GET_MEETINGS_API_DISABLED: flag(false),
+  SERVER_CACHE_SECONDS: number(5, { min: 0 }),
+  BUILD_NUMBER: text(),
+});
+
+export interface Config {
+  databaseUrl: string;
+  neonHttpEndpoint: string;
+  neonWsProxy: string;
+  redis: { url: string; token: string; namespace: string };
+  secrets: string[];
+  /** Inbound checksums accepted; outbound calls to nodes use `nodeAlgorithm`. */
+  algorithms: ChecksumAlgorithm[];
+  nodeAlgorithm: ChecksumAlgorithm;
+  maxMeetingDuration: number;
+  createParams: { defaults: [string, string][]; overrides: [string, string][]; exclude: string[] };
+  joinParams: { defaults: [string, string][]; overrides: [string, string][]; exclude: string[] };
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+  serverIdIsHostname: boolean;
+  pollConcurrency: number;
+  load: { minUserCount: number; joinBufferMs: number; userWeight: number; videoWeight: number; meetingWeight: number };
+  voiceBridgeLength: number;
+  useExternalVoiceBridge: boolean;
+  meetingTtlSeconds: number;
+  getMeetingsDisabled: boolean;
+  serverCacheMs: number;
+  buildNumber: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const ALL_ALGORITHMS: ChecksumAlgorithm[] = ['sha1', 'sha256', 'sha384', 'sha512'];
+
+/** Parses the Worker's env; the error names each missing or malformed setting, never a value. */
+export function parseConfig(env: Record<string, unknown>): Config {
+  const strings: Record<string, string | undefined> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const v = env[key];
+    strings[key] = typeof v === 'string' ? v : v === undefined || v === null ? undefined : String(v);
+  }
+  const parsed = EnvSchema.safeParse(strings);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const secrets = [e.LOADBALANCER_SECRET, ...e.LOADBALANCER_SECRETS.split(':')].filter(Boolean);
+  if (secrets.length === 0) throw new ConfigError('Invalid configuration: LOADBALANCER_SECRET is missing');
+  const algorithms = e.LOADBALANCER_CHECKSUM_ALGORITHM ?? ALL_ALGORITHMS;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    neonHttpEndpoint: e.NEON_HTTP_ENDPOINT,
+    neonWsProxy: e.NEON_WS_PROXY,
+    redis: { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN, namespace: e.REDIS_NAMESPACE },
+    secrets,
+    algorithms,
+    // Scalelite signs outbound calls with SHA256 unless the accepted list is set, then with its strongest.
+    nodeAlgorithm:
+      (e.NODE_CHECKSUM_ALGORITHM && strongestAlgorithm(e.NODE_CHECKSUM_ALGORITHM)) ??
+      (e.LOADBALANCER_CHECKSUM_ALGORITHM ? strongestAlgorithm(algorithms) : 'sha256'),
+    maxMeetingDuration: e.MAX_MEETING_DURATION,
+    createParams: { defaults: e.DEFAULT_CREATE_PARAMS, overrides: e.OVERRIDE_CREATE_PARAMS, exclude: e.CREATE_EXCLUDE_PARAMS },
+    joinParams: { defaults: e.DEFAULT_JOIN_PARAMS, overrides: e.OVERRIDE_JOIN_PARAMS, exclude: e.JOIN_EXCLUDE_PARAMS },
+    connectTimeoutMs: e.CONNECT_TIMEOUT * 1000,
+    responseTimeoutMs: e.RESPONSE_TIMEOUT * 1000,
+    healthyThreshold: e.SERVER_HEALTHY_THRESHOLD,
+    unhealthyThreshold: e.SERVER_UNHEALTHY_THRESHOLD,
+    serverIdIsHostname: e.SERVER_ID_IS_HOSTNAME,
+    pollConcurrency: e.POLL_CONCURRENCY,
+    load: {
+      minUserCount: e.LOAD_MIN_USER_COUNT,
+      joinBufferMs: e.LOAD_JOIN_BUFFER_TIME * 60_000,
+      userWeight: e.LOAD_USER_WEIGHT,
+      videoWeight: e.LOAD_VIDEO_WEIGHT,
+      meetingWeight: e.LOAD_MEETING_WEIGHT,
+    },
+    voiceBridgeLength: e.VOICE_BRIDGE_LEN,
+    useExternalVoiceBridge: e.USE_EXTERNAL_VOICE_BRIDGE,
+    meetingTtlSeconds: e.DEFAULT_MEETING_TTL,
+    getMeetingsDisabled: e.GET_MEETINGS_API_DISABLED,
+    serverCacheMs: e.SERVER_CACHE_SECONDS * 1000,
+    buildNumber: e.BUILD_NUMBER,
+  };
+}

@@ -1,0 +1,33 @@
+import { parseConfig, type Config } from './config.js';
+import { createSql, type Sql } from './store/postgres.js';
+import { createRedis, type Redis } from './store/redis.js';
+import { RouteStore } from './store/routes.js';
+import { ClusterState } from './store/cluster-state.js';
+
+/** What handlers and the poller work with, built once per isolate and env. */
+export interface Services {
+  cfg: Config;
+  sql: Sql;
+  redis: Redis;
+  routes: RouteStore;
+  cluster: ClusterState;
+}
+
+const byEnv = new WeakMap<object, Services>();
+
+export function services(env: object): Services {
+  let s = byEnv.get(env);
+  if (!s) {
+    const cfg = parseConfig(env as Record<string, unknown>);
+    const redis = createRedis(cfg);
+    s = {
+      cfg,
+      sql: createSql(cfg),
+      redis,
+      routes: new RouteStore(redis, cfg.redis.namespace),
+      cluster: new ClusterState(redis, cfg.redis.namespace),
+    };
+    byEnv.set(env, s);
+  }
+  return s;
+}

@@ -1,0 +1,29 @@
+/**
+ * Every Redis key Scaleflare uses, tenant-scoped from the start. The Lua scripts in ./lua build
+ * the same names from the namespace they receive; keep the two in step.
+ */
+export function keys(ns: string) {
+  return {
+    /** hash: s = server id, v = voice bridge, p = moderator password, t = placed at (ms); expires. */
+    route: (tenant: string, meetingID: string) => `${ns}:route:${tenant}:${meetingID}`,
+    /** hash: meetingID → JSON of what create told us, so getMeetings knows meetings younger than the last poll. */
+    meetings: (tenant: string) => `${ns}:meetings:${tenant}`,
+    /** hash: server config mirror plus health and stats, written by the poller and the admin API. */
+    server: (id: string) => `${ns}:server:${id}`,
+    /** set of server ids the mirror knows. */
+    servers: () => `${ns}:servers`,
+    /** zset per tag ('none' = untagged): enabled and online servers by load; placement candidates. */
+    load: (tag: string) => `${ns}:load:${tag}`,
+    /** hash: voice bridge pin → "tenant:meetingID", unique across the whole pool. */
+    voiceBridges: () => `${ns}:vb`,
+    /** hash: server id → JSON list of that server's meetings at the last poll (per tenant). */
+    snapshot: (tenant: string) => `${ns}:snapshot:${tenant}`,
+    pollLock: () => `${ns}:poll:lock`,
+    lastPoll: () => `${ns}:poll:last`,
+  };
+}
+
+export type Keys = ReturnType<typeof keys>;
+
+/** The tag a server's load lives under. */
+export const tagKey = (tag: string | null | undefined) => (tag ? tag : 'none');

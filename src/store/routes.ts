@@ -1,0 +1,94 @@
+import type { Redis } from './redis.js';
+import { keys } from './keys.js';
+import { PLACE } from './lua/place.js';
+import { LOOKUP } from './lua/lookup.js';
+import { FORGET } from './lua/forget.js';
+import { PANIC } from './lua/panic.js';
+
+export interface Route {
+  server: string;
+  serverState: string;
+  online: boolean;
+  placedAt: number;
+}
+
+export type PlaceResult =
+  | { status: 'existing' | 'new'; server: string; voiceBridge: string; moderatorPW: string; placedAt: number; serverState: string }
+  | { status: 'no_server' | 'tag_unavailable' | 'vb_exhausted' };
+
+export interface PlaceRequest {
+  tenant: string;
+  meetingID: string;
+  now: number;
+  ttlSeconds: number;
+  tags: string[];
+  tagsRequired: boolean;
+  reserve: number;
+  voiceBridges: string[];
+  moderatorPW: string;
+  /** Drop an existing route on this server instead of keeping it. */
+  avoidServer?: string;
+  /** What getMeetings shows for the meeting until the first poll sees it. */
+  indexEntry: string;
+}
+
+/** Meeting routes: meeting → server, with the server's health, in one round trip each. */
+export class RouteStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly ns: string,
+  ) {}
+
+  async place(r: PlaceRequest): Promise<PlaceResult> {
+    const out = (await this.redis.eval(PLACE, [], [
+      this.ns, r.tenant, r.meetingID, String(r.now), String(r.ttlSeconds), r.tags.join(';'),
+      r.tagsRequired ? '1' : '0', String(r.reserve), r.voiceBridges.join(','), r.moderatorPW,
+      r.avoidServer ?? '', r.indexEntry,
+    ])) as string[];
+    const status = out[0] as PlaceResult['status'];
+    if (status !== 'existing' && status !== 'new') return { status };
+    return {
+      status,
+      server: out[1]!,
+      voiceBridge: out[2] ?? '',
+      moderatorPW: out[3] ?? '',
+      placedAt: Number(out[4]) || 0,
+      serverState: out[5] ?? '',
+    };
+  }
+
+  async lookup(tenant: string, meetingID: string, countJoin = false): Promise<Route | null> {
+    const out = (await this.redis.eval(LOOKUP, [], [this.ns, tenant, meetingID, countJoin ? '1' : '0'])) as
+      | string[]
+      | null;
+    if (!out) return null;
+    return { server: out[0]!, serverState: out[1] ?? '', online: out[2] === '1', placedAt: Number(out[3]) || 0 };
+  }
+
+  /** Removes the route (only if it still points at `onlyServer`, when given) and returns it. */
+  async forget(
+    tenant: string,
+    meetingID: string,
+    onlyServer = '',
+  ): Promise<{ server: string; voiceBridge: string; moderatorPW: string } | null> {
+    const out = (await this.redis.eval(FORGET, [], [this.ns, tenant, meetingID, onlyServer])) as string[] | null;
+    if (!out) return null;
+    return { server: out[0]!, voiceBridge: out[1] ?? '', moderatorPW: out[2] ?? '' };
+  }
+
+  /** Forgets every meeting routed to `server`; returns them so their node can be told to end them. */
+  async forgetServer(
+    server: string,
+    tenants: string[],
+  ): Promise<{ tenant: string; meetingID: string; moderatorPW: string }[]> {
+    const flat = (await this.redis.eval(PANIC, [], [this.ns, server, ...tenants])) as string[];
+    const out = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) out.push({ tenant: flat[i]!, meetingID: flat[i + 1]!, moderatorPW: flat[i + 2]! });
+    return out;
+  }
+
+  /** Keeps what the node answered to create, for getMeetings until the next poll. */
+  async recordCreated(tenant: string, meetingID: string, entry: string): Promise<void> {
+    await this.redis.hset(keys(this.ns).meetings(tenant), { [meetingID]: entry });
+  }
+}

@@ -1,0 +1,79 @@
+import type { Sql } from './postgres.js';
+
+export type ServerState = 'enabled' | 'cordoned' | 'disabled';
+
+export interface ServerRow {
+  id: string;
+  url: string;
+  secret: string;
+  tag: string | null;
+  state: ServerState;
+  loadMultiplier: number;
+}
+
+interface DbServer {
+  id: string;
+  url: string;
+  secret: string;
+  tag: string | null;
+  state: ServerState;
+  load_multiplier: number;
+}
+
+const COLUMNS = 'id, url, secret, tag, state, load_multiplier';
+
+const toRow = (r: DbServer): ServerRow => ({
+  id: r.id,
+  url: r.url,
+  secret: r.secret,
+  tag: r.tag,
+  state: r.state,
+  loadMultiplier: Number(r.load_multiplier),
+});
+
+export async function listServers(sql: Sql): Promise<ServerRow[]> {
+  const rows = (await sql.query(`SELECT ${COLUMNS} FROM servers ORDER BY created_at, id`)) as DbServer[];
+  return rows.map(toRow);
+}
+
+export async function getServer(sql: Sql, id: string): Promise<ServerRow | undefined> {
+  const rows = (await sql.query(`SELECT ${COLUMNS} FROM servers WHERE id = $1`, [id])) as DbServer[];
+  return rows[0] && toRow(rows[0]);
+}
+
+/** New servers start disabled, as in Scalelite. Returns undefined when the id or URL is taken. */
+export async function insertServer(
+  sql: Sql,
+  s: { id?: string; url: string; secret: string; tag: string | null; loadMultiplier: number },
+): Promise<ServerRow | undefined> {
+  const rows = (await sql.query(
+    `INSERT INTO servers (id, url, secret, tag, load_multiplier)
+     VALUES (COALESCE($1, gen_random_uuid()::text), $2, $3, $4, $5)
+     ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
+    [s.id ?? null, s.url, s.secret, s.tag, s.loadMultiplier],
+  )) as DbServer[];
+  return rows[0] && toRow(rows[0]);
+}
+
+export async function updateServer(
+  sql: Sql,
+  id: string,
+  patch: Partial<Pick<ServerRow, 'secret' | 'tag' | 'state' | 'loadMultiplier'>>,
+): Promise<ServerRow | undefined> {
+  const rows = (await sql.query(
+    `UPDATE servers SET
+       secret = COALESCE($2, secret),
+       tag = CASE WHEN $3::boolean THEN $4 ELSE tag END,
+       state = COALESCE($5, state),
+       load_multiplier = COALESCE($6, load_multiplier),
+       updated_at = now()
+     WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, patch.secret ?? null, 'tag' in patch, patch.tag ?? null, patch.state ?? null, patch.loadMultiplier ?? null],
+  )) as DbServer[];
+  return rows[0] && toRow(rows[0]);
+}
+
+export async function deleteServer(sql: Sql, id: string): Promise<boolean> {
+  const rows = (await sql.query('DELETE FROM servers WHERE id = $1 RETURNING id', [id])) as unknown[];
+  return rows.length > 0;
+}

@@ -1,0 +1,164 @@
+/**
+ * Helpers for integration tests inside workerd: they drive the real Worker (src/app.ts) with real
+ * Postgres and Redis behind the local bridges, and the BBB node simulator over its control API.
+ * Checksums are computed here independently of src/bbb, so a bug there cannot hide itself.
+ */
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { XMLParser } from 'fast-xml-parser';
+import { inject } from 'vitest';
+import { app } from '../../src/app';
+import { invalidateServers } from '../../src/cluster/server-cache';
+import { services } from '../../src/services';
+import { poll } from '../../scheduled/poll';
+import type {} from '../support/stack-context';
+
+export const stack = inject('stack');
+export const SECRET = 'test-secret';
+export const BASE = 'http://lb.example.com';
+
+const HASH = { sha1: 'SHA-1', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' } as const;
+export type Alg = keyof typeof HASH;
+
+export async function hex(alg: Alg, text: string): Promise<string> {
+  const d = await crypto.subtle.digest(HASH[alg], new TextEncoder().encode(text));
+  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Node's `querystring` style (`%20` for spaces), as bigbluebutton-js sends. */
+export function encode(params: Record<string, string> | [string, string][]): string {
+  const list = Array.isArray(params) ? params : Object.entries(params);
+  return list.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+}
+
+const envs = new Map<string, object>();
+/** The Worker's env with some settings changed; one object per variant so its services are reused. */
+export function envWith(overrides: Record<string, string> = {}): object {
+  const key = JSON.stringify(overrides);
+  let e = envs.get(key);
+  if (!e) envs.set(key, (e = { ...env, ...overrides }));
+  return e;
+}
+
+/** One request through the Worker, waiting for its waitUntil work as well. */
+export async function send(req: Request, overrides: Record<string, string> = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(req, envWith(overrides), ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+export interface CallOptions {
+  method?: 'GET' | 'POST';
+  alg?: Alg;
+  secret?: string;
+  env?: Record<string, string>;
+  body?: string;
+  contentType?: string;
+  /** A query string to send as is (checksum appended unless `checksum` is given). */
+  rawQuery?: string;
+  checksum?: string;
+}
+
+/** A signed BBB API call; the checksum covers exactly the query string sent. */
+export async function bbb(call: string, params: Record<string, string> | [string, string][] = {}, o: CallOptions = {}): Promise<Response> {
+  const query = o.rawQuery ?? encode(params);
+  const checksum = o.checksum ?? (await hex(o.alg ?? 'sha1', call + query + (o.secret ?? SECRET)));
+  const url = `${BASE}/bigbluebutton/api/${call}?${query}${query ? '&' : ''}checksum=${checksum}`;
+  const init: RequestInit = { method: o.method ?? 'GET', redirect: 'manual' };
+  if (o.body !== undefined) {
+    init.body = o.body;
+    init.headers = { 'Content-Type': o.contentType ?? 'application/x-www-form-urlencoded' };
+  }
+  return send(new Request(url, init), o.env);
+}
+
+const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (n) => ['meeting', 'attendee'].includes(n) });
+
+export type Xml = Record<string, any>;
+
+/** The `<response>` of an XML answer, after checking BBB's conventions (HTTP 200, text/xml). */
+export async function xml(res: Response | Promise<Response>): Promise<Xml> {
+  const r = await res;
+  const text = await r.text();
+  if (r.status !== 200 || !r.headers.get('content-type')?.includes('text/xml')) {
+    throw new Error(`expected BBB XML, got HTTP ${r.status}: ${text.slice(0, 200)}`);
+  }
+  return parser.parse(text).response as Xml;
+}
+
+export async function call(call: string, params: Record<string, string> | [string, string][] = {}, o: CallOptions = {}): Promise<Xml> {
+  return xml(bbb(call, params, o));
+}
+
+/** Scalelite's admin API: checksum over the action name and the query, JSON body. */
+export async function admin(action: string, body?: unknown, query = ''): Promise<{ status: number; json: any }> {
+  const checksum = await hex('sha256', action + query + SECRET);
+  const res = await send(
+    new Request(`${BASE}/scalelite/api/${action}?${query}${query ? '&' : ''}checksum=${checksum}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+    }),
+  );
+  const text = await res.text();
+  return { status: res.status, json: text.startsWith('<') ? text : JSON.parse(text) };
+}
+
+export async function sim(path: string, init?: { method?: string; body?: unknown }): Promise<any> {
+  const res = await fetch(stack.simulator.controlUrl + path, {
+    method: init?.method ?? (init?.body === undefined ? 'GET' : 'POST'),
+    ...(init?.body === undefined ? {} : { body: JSON.stringify(init.body), headers: { 'Content-Type': 'application/json' } }),
+  });
+  if (!res.ok) throw new Error(`simulator ${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.status === 204 ? undefined : res.json();
+}
+
+export const nodes = stack.simulator.nodes;
+
+/** Registers simulator nodes through the admin API, enables them, and polls once. */
+export async function registerServers(count: number, opts: { tags?: (string | null)[]; multipliers?: number[] } = {}): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = nodes[i]!;
+    const server: Record<string, unknown> = { url: n.url, secret: n.secret };
+    if (opts.tags?.[i]) server.tag = opts.tags[i];
+    if (opts.multipliers?.[i]) server.load_multiplier = opts.multipliers[i];
+    const added = await admin('addServer', { server });
+    if (added.status !== 201) throw new Error(`addServer: ${added.status} ${JSON.stringify(added.json)}`);
+    await admin('updateServer', { id: added.json.id, server: { state: 'enable' } });
+    ids.push(added.json.id);
+  }
+  await runPoll();
+  return ids;
+}
+
+export async function runPoll(overrides: Record<string, string> = {}) {
+  return poll(services(envWith(overrides)));
+}
+
+/** Storage round trips seen at the bridges since the last reset. */
+export async function counters(): Promise<{ redis: number; postgres: number }> {
+  const get = async (base: string) => (await (await fetch(`${base}/__counters`)).json()) as { requests: number; queries?: number };
+  const [upstash, neonHttp, neonWs] = await Promise.all([get(stack.counters.upstash), get(stack.counters.neonHttp), get(stack.counters.neonWs)]);
+  return { redis: upstash.requests, postgres: neonHttp.requests + (neonWs.queries ?? 0) };
+}
+
+export async function resetCounters(): Promise<void> {
+  await Promise.all(Object.values(stack.counters).map((base) => fetch(`${base}/__counters`, { method: 'DELETE' })));
+}
+
+/** Backend calls each simulated node received since its counters were cleared. */
+export async function nodeCalls(index: number): Promise<any> {
+  return sim(`/nodes/${nodes[index]!.id}/calls`);
+}
+
+/** A clean slate: no servers, no meetings, no routes, simulator reset. */
+export async function resetAll(): Promise<void> {
+  const svc = services(env);
+  await svc.sql.query('DELETE FROM meeting_history');
+  await svc.sql.query('DELETE FROM servers');
+  await svc.redis.flushdb();
+  invalidateServers();
+  await sim('/reset', { body: {} });
+  await resetCounters();
+}

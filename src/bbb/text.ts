@@ -4,7 +4,7 @@
 export function decodeUtf8Strict(bytes: Uint8Array): string | undefined {
   try {
     // A decoder per call: fatal decoders are cheap, and sharing one is only safe without `stream`.
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     return undefined;
   }

@@ -1,0 +1,28 @@
+// Form encoding of parameters, as Ruby's URI.encode_www_form (what Scalelite sends to nodes) and
+// Java's URLEncoder.encode (what BBB uses for its canonical POST string) both do it:
+// alphanumerics and `*-._` stay, space becomes '+', everything else is %XX of its UTF-8 bytes.
+
+import type { Params } from './query';
+
+// encodeURIComponent also leaves !'()~ alone; those must be escaped here.
+const EXTRA = /[!'()~]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function hex(c: string): string {
+  return '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
+}
+
+export function encodeFormComponent(value: string): string {
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(value);
+  } catch {
+    // Lone surrogates cannot be UTF-8 encoded; Ruby and Java substitute them the same way.
+    encoded = encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD'));
+  }
+  return encoded.replace(EXTRA, hex).replaceAll('%20', '+');
+}
+
+export function encodeQuery(params: Params): string {
+  return params.map(([k, v]) => `${encodeFormComponent(k)}=${encodeFormComponent(v)}`).join('&');
+}

@@ -7,12 +7,12 @@ import { freshServerMap } from '../src/cluster/server-cache.js';
 import type { Services } from '../src/services.js';
 import type { FoundMeeting, PolledServer, SnapshotWrite } from '../src/store/cluster-state.js';
 import type { ServerRow } from '../src/store/servers.js';
+import { DEFAULT_TENANT, knownTenants } from '../src/tenancy/tenant.js';
 
 /** getMeetings of a busy node can be large; anything beyond this is refused as hostile. */
 const MAX_GET_MEETINGS_BYTES = 32 * 1024 * 1024;
 /** Longer than any cycle may take, shorter than the cron interval. */
 const LOCK_MS = 55_000;
-const TENANT = 'default';
 
 export interface PollReport {
   skipped?: 'locked';
@@ -85,15 +85,18 @@ export async function poll(svc: Services, now = Date.now()): Promise<PollReport>
     const snapshots: SnapshotWrite[] = [];
     const found: FoundMeeting[] = [];
     for (const [server, p] of polled) {
-      snapshots.push({ tenant: TENANT, server, json: p.result.online ? JSON.stringify({ at: now, meetings: p.meetings }) : null });
+      // A failed poll keeps the last snapshot until the server is declared offline.
+      if (p.result.online) snapshots.push({ tenant: DEFAULT_TENANT, server, json: JSON.stringify({ at: now, meetings: p.meetings }) });
       for (const m of p.meetings) {
-        if (typeof m.meetingID === 'string' && m.meetingID) found.push({ tenant: TENANT, meetingID: m.meetingID, server });
+        if (typeof m.meetingID === 'string' && m.meetingID) found.push({ tenant: DEFAULT_TENANT, meetingID: m.meetingID, server });
       }
     }
     await svc.cluster.apply({
       full: true,
       now,
       routeTtlSeconds: svc.cfg.meetingTtlSeconds,
+      thresholds: { healthy: svc.cfg.healthyThreshold, unhealthy: svc.cfg.unhealthyThreshold },
+      tenants: knownTenants(),
       servers: all.map((server) => {
         const p = polled.get(server.id);
         return p ? { server, result: p.result } : { server };

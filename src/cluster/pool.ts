@@ -18,8 +18,10 @@ async function mirror(svc: Services, changed: ServerRow[]): Promise<void> {
     full: false,
     now: Date.now(),
     routeTtlSeconds: svc.cfg.meetingTtlSeconds,
+    thresholds: { healthy: svc.cfg.healthyThreshold, unhealthy: svc.cfg.unhealthyThreshold },
     servers: changed.map((server) => ({ server })),
     tags: all.map((s) => s.tag ?? 'none'),
+    tenants: knownTenants(),
   });
 }
 

@@ -18,6 +18,7 @@ export interface PolledServer {
   server: ServerRow;
   /** Absent when the server was not polled this cycle. */
   result?: {
+    /** Whether it answered; being online also depends on the health thresholds. */
     online: boolean;
     load: number;
     meetings: number;
@@ -60,12 +61,15 @@ export class ClusterState {
     full: boolean;
     now: number;
     routeTtlSeconds: number;
+    thresholds: { healthy: number; unhealthy: number };
     servers: PolledServer[];
     tags: string[];
+    tenants: string[];
     snapshots?: SnapshotWrite[];
     found?: FoundMeeting[];
   }): Promise<void> {
     const args: string[] = [this.ns, String(opts.now), String(opts.routeTtlSeconds), opts.full ? '1' : '0'];
+    args.push(String(opts.thresholds.healthy), String(opts.thresholds.unhealthy));
     args.push(String(opts.servers.length));
     for (const { server: s, result: r } of opts.servers) {
       args.push(s.id, s.state, s.tag ?? '', String(s.loadMultiplier), r ? '1' : '0', r?.online ? '1' : '0');
@@ -73,7 +77,7 @@ export class ClusterState {
       args.push(String(r?.largestMeeting ?? 0), String(r?.videos ?? 0), r?.error ?? '');
     }
     const tags = [...new Set(['none', ...opts.tags.map(tagKey)])];
-    args.push(String(tags.length), ...tags);
+    args.push(String(tags.length), ...tags, String(opts.tenants.length), ...opts.tenants);
     const snapshots = opts.snapshots ?? [];
     args.push(String(snapshots.length));
     for (const s of snapshots) args.push(s.tenant, s.server, s.json ?? '');

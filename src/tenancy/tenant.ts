@@ -6,12 +6,14 @@ export interface Tenant {
   secrets: readonly string[];
 }
 
+export const DEFAULT_TENANT = 'default';
+
 /** Multitenancy comes in a later issue; until then every call belongs to the default tenant. */
 export function resolveTenant(cfg: Config): Tenant {
-  return { id: 'default', secrets: cfg.secrets };
+  return { id: DEFAULT_TENANT, secrets: cfg.secrets };
 }
 
 /** Tenants whose state the poller and admin API maintain. */
 export function knownTenants(): string[] {
-  return ['default'];
+  return [DEFAULT_TENANT];
 }

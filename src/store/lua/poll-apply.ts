@@ -3,17 +3,24 @@
  * the placement zsets, per-server meeting snapshots for getMeetings, and routes for the meetings
  * the nodes reported, so routing is rebuilt from the nodes after Redis lost it.
  *
+ * A polled server comes online after SERVER_HEALTHY_THRESHOLD good polls in a row and goes
+ * offline after SERVER_UNHEALTHY_THRESHOLD failed ones (a server never seen online is offline at
+ * once); going offline takes its meetings out of getMeetings.
+ *
  * ARGV: ns, now ms, route ttl s, full '1'|'0' (a full cycle also prunes servers it was not given),
+ *   healthy threshold, unhealthy threshold,
  *   nServers, then per server 12 fields: id, state, tag ('' untagged), multiplier, polled '1'|'0',
- *     online '1'|'0', load, meetings, users, largest meeting, videos, last error,
+ *     answered '1'|'0', load, meetings, users, largest meeting, videos, last error,
  *   nTags, tags (every tag in use, 'none' included),
+ *   nTenants, tenants,
  *   nSnapshots, then per snapshot: tenant, server id, JSON ('' = drop),
  *   nMeetings, then per meeting found on a node: tenant, meetingID, server id.
  */
 export const POLL_APPLY = `
 local ns, now, ttl = ARGV[1], ARGV[2], ARGV[3]
 local full = ARGV[4] == '1'
-local i = 5
+local healthy, unhealthy = tonumber(ARGV[5]), tonumber(ARGV[6])
+local i = 7
 local function nextArg() local v = ARGV[i]; i = i + 1; return v end
 
 local n = tonumber(nextArg())
@@ -25,6 +32,8 @@ for _ = 1, n do
 end
 local tags = {}
 for _ = 1, tonumber(nextArg()) do tags[#tags + 1] = nextArg() end
+local tenants = {}
+for _ = 1, tonumber(nextArg()) do tenants[#tenants + 1] = nextArg() end
 
 local known = {}
 for _, s in ipairs(servers) do
@@ -33,8 +42,23 @@ for _, s in ipairs(servers) do
   redis.call('SADD', ns .. ':servers', s.id)
   redis.call('HSET', key, 'state', s.state, 'tag', s.tag, 'mult', s.mult)
   if s.polled == '1' then
-    redis.call('HSET', key, 'online', s.online, 'load', s.load, 'meetings', s.meetings, 'users', s.users,
-      'largest', s.largest, 'videos', s.videos, 'polled', now, 'error', s.error)
+    local was = redis.call('HGET', key, 'online')
+    local online = was
+    if s.online == '1' then
+      redis.call('HSET', key, 'uc', 0)
+      if was ~= '1' and redis.call('HINCRBY', key, 'hc', 1) >= healthy then online = '1' end
+      if online ~= '1' then online = '0' end
+      redis.call('HSET', key, 'load', s.load, 'meetings', s.meetings, 'users', s.users,
+        'largest', s.largest, 'videos', s.videos)
+    else
+      redis.call('HSET', key, 'hc', 0)
+      if was ~= '1' or redis.call('HINCRBY', key, 'uc', 1) >= unhealthy then online = '0' end
+    end
+    if online == '0' and was == '1' then
+      for _, t in ipairs(tenants) do redis.call('HDEL', ns .. ':snapshot:' .. t, s.id) end
+    end
+    if online == '1' and was ~= '1' then redis.call('HSET', key, 'hc', 0) end
+    redis.call('HSET', key, 'online', online, 'polled', now, 'error', s.error)
   end
   local own = s.tag ~= '' and s.tag or 'none'
   for _, t in ipairs(tags) do

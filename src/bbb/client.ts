@@ -2,10 +2,10 @@
 // dead or hostile node can never stall a request (or the poller) past its timeouts.
 // Error messages name the call and host only: never the secret, the checksum or the query.
 
-import { hexDigest, type ChecksumAlgorithm } from './checksum';
-import { encodeQuery } from './encode';
-import type { Params } from './query';
-import { DEFAULT_MAX_NODE_XML_BYTES, NodeXmlError, parseNodeResponse, xmlText, type XmlObject } from './xml';
+import { hexDigest, type ChecksumAlgorithm } from './checksum.js';
+import { encodeQuery } from './encode.js';
+import type { Params } from './query.js';
+import { DEFAULT_MAX_NODE_XML_BYTES, NodeXmlError, parseNodeResponse, xmlText, type XmlObject } from './xml.js';
 
 export interface NodeTarget {
   /** The node's API base, e.g. https://bbb1.example.com/bigbluebutton/api (trailing '/' optional). */

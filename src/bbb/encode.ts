@@ -2,7 +2,7 @@
 // Java's URLEncoder.encode (what BBB uses for its canonical POST string) both do it:
 // alphanumerics and `*-._` stay, space becomes '+', everything else is %XX of its UTF-8 bytes.
 
-import type { Params } from './query';
+import type { Params } from './query.js';
 
 // encodeURIComponent also leaves !'()~ alone; those must be escaped here.
 const EXTRA = /[!'()~]/g;

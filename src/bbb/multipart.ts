@@ -3,8 +3,8 @@
 // Parsed by hand rather than with Response.formData() so that field values are decoded as
 // strict UTF-8 (formData() silently substitutes U+FFFD) and order is kept exactly.
 
-import { errors } from './errors';
-import { decodeUtf8Strict } from './text';
+import { errors } from './errors.js';
+import { decodeUtf8Strict } from './text.js';
 
 const CR = 13;
 const LF = 10;

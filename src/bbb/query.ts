@@ -2,8 +2,8 @@
 // Strict on purpose: a malformed escape or invalid UTF-8 is rejected rather than guessed at,
 // since the checksum was computed over bytes we must interpret exactly as the client meant.
 
-import { errors } from './errors';
-import { decodeUtf8Strict, exceedsUtf8Bytes } from './text';
+import { errors } from './errors.js';
+import { decodeUtf8Strict, exceedsUtf8Bytes } from './text.js';
 
 /** Parameters in order of appearance; repeated keys appear once per occurrence. */
 export type Params = ReadonlyArray<readonly [string, string]>;

@@ -3,12 +3,12 @@
 // the raw query when it carries parameters, else BBB's canonical string over the form body.
 // Parameters the checksum does not cover are refused, closing Scalelite's unsigned-body hole.
 
-import { encodeFormComponent } from './encode';
-import { errors } from './errors';
-import { parseMultipartFields } from './multipart';
-import { checkQuerySize, parseQuery, type Params } from './query';
-import { stripChecksum } from './checksum';
-import { decodeUtf8Strict } from './text';
+import { encodeFormComponent } from './encode.js';
+import { errors } from './errors.js';
+import { parseMultipartFields } from './multipart.js';
+import { checkQuerySize, parseQuery, type Params } from './query.js';
+import { stripChecksum } from './checksum.js';
+import { decodeUtf8Strict } from './text.js';
 
 export type BodyKinds = 'form' | 'form-or-xml' | 'xml' | 'none';
 

@@ -5,8 +5,8 @@
 // cannot tell a proxied answer from one given by BBB directly.
 
 import { XMLBuilder, XMLParser, XMLValidator, type XmlBuilderOptions } from 'fast-xml-parser';
-import type { BbbError } from './errors';
-import { exceedsUtf8Bytes } from './text';
+import type { BbbError } from './errors.js';
+import { exceedsUtf8Bytes } from './text.js';
 
 // ---- Types -----------------------------------------------------------------------------
 

@@ -1,0 +1,109 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { admin, BASE, call, hex, nodes, registerServers, resetAll, runPoll, send, SECRET } from './support';
+
+beforeEach(resetAll);
+
+const add = (server: Record<string, unknown>) => admin('addServer', { server });
+
+describe("Scalelite's admin API: servers", () => {
+  it('getServers with none configured: 404', async () => {
+    expect(await admin('getServers')).toEqual({ status: 404, json: { error: 'No servers are configured' } });
+  });
+
+  it('addServer: 201, added disabled, multiplier 0 becomes 1, secret never shown', async () => {
+    const res = await add({ url: nodes[0]!.url, secret: nodes[0]!.secret, load_multiplier: 0, tag: 'blue' });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ url: nodes[0]!.url, tag: 'blue', state: 'disabled', load: 'unavailable', load_multiplier: 1, online: 'offline', bbb_version: '' });
+    expect(JSON.stringify(res.json)).not.toContain(nodes[0]!.secret);
+    expect(res.json.secret_fingerprint).toMatch(/^[0-9a-f]{12}$/);
+    const list = await admin('getServers');
+    expect(list.json).toHaveLength(1);
+    expect(JSON.stringify(list.json)).not.toContain(nodes[0]!.secret);
+  });
+
+  it('addServer errors: missing url/secret 400, missing server key internalError, duplicate URL 400', async () => {
+    expect(await add({ url: nodes[0]!.url })).toEqual({ status: 400, json: { error: 'Server needs a URL and a secret' } });
+    expect((await admin('addServer', {})).json).toContain('<messageKey>internalError</messageKey>');
+    await add({ url: nodes[0]!.url, secret: 's' });
+    expect((await add({ url: nodes[0]!.url, secret: 's' })).status).toBe(400);
+    expect((await add({ url: 'ftp://x', secret: 's' })).status).toBe(400);
+  });
+
+  it('SERVER_ID_IS_HOSTNAME is honoured', async () => {
+    const checksum = await hex('sha256', 'addServer' + SECRET);
+    const res = await send(
+      new Request(`${BASE}/scalelite/api/addServer?checksum=${checksum}`, {
+        method: 'POST',
+        body: JSON.stringify({ server: { url: 'https://BBB-7.Example.com/bigbluebutton/api', secret: 's' } }),
+        headers: { 'Content-Type': 'application/json' },
+      }),
+      { SERVER_ID_IS_HOSTNAME: 'true' },
+    );
+    expect((await res.json<{ id: string }>()).id).toBe('bbb-7.example.com');
+  });
+
+  it('updateServer: states, multiplier, tag, secret; errors', async () => {
+    const { json: s } = await add({ url: nodes[0]!.url, secret: nodes[0]!.secret });
+    expect((await admin('updateServer', { id: s.id, server: { state: 'enable' } })).json.state).toBe('enabled');
+    await runPoll();
+    const info = await admin('getServerInfo', undefined, `id=${s.id}`);
+    expect(info.json).toMatchObject({ state: 'enabled', online: 'online', load: 0 });
+    expect((await admin('updateServer', { id: s.id, server: { state: 'cordon' } })).json.state).toBe('cordoned');
+    expect((await admin('updateServer', { id: s.id, server: { load_multiplier: '2.5', tag: 'x' } })).json).toMatchObject({ load_multiplier: 2.5, tag: 'x' });
+    expect((await admin('updateServer', { id: s.id, server: { tag: '' } })).json.tag).toBe('');
+    expect(await admin('updateServer', { id: s.id, server: { state: 'bogus' } })).toEqual({ status: 400, json: { error: 'Invalid state parameter: bogus' } });
+    expect(await admin('updateServer', { id: s.id, server: { load_multiplier: 0 } })).toEqual({ status: 400, json: { error: 'Load-multiplier must be a non-zero number' } });
+    expect(await admin('updateServer', { id: 'nope', server: {} })).toEqual({ status: 404, json: { error: "Couldn't find server with id=nope" } });
+    expect((await admin('getServerInfo', undefined, 'id=nope')).status).toBe(404);
+  });
+
+  it('a disabled server receives no new meetings; cordoned neither, but its meetings stay joinable', async () => {
+    const ids = await registerServers(2);
+    await admin('updateServer', { id: ids[0], server: { state: 'cordon' } });
+    for (let i = 0; i < 4; i++) await call('create', { meetingID: `c-${i}`, name: 'x' });
+    const onFirst = (await (await fetch(`${(await import('./support')).stack.simulator.controlUrl}/nodes/${nodes[0]!.id}/meetings`)).json()) as unknown[];
+    expect(onFirst).toHaveLength(0);
+  });
+
+  it('deleteServer: 200, then gone; 404 for unknown', async () => {
+    const [id] = await registerServers(1);
+    expect(await admin('deleteServer', { id })).toEqual({ status: 200, json: { success: `Server id=${id} was destroyed` } });
+    expect((await admin('getServers')).status).toBe(404);
+    expect((await admin('deleteServer', { id })).status).toBe(404);
+    expect(await call('create', { meetingID: 'after-delete', name: 'x' })).toMatchObject({ messageKey: 'internalError' });
+  });
+
+  it('panicServer ends and forgets its meetings, disables it; keep_state keeps the state', async () => {
+    const [a, b] = await registerServers(2);
+    await call('create', { meetingID: 'p-1', name: 'x', moderatorPW: 'pw' });
+    await call('create', { meetingID: 'p-2', name: 'x', moderatorPW: 'pw' });
+    const res = await admin('panicServer', { id: a });
+    expect(res).toEqual({ status: 200, json: { success: `Server id=${a} has been disabled and the meetings have been destroyed` } });
+    expect((await admin('getServerInfo', undefined, `id=${a}`)).json.state).toBe('disabled');
+    // Meetings that were on it are forgotten: a re-create lands on the other server.
+    for (const id of ['p-1', 'p-2']) expect((await call('create', { meetingID: id, name: 'x' })).returncode).toBe('SUCCESS');
+    const keep = await admin('panicServer', { id: b, keep_state: true });
+    expect(keep.status).toBe(200);
+    expect((await admin('getServerInfo', undefined, `id=${b}`)).json.state).toBe('enabled');
+    expect(await call('isMeetingRunning', { meetingID: 'p-1' })).toMatchObject({ running: 'false' });
+  });
+
+  it('checksums: SHA1 and SHA256 over action+query accepted; wrong secret → XML checksumError; form body → unsupportedContentType', async () => {
+    for (const alg of ['sha1', 'sha256'] as const) {
+      const checksum = await hex(alg, 'getServers' + SECRET);
+      expect((await send(new Request(`${BASE}/scalelite/api/getServers?checksum=${checksum}`))).status).toBe(404);
+    }
+    const bad = await send(new Request(`${BASE}/scalelite/api/getServers?checksum=${await hex('sha1', 'getServerswrong')}`));
+    expect(await bad.text()).toContain('<messageKey>checksumError</messageKey>');
+    const form = await send(
+      new Request(`${BASE}/scalelite/api/addServer?checksum=${await hex('sha1', 'addServer' + SECRET)}`, {
+        method: 'POST',
+        body: 'server[url]=x',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+    expect(await form.text()).toContain('<messageKey>unsupportedContentType</messageKey>');
+    const wrongMethod = await send(new Request(`${BASE}/scalelite/api/addServer?checksum=${await hex('sha1', 'addServer' + SECRET)}`));
+    expect(await wrongMethod.text()).toContain('unsupportedRequest');
+  });
+});

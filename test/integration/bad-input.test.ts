@@ -1,0 +1,155 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { BASE, bbb, call, encode, hex, nodes, registerServers, resetAll, runPoll, send, sim, SECRET, xml } from './support';
+
+beforeEach(resetAll);
+
+describe('checksums', () => {
+  it('accepts all four algorithms; uppercase hex as BBB does', async () => {
+    for (const alg of ['sha1', 'sha256', 'sha384', 'sha512'] as const) {
+      expect(await call('isMeetingRunning', { meetingID: 'x1' }, { alg }), alg).toMatchObject({ returncode: 'SUCCESS' });
+    }
+    const checksum = (await hex('sha1', 'isMeetingRunningmeetingID=x1' + SECRET)).toUpperCase();
+    expect(await call('isMeetingRunning', { meetingID: 'x1' }, { checksum })).toMatchObject({ returncode: 'SUCCESS' });
+  });
+
+  it('refuses wrong, short, missing, non-hex and duplicate checksums, and algorithms not allowed', async () => {
+    const good = await hex('sha1', 'isMeetingRunningmeetingID=x1' + SECRET);
+    for (const checksum of ['0'.repeat(40), good.slice(0, 39), '', 'z'.repeat(40), `${good}&checksum=${good}`]) {
+      expect(await call('isMeetingRunning', { meetingID: 'x1' }, { checksum }), checksum).toMatchObject({ returncode: 'FAILED', messageKey: 'checksumError' });
+    }
+    const res = await send(new Request(`${BASE}/bigbluebutton/api/isMeetingRunning?meetingID=x1`));
+    expect(await xml(res)).toMatchObject({ messageKey: 'checksumError' });
+    expect(await call('isMeetingRunning', { meetingID: 'x1' }, { env: { LOADBALANCER_CHECKSUM_ALGORITHM: 'SHA256' } })).toMatchObject({ messageKey: 'checksumError' });
+    expect(await call('isMeetingRunning', { meetingID: 'x1' }, { secret: 'other' })).toMatchObject({ messageKey: 'checksumError' });
+  });
+
+  it('accepts any of LOADBALANCER_SECRETS (rotation)', async () => {
+    const env = { LOADBALANCER_SECRETS: 'next-secret:spare' };
+    expect(await call('isMeetingRunning', { meetingID: 'x1' }, { secret: 'next-secret', env })).toMatchObject({ returncode: 'SUCCESS' });
+    expect(await call('isMeetingRunning', { meetingID: 'x1' }, { env })).toMatchObject({ returncode: 'SUCCESS' });
+  });
+
+  it('the checksum is verified over the raw query, not a re-encoding', async () => {
+    // Same params, three encodings: each is valid only for the string it was computed over.
+    for (const raw of ['meetingID=a%20b', 'meetingID=a+b', 'meetingID=a%2Bb']) {
+      expect(await call('isMeetingRunning', {}, { rawQuery: raw }), raw).toMatchObject({ returncode: 'SUCCESS' });
+    }
+    const wrong = await hex('sha1', 'isMeetingRunningmeetingID=a+b' + SECRET);
+    expect(await call('isMeetingRunning', {}, { rawQuery: 'meetingID=a%20b', checksum: wrong })).toMatchObject({ messageKey: 'checksumError' });
+  });
+
+  it('POST form bodies: BBB canonical rule when the query is empty; query + body params refused', async () => {
+    await registerServers(1);
+    await call('create', { meetingID: 'form', name: 'Room' });
+    // Query empty: the checksum covers the canonical (sorted, URLEncoder) form of the body params.
+    const canonical = 'meetingID=form';
+    const checksum = await hex('sha1', 'getMeetingInfo' + canonical + SECRET);
+    const ok = await send(new Request(`${BASE}/bigbluebutton/api/getMeetingInfo`, { method: 'POST', body: `meetingID=form&checksum=${checksum}`, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }));
+    expect(await xml(ok)).toMatchObject({ returncode: 'SUCCESS', meetingID: 'form' });
+    // Scalelite accepted a checksum over "" with unsigned body params; that hole is closed.
+    const hole = await hex('sha1', 'getMeetingInfo' + SECRET);
+    const refused = await send(new Request(`${BASE}/bigbluebutton/api/getMeetingInfo`, { method: 'POST', body: `meetingID=form&checksum=${hole}`, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }));
+    expect(await xml(refused)).toMatchObject({ messageKey: 'checksumError' });
+    const mixed = await call('getMeetingInfo', { meetingID: 'form' }, { method: 'POST', body: 'password=x' });
+    expect(mixed).toMatchObject({ messageKey: 'checksumError' });
+  });
+});
+
+describe('malformed requests answer BBB errors, never a 500', () => {
+  it('bad content types', async () => {
+    expect(await call('isMeetingRunning', { meetingID: 'x' }, { method: 'POST', body: '{}', contentType: 'application/json' })).toMatchObject({ messageKey: 'unsupportedContentType' });
+    expect(await call('insertDocument', { meetingID: 'x' }, { method: 'POST', body: 'a=b', contentType: 'application/x-www-form-urlencoded' })).toMatchObject({ messageKey: 'unsupportedContentType' });
+  });
+
+  it('missing, repeated and invalid params', async () => {
+    expect(await call('getMeetingInfo', { meetingID: '' })).toMatchObject({ messageKey: 'missingParamMeetingID' });
+    expect(await call('getMeetingInfo', [['meetingID', 'a1'], ['meetingID', 'b1']])).toMatchObject({ messageKey: 'validationError' });
+    expect(await call('getMeetingInfo', { meetingID: 'a,b' })).toMatchObject({ messageKey: 'validationError' });
+    expect(await call('getMeetingInfo', { meetingID: 'x'.repeat(257) })).toMatchObject({ messageKey: 'validationError' });
+    expect(await call('getMeetingInfo', {}, { rawQuery: 'meetingID=%E0%A4%A' })).toMatchObject({ messageKey: 'validationError' });
+    expect(await call('getMeetingInfo', {}, { rawQuery: 'meetingID=%C3%28' })).toMatchObject({ messageKey: 'validationError' });
+  });
+
+  it('oversized queries and bodies', async () => {
+    expect(await call('create', { meetingID: 'big', name: 'x'.repeat(20_000) })).toMatchObject({ returncode: 'FAILED', messageKey: 'validationError' });
+    const body = 'meetingID=x&name=' + 'y'.repeat(100_000);
+    const res = await send(new Request(`${BASE}/bigbluebutton/api/isMeetingRunning`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }));
+    expect(await xml(res)).toMatchObject({ returncode: 'FAILED' });
+  });
+
+  it('unknown calls and paths are unsupportedRequest with HTTP 200', async () => {
+    for (const path of ['/bigbluebutton/api/create.xml', '/bigbluebutton/api/getRecordingTextTracks', '/bigbluebutton/api/hooks/create', '/unsupportedRequest', '/bigbluebutton/api/__proto__']) {
+      const res = await send(new Request(BASE + path));
+      expect(await xml(res), path).toMatchObject({ returncode: 'FAILED', messageKey: 'unsupportedRequest', message: 'This request is not supported.' });
+    }
+  });
+
+  it('a misconfigured Worker answers internalError without naming values', async () => {
+    const res = await bbb('isMeetingRunning', { meetingID: 'x' }, { env: { CONNECT_TIMEOUT: 'soon' } });
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(text).toContain('internalError');
+    expect(text).not.toContain('soon');
+  });
+});
+
+describe('hostile and broken nodes', () => {
+  const FAULTS = ['http500', 'html', 'malformed', 'hostile', 'huge', 'noReturncode', 'refuse'] as const;
+
+  for (const fault of FAULTS) {
+    it(`getMeetingInfo with a node answering ${fault}: internalError, no secret leaked`, async () => {
+      await registerServers(1);
+      await call('create', { meetingID: 'h-1', name: 'x' });
+      await sim(`/nodes/${nodes[0]!.id}/fault`, { body: { type: fault, sizeBytes: 8 * 1024 * 1024 } });
+      const res = await bbb('getMeetingInfo', { meetingID: 'h-1' }, { env: { CONNECT_TIMEOUT: '1', RESPONSE_TIMEOUT: '2' } });
+      const text = await res.text();
+      expect(res.status).toBe(200);
+      expect(text).toContain('<messageKey>internalError</messageKey>');
+      expect(text).not.toContain(nodes[0]!.secret);
+      expect(text).not.toContain('lol');
+    });
+  }
+
+  it('a poll survives every fault at once and marks those nodes offline', async () => {
+    const ids = await registerServers(5);
+    const faults = ['timeout', 'html', 'malformed', 'hostile'];
+    for (let i = 0; i < faults.length; i++) await sim(`/nodes/${nodes[i]!.id}/fault`, { body: { type: faults[i] } });
+    const report = await runPoll({ CONNECT_TIMEOUT: '0.3', RESPONSE_TIMEOUT: '0.5', SERVER_UNHEALTHY_THRESHOLD: '1' });
+    expect(report).toMatchObject({ servers: 5, online: 1 });
+    expect(report.ms).toBeLessThan(5000);
+    const { admin } = await import('./support');
+    const list = (await admin('getServers')).json as { id: string; online: string }[];
+    expect(list.filter((s) => s.online === 'online').map((s) => s.id)).toEqual([ids[4]]);
+  });
+});
+
+describe('clients as they really encode', () => {
+  it("Greenlight's Ruby gem: sorted params, encode_www_form_component", async () => {
+    await registerServers(1);
+    const params = [['meetingID', 'gl-room 1'], ['name', "Anton's Room (1)*"], ['record', 'true']].sort(([a], [b]) => a!.localeCompare(b!));
+    // encode_www_form_component: space '+', '*' kept, everything else outside [A-Za-z0-9-._] escaped.
+    const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%2A/g, '*');
+    const raw = params.map(([k, v]) => `${k}=${enc(v!)}`).join('&');
+    expect(await call('create', {}, { rawQuery: raw })).toMatchObject({ returncode: 'SUCCESS', meetingID: 'gl-room 1' });
+  });
+
+  it("Moodle: PHP http_build_query ('+' for spaces, '*' escaped) with SHA256", async () => {
+    await registerServers(1);
+    const raw = 'meetingID=moodle-1&name=Course+%2A+Room&attendeePW=ap&moderatorPW=mp';
+    expect(await call('create', {}, { rawQuery: raw, alg: 'sha256' })).toMatchObject({ returncode: 'SUCCESS', meetingID: 'moodle-1' });
+  });
+
+  it("Node's querystring ('%20' for spaces)", async () => {
+    await registerServers(1);
+    expect(await call('create', {}, { rawQuery: encode({ meetingID: 'node 1', name: 'A B' }) })).toMatchObject({ returncode: 'SUCCESS', meetingID: 'node 1' });
+  });
+
+  it('the fixed vector from the BBB docs', async () => {
+    const raw = 'name=Test+Meeting&meetingID=abc123&attendeePW=111222&moderatorPW=333444';
+    const secret = '639259d4-9dd8-4b25-bf01-95f9567eaf4b';
+    expect(await hex('sha1', 'create' + raw + secret)).toBe('1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17');
+    await registerServers(1);
+    const res = await send(new Request(`${BASE}/bigbluebutton/api/create?${raw}&checksum=1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17`), { LOADBALANCER_SECRET: secret });
+    expect(await xml(res)).toMatchObject({ returncode: 'SUCCESS', meetingID: 'abc123' });
+  });
+});

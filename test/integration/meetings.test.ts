@@ -16,7 +16,7 @@ async function createOn(params: Record<string, string>, env?: Record<string, str
 /** The node index (into `nodes`) a meeting was placed on, from the simulator's own state. */
 async function nodeOf(meetingID: string): Promise<number> {
   for (let i = 0; i < nodes.length; i++) {
-    const list = await sim(`/nodes/${nodes[i]!.id}/meetings`);
+    const { meetings: list } = await sim(`/nodes/${nodes[i]!.id}/meetings`);
     if (list.some((m: { meetingID: string }) => m.meetingID === meetingID)) return i;
   }
   return -1;
@@ -274,7 +274,7 @@ describe('isMeetingRunning, getMeetingInfo, end, insertDocument', () => {
 
   it('end forwards meetingID and password, then forgets the meeting even if the node times out', async () => {
     await registerServers(1);
-    await createOn({ meetingID: 'e-1' });
+    await createOn({ meetingID: 'e-1', moderatorPW: 'test-password' });
     const r = await call('end', { meetingID: 'e-1', password: 'test-password' });
     expect(r).toMatchObject({ returncode: 'SUCCESS', messageKey: 'sentEndMeetingRequest' });
     const sent = await lastCall(0, 'end');

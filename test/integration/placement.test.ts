@@ -4,7 +4,7 @@ import { admin, call, nodes, registerServers, resetAll, sim } from './support';
 beforeEach(resetAll);
 
 async function meetingsPerNode(count: number): Promise<number[]> {
-  return Promise.all(nodes.slice(0, count).map(async (n) => ((await sim(`/nodes/${n.id}/meetings`)) as unknown[]).length));
+  return Promise.all(nodes.slice(0, count).map(async (n) => ((await sim(`/nodes/${n.id}/meetings`)).meetings as unknown[]).length));
 }
 
 describe('placement', () => {

@@ -1,6 +1,6 @@
 // `npm run migrate`: applies migrations/*.sql to DATABASE_URL (a local stack or Neon directly).
-import { migrate } from './stack/migrations'
-import { maskUrl } from './stack/redact'
+import { migrate } from './stack/migrations.js'
+import { maskUrl } from './stack/redact.js'
 
 const url = process.env.DATABASE_URL
 if (!url) {

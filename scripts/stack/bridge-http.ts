@@ -1,5 +1,5 @@
 import http from 'node:http'
-import { closeHttp, listen } from './net'
+import { closeHttp, listen } from './net.js'
 
 /**
  * What a bridge has served, for tests that assert storage round-trip budgets. `requests` and `byPath`

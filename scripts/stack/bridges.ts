@@ -1,7 +1,7 @@
-import type { Bridge } from './bridge-http'
-import { startNeonHttp } from './neon-http'
-import { startNeonWsRelay } from './neon-ws-relay'
-import { startUpstashRest } from './upstash-rest'
+import type { Bridge } from './bridge-http.js'
+import { startNeonHttp } from './neon-http.js'
+import { startNeonWsRelay } from './neon-ws-relay.js'
+import { startUpstashRest } from './upstash-rest.js'
 
 export interface BridgePorts {
   neonWs: number

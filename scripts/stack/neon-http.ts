@@ -1,6 +1,6 @@
 import type http from 'node:http'
 import pg from 'pg'
-import { type Bridge, Counters, HttpError, createBridgeServer, readJson, sendJson, serveBridge } from './bridge-http'
+import { type Bridge, Counters, HttpError, createBridgeServer, readJson, sendJson, serveBridge } from './bridge-http.js'
 
 /**
  * Neon's HTTP query endpoint (`POST /sql`, what `neon()` speaks) on top of a plain Postgres.

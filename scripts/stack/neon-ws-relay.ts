@@ -1,6 +1,6 @@
 import net from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { type Bridge, Counters, createBridgeServer, sendJson, serveBridge } from './bridge-http'
+import { type Bridge, Counters, createBridgeServer, sendJson, serveBridge } from './bridge-http.js'
 
 /**
  * The WebSocket endpoint that the Neon driver's Pool/Client talk to (`ws://<wsProxy>?address=host:port`):

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
-import { choosePort } from './net'
-import type { PostgresHandle } from './postgres'
+import { choosePort } from './net.js'
+import type { PostgresHandle } from './postgres.js'
 
 /**
  * Zero-install fallback: PGlite (Postgres in WASM) in this process, served over TCP by pglite-socket.

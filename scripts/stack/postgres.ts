@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
-import { choosePort } from './net'
-import { startPglite } from './pglite'
-import { findOnPath, isRoot, run } from './proc'
+import { choosePort } from './net.js'
+import { startPglite } from './pglite.js'
+import { findOnPath, isRoot, run } from './proc.js'
 
 export interface PostgresOptions {
   dir: string
@@ -14,6 +14,8 @@ export interface PostgresOptions {
   fresh?: boolean
   /** Force the embedded fallback even when Postgres binaries exist. */
   engine?: 'postgres' | 'pglite'
+  /** Use DATABASE_URL when set (default true); tests pass false to stay private. */
+  honourEnv?: boolean
 }
 
 export interface PostgresHandle {
@@ -38,7 +40,7 @@ function findPostgresBin(): string | undefined {
 }
 
 export async function startPostgres(options: PostgresOptions): Promise<PostgresHandle> {
-  const external = process.env.DATABASE_URL
+  const external = options.honourEnv === false ? undefined : process.env.DATABASE_URL
   if (external) return { url: external, kind: 'external', stop: async () => {} }
 
   const dir = path.resolve(options.dir)

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
-import { choosePort, waitFor } from './net'
-import { findOnPath, stopLeftover, terminate } from './proc'
+import { choosePort, waitFor } from './net.js'
+import { findOnPath, stopLeftover, terminate } from './proc.js'
 
 export interface RedisOptions {
   dir: string
@@ -11,6 +11,8 @@ export interface RedisOptions {
   port: number
   /** Wipe `dir` first. */
   fresh?: boolean
+  /** Use REDIS_URL when set (default true); tests pass false to stay private. */
+  honourEnv?: boolean
 }
 
 export interface RedisHandle {
@@ -24,7 +26,7 @@ export const REDIS_MISSING =
   'redis-server not found: install it with `apt-get install redis-server` (Debian/Ubuntu) or `brew install redis` (macOS)'
 
 export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
-  const external = process.env.REDIS_URL
+  const external = options.honourEnv === false ? undefined : process.env.REDIS_URL
   if (external) return { url: external, kind: 'external', stop: async () => {} }
 
   const bin = findOnPath('redis-server')

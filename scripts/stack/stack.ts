@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
-import { type BridgePorts, startBridges } from './bridges'
-import { migrate } from './migrations'
-import { startPostgres } from './postgres'
-import { startRedis } from './redis'
+import { type BridgePorts, startBridges } from './bridges.js'
+import { migrate } from './migrations.js'
+import { startPostgres } from './postgres.js'
+import { startRedis } from './redis.js'
 
 export interface StackPorts extends BridgePorts {
   postgres: number
@@ -18,6 +18,8 @@ export interface StackOptions {
   /** 0 = ephemeral for any of them. */
   ports: StackPorts
   migrationsDir?: string
+  /** Use DATABASE_URL / REDIS_URL when set (default true); tests pass false to stay private. */
+  honourEnv?: boolean
 }
 
 export interface StackEndpoints {
@@ -47,11 +49,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const stopOne of stops.reverse().splice(0)) await stopOne().catch((error: Error) => console.error(`stack: ${error.message}`))
   }
   try {
-    const fresh = options.fresh ?? false
+    const { fresh = false, honourEnv } = options
     // Both servers start in parallel; wait for both so a failure of one never leaves the other running.
     const [postgres, redis] = await allStarted([
-      startPostgres({ dir: path.join(options.dir, 'pg'), port: options.ports.postgres, fresh }).then((handle) => (stops.push(handle.stop), handle)),
-      startRedis({ dir: path.join(options.dir, 'redis'), port: options.ports.redis, fresh }).then((handle) => (stops.push(handle.stop), handle)),
+      startPostgres({ dir: path.join(options.dir, 'pg'), port: options.ports.postgres, fresh, honourEnv }).then((handle) => (stops.push(handle.stop), handle)),
+      startRedis({ dir: path.join(options.dir, 'redis'), port: options.ports.redis, fresh, honourEnv }).then((handle) => (stops.push(handle.stop), handle)),
     ])
     await migrate(postgres.url, options.migrationsDir)
     const upstashToken = randomBytes(16).toString('hex')

@@ -1,7 +1,7 @@
 import type http from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
 import { Redis } from 'ioredis'
-import { type Bridge, Counters, HttpError, createBridgeServer, readJson, sendJson, serveBridge } from './bridge-http'
+import { type Bridge, Counters, HttpError, createBridgeServer, readJson, sendJson, serveBridge } from './bridge-http.js'
 
 /**
  * Upstash's REST protocol (POST /, /pipeline, /multi-exec) on top of a plain redis-server, so

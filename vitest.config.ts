@@ -1,0 +1,31 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { defineConfig } from 'vitest/config'
+import { workerBindings } from './scripts/stack/stack.js'
+import type {} from './test/support/stack-context.js'
+
+export default defineConfig({
+  test: {
+    // One private stack for the whole run (test/support/global-setup.ts), shared by both projects.
+    globalSetup: ['test/support/global-setup.ts'],
+    // One file at a time, so the bridges' round-trip counters only see the test that reads them.
+    fileParallelism: false,
+    projects: [
+      {
+        test: { name: 'node', include: ['test/node/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            main: './src/index.ts',
+            miniflare: {
+              // Overrides .dev.vars (written by `npm run dev`), so tests never touch the dev stack.
+              bindings: { ...workerBindings(inject('stack').endpoints), LOADBALANCER_SECRET: 'test-secret' },
+            },
+          })),
+        ],
+        test: { name: 'workers', include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'] },
+      },
+    ],
+  },
+})

@@ -93,11 +93,12 @@ export async function callNode(
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_NODE_XML_BYTES;
   const where = `${call} on ${hostOf(node.url)}`;
 
+  const checksum = url.slice(url.lastIndexOf('checksum=') + 'checksum='.length);
   // Whatever lower layers put in their messages (URLs included) is scrubbed before it leaves.
   const redact = (text: string): string => {
     let out = text;
-    for (const s of [query, node.secret]) if (s !== '') out = out.split(s).join('[redacted]');
-    return out.replace(/checksum=[0-9a-fA-F]+/g, 'checksum=[redacted]');
+    for (const s of [query, checksum, node.secret]) if (s !== '') out = out.split(s).join('[redacted]');
+    return out;
   };
   const fail = (kind: NodeCallErrorKind, detail: string, status?: number) =>
     new NodeCallError(kind, redact(`${where}: ${detail}`), status);

@@ -42,6 +42,13 @@ export interface FoundMeeting {
   server: string;
 }
 
+/** HGETALL as the REST client returns it without deserialization: a flat [field, value, …] list. */
+function record(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) out[String(raw[i])] = String(raw[i + 1]);
+  return out;
+}
+
 /** The pool's live state in Redis: server mirror, health, load zsets and meeting snapshots. */
 export class ClusterState {
   private readonly k;
@@ -102,9 +109,9 @@ export class ClusterState {
     if (ids.length === 0) return out;
     const p = this.redis.pipeline();
     for (const id of ids) p.hgetall(this.k.server(id));
-    const rows = (await p.exec()) as (Record<string, string> | null)[];
+    const rows = await p.exec();
     ids.forEach((id, i) => {
-      const h = rows[i] ?? {};
+      const h = record(rows[i]);
       const polled = h.polled ? Number(h.polled) : null;
       out.set(id, {
         online: h.online === '1',
@@ -125,8 +132,8 @@ export class ClusterState {
     const p = this.redis.pipeline();
     p.hgetall(this.k.snapshot(tenant));
     p.hgetall(this.k.meetings(tenant));
-    const [servers, index] = (await p.exec()) as [Record<string, string> | null, Record<string, string> | null];
-    return { servers: servers ?? {}, index: index ?? {} };
+    const [servers, index] = await p.exec();
+    return { servers: record(servers), index: record(index) };
   }
 
   /** Overlapping cron runs must not poll twice. */

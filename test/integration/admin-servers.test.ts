@@ -60,7 +60,7 @@ describe("Scalelite's admin API: servers", () => {
   it('a disabled server receives no new meetings; cordoned neither, but its meetings stay joinable', async () => {
     const ids = await registerServers(2);
     await admin('updateServer', { id: ids[0], server: { state: 'cordon' } });
-    for (let i = 0; i < 4; i++) await call('create', { meetingID: `c-${i}`, name: 'x' });
+    for (let i = 0; i < 4; i++) await call('create', { meetingID: `c-${i}`, name: 'Room' });
     expect((await sim(`/nodes/${nodes[0]!.id}/meetings`)).meetings).toHaveLength(0);
   });
 
@@ -69,18 +69,18 @@ describe("Scalelite's admin API: servers", () => {
     expect(await admin('deleteServer', { id })).toEqual({ status: 200, json: { success: `Server id=${id} was destroyed` } });
     expect((await admin('getServers')).status).toBe(404);
     expect((await admin('deleteServer', { id })).status).toBe(404);
-    expect(await call('create', { meetingID: 'after-delete', name: 'x' })).toMatchObject({ messageKey: 'internalError' });
+    expect(await call('create', { meetingID: 'after-delete', name: 'Room' })).toMatchObject({ messageKey: 'internalError' });
   });
 
   it('panicServer ends and forgets its meetings, disables it; keep_state keeps the state', async () => {
     const [a, b] = await registerServers(2);
-    await call('create', { meetingID: 'p-1', name: 'x', moderatorPW: 'pw' });
-    await call('create', { meetingID: 'p-2', name: 'x', moderatorPW: 'pw' });
+    await call('create', { meetingID: 'p-1', name: 'Room', moderatorPW: 'pw' });
+    await call('create', { meetingID: 'p-2', name: 'Room', moderatorPW: 'pw' });
     const res = await admin('panicServer', { id: a });
     expect(res).toEqual({ status: 200, json: { success: `Server id=${a} has been disabled and the meetings have been destroyed` } });
     expect((await admin('getServerInfo', undefined, `id=${a}`)).json.state).toBe('disabled');
     // Meetings that were on it are forgotten: a re-create lands on the other server.
-    for (const id of ['p-1', 'p-2']) expect((await call('create', { meetingID: id, name: 'x' })).returncode).toBe('SUCCESS');
+    for (const id of ['p-1', 'p-2']) expect((await call('create', { meetingID: id, name: 'Room' })).returncode).toBe('SUCCESS');
     const keep = await admin('panicServer', { id: b, keep_state: true });
     expect(keep.status).toBe(200);
     expect((await admin('getServerInfo', undefined, `id=${b}`)).json.state).toBe('enabled');

@@ -71,7 +71,7 @@ describe('malformed requests answer BBB errors, never a 500', () => {
   });
 
   it('oversized queries and bodies', async () => {
-    expect(await call('create', { meetingID: 'big', name: 'x'.repeat(20_000) })).toMatchObject({ returncode: 'FAILED', messageKey: 'validationError' });
+    expect(await call('create', { meetingID: 'big', name: 'Room'.repeat(20_000) })).toMatchObject({ returncode: 'FAILED', messageKey: 'validationError' });
     const body = 'meetingID=x&name=' + 'y'.repeat(100_000);
     const res = await send(new Request(`${BASE}/bigbluebutton/api/isMeetingRunning`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }));
     expect(await xml(res)).toMatchObject({ returncode: 'FAILED' });
@@ -99,7 +99,7 @@ describe('hostile and broken nodes', () => {
   for (const fault of FAULTS) {
     it(`getMeetingInfo with a node answering ${fault}: internalError, no secret leaked`, async () => {
       await registerServers(1);
-      await call('create', { meetingID: 'h-1', name: 'x' });
+      await call('create', { meetingID: 'h-1', name: 'Room' });
       await sim(`/nodes/${nodes[0]!.id}/fault`, { body: { type: fault, sizeBytes: 8 * 1024 * 1024 } });
       const res = await bbb('getMeetingInfo', { meetingID: 'h-1' }, { env: { CONNECT_TIMEOUT: '1', RESPONSE_TIMEOUT: '2' } });
       const text = await res.text();

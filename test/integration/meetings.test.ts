@@ -45,7 +45,7 @@ describe('index', () => {
 
 describe('create', () => {
   it('requires a meetingID', async () => {
-    const r = await call('create', { name: 'x' });
+    const r = await call('create', { name: 'Room' });
     expect(r).toMatchObject({ returncode: 'FAILED', messageKey: 'missingParamMeetingID' });
   });
 
@@ -56,7 +56,7 @@ describe('create', () => {
 
   it('forwards params, allocates a voice bridge, pins the meeting and counts its load', async () => {
     const [id] = await registerServers(1);
-    const r = await createOn({ meetingID: 'test-meeting-1', moderatorPW: 'mp', voiceBridge: '1234567' });
+    const r = await createOn({ meetingID: 'test-meeting-1', attendeePW: 'ap', moderatorPW: 'mp', voiceBridge: '1234567' });
     expect(r).toMatchObject({ returncode: 'SUCCESS', meetingID: 'test-meeting-1', moderatorPW: 'mp' });
     const sent = await lastCall(0, 'create');
     expect(sent.get('meetingID')).toBe('test-meeting-1');
@@ -65,7 +65,7 @@ describe('create', () => {
     expect(sent.has('meta_server-tag')).toBe(false);
     expect(r.voiceBridge).toBe(sent.get('voiceBridge'));
     // Second create: same server, duplicateWarning from the node, node's createTime untouched.
-    const again = await createOn({ meetingID: 'test-meeting-1', moderatorPW: 'mp' });
+    const again = await createOn({ meetingID: 'test-meeting-1', attendeePW: 'ap', moderatorPW: 'mp' });
     expect(again).toMatchObject({ returncode: 'SUCCESS', messageKey: 'duplicateWarning', createTime: r.createTime, internalMeetingID: r.internalMeetingID });
     const info = await import('./support').then((s) => s.admin('getServerInfo', undefined, `id=${id}`));
     expect(info.json.load).toBeGreaterThan(0);
@@ -139,6 +139,8 @@ describe('create', () => {
     await createOn({ meetingID: 'moving' });
     const first = await nodeOf('moving');
     await sim(`/nodes/${nodes[first]!.id}/fault`, { body: { type: 'refuse' } });
+    // Two failed polls: SERVER_UNHEALTHY_THRESHOLD (2) declares it offline.
+    await runPoll({ CONNECT_TIMEOUT: '0.3', RESPONSE_TIMEOUT: '0.3' });
     await runPoll({ CONNECT_TIMEOUT: '0.3', RESPONSE_TIMEOUT: '0.3' });
     const r = await createOn({ meetingID: 'moving' });
     expect(r.returncode).toBe('SUCCESS');

@@ -24,15 +24,15 @@ describe('placement', () => {
 
   it('the load multiplier weighs servers: a 2x server gets half as many', async () => {
     await registerServers(2, { multipliers: [1, 2] });
-    for (let i = 0; i < 30; i++) await call('create', { meetingID: `m-${i}`, name: 'x' });
+    for (let i = 0; i < 30; i++) await call('create', { meetingID: `m-${i}`, name: 'Room' });
     expect(await meetingsPerNode(2)).toEqual([20, 10]);
   });
 
   it('meetings stay pinned: re-creates and joins go to the same server', async () => {
     await registerServers(3);
-    for (let i = 0; i < 6; i++) await call('create', { meetingID: `pin-${i}`, name: 'x' });
+    for (let i = 0; i < 6; i++) await call('create', { meetingID: `pin-${i}`, name: 'Room' });
     const before = await meetingsPerNode(3);
-    for (let i = 0; i < 6; i++) expect((await call('create', { meetingID: `pin-${i}`, name: 'x' })).messageKey).toBe('duplicateWarning');
+    for (let i = 0; i < 6; i++) expect((await call('create', { meetingID: `pin-${i}`, name: 'Room' })).messageKey).toBe('duplicateWarning');
     expect(await meetingsPerNode(3)).toEqual(before);
   });
 
@@ -40,7 +40,7 @@ describe('placement', () => {
     const ids = await registerServers(3);
     await admin('updateServer', { id: ids[0], server: { state: 'cordon' } });
     await admin('updateServer', { id: ids[1], server: { state: 'disable' } });
-    for (let i = 0; i < 5; i++) await call('create', { meetingID: `e-${i}`, name: 'x' });
+    for (let i = 0; i < 5; i++) await call('create', { meetingID: `e-${i}`, name: 'Room' });
     expect(await meetingsPerNode(3)).toEqual([0, 0, 5]);
   });
 });

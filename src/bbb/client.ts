@@ -74,8 +74,8 @@ function hostOf(url: string): string {
   }
 }
 
-// Settles with `undefined`-free rejection when the signal aborts; lets every await be raced,
-// so a fetch implementation that ignores its signal still cannot hold us past the deadline.
+// Rejects with the abort reason. Every await is raced against it, so even a fetch that
+// ignores its signal (or a body stream that never ends) cannot hold a call past its deadline.
 function abortRejection(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
     signal.addEventListener('abort', () => reject(signal.reason), { once: true });

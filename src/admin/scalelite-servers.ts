@@ -27,7 +27,7 @@ async function serverJson(s: ServerRow, h: ServerHealth | undefined): Promise<Re
 }
 
 async function render(svc: Services, rows: ServerRow[]): Promise<Record<string, unknown>[]> {
-  const health = await svc.cluster.health(rows.map((r) => r.id));
+  const health = await svc.cluster.health(rows);
   return Promise.all(rows.map((r) => serverJson(r, health.get(r.id))));
 }
 

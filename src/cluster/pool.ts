@@ -61,7 +61,7 @@ export async function removeServer(svc: Services, id: string): Promise<boolean> 
  */
 export async function panicServer(svc: Services, server: ServerRow, keepState: boolean): Promise<number> {
   const meetings = await svc.routes.forgetServer(server.id, knownTenants());
-  const [health] = (await svc.cluster.health([server.id])).values();
+  const [health] = (await svc.cluster.health([server])).values();
   await forEachLimited(meetings, svc.cfg.pollConcurrency, async (m) => {
     const params: [string, string][] = [['meetingID', m.meetingID]];
     if (m.moderatorPW) params.push(['password', m.moderatorPW]);

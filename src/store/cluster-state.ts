@@ -104,23 +104,31 @@ export class ClusterState {
     await p.exec();
   }
 
-  async health(ids: string[]): Promise<Map<string, ServerHealth>> {
+  /**
+   * Health and stats of some servers, one round trip. The load is the live placement score
+   * (last poll plus reservations since) while the server is a candidate, else the last poll's.
+   */
+  async health(servers: { id: string; tag: string | null }[]): Promise<Map<string, ServerHealth>> {
     const out = new Map<string, ServerHealth>();
-    if (ids.length === 0) return out;
+    if (servers.length === 0) return out;
     const p = this.redis.pipeline();
-    for (const id of ids) p.hgetall(this.k.server(id));
+    for (const s of servers) {
+      p.hgetall(this.k.server(s.id));
+      p.zscore(this.k.load(tagKey(s.tag)), s.id);
+    }
     const rows = await p.exec();
-    ids.forEach((id, i) => {
-      const h = record(rows[i]);
-      const polled = h.polled ? Number(h.polled) : null;
+    servers.forEach(({ id }, i) => {
+      const h = record(rows[2 * i]);
+      const score = rows[2 * i + 1];
+      const online = h.online === '1';
       out.set(id, {
-        online: h.online === '1',
-        load: h.online === '1' && h.load !== undefined ? Number(h.load) : null,
+        online,
+        load: score !== null && score !== undefined ? Number(score) : online && h.load !== undefined ? Number(h.load) : null,
         meetings: Number(h.meetings ?? 0),
         users: Number(h.users ?? 0),
         largestMeeting: Number(h.largest ?? 0),
         videos: Number(h.videos ?? 0),
-        polledAt: polled,
+        polledAt: h.polled ? Number(h.polled) : null,
         lastError: h.error ?? '',
       });
     });

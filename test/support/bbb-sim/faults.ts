@@ -112,6 +112,13 @@ function fillerMeeting(): string {
   return meetingXml(view);
 }
 
+async function drainedOrClosed(res: ServerResponse): Promise<void> {
+  // The abort removes the listener of whichever event did not happen.
+  const done = new AbortController();
+  const { signal } = done;
+  await Promise.race([once(res, 'drain', { signal }), once(res, 'close', { signal })]).finally(() => done.abort());
+}
+
 /** Streams a syntactically fine getMeetings answer of about sizeBytes, honouring backpressure. */
 async function writeHuge(res: ServerResponse, sizeBytes: number): Promise<void> {
   res.writeHead(200, XML_HEADERS);
@@ -127,7 +134,7 @@ async function writeHuge(res: ServerResponse, sizeBytes: number): Promise<void> 
   while (written + tail.length < sizeBytes && !res.destroyed) {
     let chunk = '';
     while (chunk.length < 64 * 1024) chunk += '\n' + template.replaceAll('@@', String(++n));
-    if (!write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (!write(chunk)) await drainedOrClosed(res);
   }
   res.end(tail);
 }

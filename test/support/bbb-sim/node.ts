@@ -78,7 +78,8 @@ export class SimNode implements ApiNode {
       bbbVersion: DEFAULT_BBB_VERSION,
     };
     this.config = { ...this.initialConfig };
-    this.server = createServer((req, res) => {
+    // nginx in front of BBB keeps idle connections for 65 s; Node's 5 s default races clients that reuse them.
+    this.server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 70_000 }, (req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         console.error(`[bbb-sim ${this.id}]`, err);
         if (!res.headersSent) send(res, htmlResponse(500, 'simulator error'));

@@ -4,6 +4,7 @@
 // strict UTF-8 (formData() silently substitutes U+FFFD) and order is kept exactly.
 
 import { errors } from './errors.js';
+import { assertNoControlChars } from './query.js';
 import { decodeUtf8Strict } from './text.js';
 
 const CR = 13;
@@ -83,6 +84,7 @@ export function parseMultipartFields(body: Uint8Array, contentType: string): Arr
     if (name !== undefined) {
       const value = decodeUtf8Strict(body.subarray(contentStart, contentEnd));
       if (value === undefined) throw errors.validationError('Request body is not valid UTF-8.');
+      assertNoControlChars(name, value);
       fields.push([name, value]);
     }
     pos = contentEnd + delimiter.length;

@@ -47,12 +47,17 @@ export function parseQuery(raw: string): Params {
     const eq = segment.indexOf('=');
     const key = decodeComponent(eq === -1 ? segment : segment.slice(0, eq));
     const value = eq === -1 ? '' : decodeComponent(segment.slice(eq + 1));
-    if (CONTROL.test(key) || CONTROL.test(value)) {
-      throw errors.validationError('Request parameters must not contain control characters.');
-    }
+    assertNoControlChars(key, value);
     params.push([key, value]);
   }
   return params;
+}
+
+/** Refuses control characters in a parameter name or value (tab, LF and CR excepted). */
+export function assertNoControlChars(key: string, value: string): void {
+  if (CONTROL.test(key) || CONTROL.test(value)) {
+    throw errors.validationError('Request parameters must not contain control characters.');
+  }
 }
 
 /** The first value of `name`, or undefined when absent. */

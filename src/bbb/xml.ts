@@ -10,7 +10,7 @@ import { exceedsUtf8Bytes } from './text.js';
 
 // ---- Types -----------------------------------------------------------------------------
 
-/** A leaf value; null, '' and undefined-less empties render as an empty element. undefined is skipped. */
+/** A leaf value: null and '' render as an empty element; undefined is skipped. */
 export type XmlScalar = string | number | boolean | null | undefined;
 /**
  * Something to render. Keys are element names in output order; keys starting with '@_' are

@@ -360,6 +360,11 @@ describe('readApiRequest: multipart/form-data', () => {
     expect(req.checkString).toBe('empty=&meetingID=Zo%C3%AB+%F0%9F%98%80&name=line1line2');
   });
 
+  it('refuses control characters in a field, as in a query', async () => {
+    const body = part('Content-Disposition: form-data; name="name"', 'a\u0000b') + end;
+    expect((await failure(read(request({ method: 'POST', contentType: TYPE, body })))).key).toBe('validationError');
+  });
+
   it('accepts a quoted boundary', async () => {
     const body = '--a b\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n--a b--';
     const req = await read(request({ method: 'POST', contentType: 'multipart/form-data; boundary="a b"', body }));

@@ -15,14 +15,17 @@ function invalid(): Error {
   return errors.validationError('Malformed multipart/form-data body.');
 }
 
+function startsAt(hay: Uint8Array, needle: Uint8Array, at: number): boolean {
+  for (let j = 0; j < needle.length; j++) if (hay[at + j] !== needle[j]) return false;
+  return true;
+}
+
 function indexOf(hay: Uint8Array, needle: Uint8Array, from: number): number {
   const first = needle[0];
   if (first === undefined) return -1;
   const last = hay.length - needle.length;
   for (let i = hay.indexOf(first, from); i !== -1 && i <= last; i = hay.indexOf(first, i + 1)) {
-    let j = 1;
-    while (j < needle.length && hay[i + j] === needle[j]) j++;
-    if (j === needle.length) return i;
+    if (startsAt(hay, needle, i)) return i;
   }
   return -1;
 }
@@ -61,7 +64,7 @@ export function parseMultipartFields(body: Uint8Array, contentType: string): Arr
 
   // The first delimiter may open the body or follow a preamble.
   let pos: number;
-  if (indexOf(body.subarray(0, first.length), first, 0) === 0) pos = first.length;
+  if (startsAt(body, first, 0)) pos = first.length;
   else {
     const at = indexOf(body, delimiter, 0);
     if (at === -1) throw invalid();

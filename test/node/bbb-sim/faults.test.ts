@@ -76,15 +76,15 @@ describe('faults', () => {
   });
 
   it.each([
-    ['billionLaughs', ['<!ENTITY lol9 "&lol8;', '&lol9;'], 'SYSTEM'],
-    ['externalEntity', ['<!ENTITY xxe SYSTEM "file:///etc/passwd">', '&xxe;'], '&lol'],
-    ['both', ['<!ENTITY lol9', '<!ENTITY xxe SYSTEM'], 'nothing-missing'],
+    ['billionLaughs', ['<!ENTITY lol9 "&lol8;', '&lol9;'], ['SYSTEM']],
+    ['externalEntity', ['<!ENTITY xxe SYSTEM "file:///etc/passwd">', '&xxe;'], ['&lol']],
+    ['both', ['<!ENTITY lol9', '&lol9;', '<!ENTITY xxe SYSTEM', '&xxe;'], []],
   ])('hostile %s: a DOCTYPE with dangerous entities', async (variant, present, absent) => {
     await setFault({ type: 'hostile', variant });
     const body = await (await getMeetings()).text();
     expect(body).toContain('<!DOCTYPE response [');
     for (const text of present) expect(body).toContain(text);
-    expect(body).not.toContain(absent);
+    for (const text of absent) expect(body).not.toContain(text);
   });
 
   it('huge: a well-formed answer of the requested size, streamed', async () => {

@@ -1,7 +1,7 @@
 /** An error with the HTTP status the control API answers with (400 bad input, 404 unknown thing). */
 export class SimError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409,
+    readonly status: 400 | 404,
     message: string,
   ) {
     super(message);

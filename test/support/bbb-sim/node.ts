@@ -15,7 +15,7 @@ import { htmlResponse, send } from './response';
 import { MeetingStore, type SeedOptions } from './store';
 import { escapeXml } from './xml';
 
-export const DEFAULT_BBB_VERSION = '3.0.12';
+const DEFAULT_BBB_VERSION = '3.0.12';
 
 export interface SimNodeInfo {
   id: string;

@@ -1,7 +1,7 @@
 // The meetings of one node, keyed by external meetingID as BBB keys them (sha1 of the ID).
 import { Meeting, randomDigits, randomString, type AudioMode, type MeetingInit } from './meeting';
 
-export const DEFAULT_DIAL_NUMBER = '613-555-1234';
+const DEFAULT_DIAL_NUMBER = '613-555-1234';
 
 export interface SeedOptions {
   meetings: number;

@@ -2,7 +2,7 @@ import { services } from '../src/services.js';
 import { poll } from './poll.js';
 
 /** Cron Trigger entry: every minute, one poll cycle of the pool. */
-export async function scheduled(_controller: ScheduledController, env: object): Promise<void> {
+export async function scheduled(_controller: ScheduledController, env: object, _ctx: ExecutionContext): Promise<void> {
   const report = await poll(services(env));
   console.log(
     report.skipped

@@ -4,6 +4,7 @@ import { forEachLimited } from '../src/cluster/concurrency.js';
 import { serverLoad } from '../src/cluster/load.js';
 import { callServer } from '../src/cluster/node.js';
 import { freshServerMap } from '../src/cluster/server-cache.js';
+import { describeError } from '../src/log.js';
 import type { Services } from '../src/services.js';
 import type { FoundMeeting, PolledServer, SnapshotWrite } from '../src/store/cluster-state.js';
 import type { ServerRow } from '../src/store/servers.js';
@@ -59,7 +60,7 @@ async function pollServer(svc: Services, server: ServerRow, now: number): Promis
       },
     };
   } catch (e) {
-    const error = e instanceof NodeCallError ? `${e.kind}: ${e.message}` : (e as Error).message;
+    const error = e instanceof NodeCallError ? `${e.kind}: ${e.message}` : describeError(e);
     return { meetings: [], result: { online: false, load: 0, meetings: 0, users: 0, largestMeeting: 0, videos: 0, error } };
   }
 }

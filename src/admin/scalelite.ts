@@ -3,6 +3,7 @@ import { stripChecksum, verifyChecksum } from '../bbb/checksum.js';
 import { BbbError, errors } from '../bbb/errors.js';
 import { checkQuerySize } from '../bbb/query.js';
 import { bbbError, rawQuery } from '../api/router.js';
+import { describeError } from '../log.js';
 import { services } from '../services.js';
 import { AdminResponse } from './response.js';
 import { serverHandlers } from './scalelite-servers.js';
@@ -40,7 +41,7 @@ scaleliteApi.all('/:call', async (c) => {
     return c.json(res.body as object, res.status as 200);
   } catch (e) {
     if (e instanceof BbbError) return bbbError(e);
-    console.error(`Admin API ${name} failed: ${(e as Error)?.message ?? e}`);
+    console.error(`Admin API ${name} failed: ${describeError(e)}`);
     return c.json({ error: 'Internal error' }, 500);
   }
 });

@@ -1,6 +1,7 @@
 import { errors } from '../bbb/errors.js';
 import { param, type Params } from '../bbb/query.js';
 import { serverMap } from '../cluster/server-cache.js';
+import { describeError } from '../log.js';
 import type { Services } from '../services.js';
 import type { Route } from '../store/routes.js';
 import type { ServerRow } from '../store/servers.js';
@@ -48,5 +49,5 @@ export async function routedServer(
 
 /** Failures that must not fail the call (history, bookkeeping) are logged without details of the request. */
 export function background(call: ApiCall, what: string, p: Promise<unknown>): void {
-  call.waitUntil(p.catch((e: unknown) => console.error(`${what} failed: ${(e as Error).message}`)));
+  call.waitUntil(p.catch((e: unknown) => console.error(`${what} failed: ${describeError(e)}`)));
 }

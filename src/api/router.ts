@@ -4,6 +4,7 @@ import { verifyChecksum } from '../bbb/checksum.js';
 import { assertNoRepeats, checkQuerySize } from '../bbb/query.js';
 import { readApiRequest } from '../bbb/request.js';
 import { renderError } from '../bbb/xml.js';
+import { describeError } from '../log.js';
 import { services } from '../services.js';
 import { resolveTenant } from '../tenancy/tenant.js';
 import { xmlResponse, type Handler } from './context.js';
@@ -42,7 +43,7 @@ export function rawQuery(url: string): string {
 
 export function bbbError(e: unknown): Response {
   if (e instanceof BbbError) return xmlResponse(renderError(e));
-  console.error(`BBB API call failed: ${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? e}`);
+  console.error(`BBB API call failed: ${describeError(e)}`);
   return xmlResponse(renderError(errors.internalError('An internal error occurred.')));
 }
 

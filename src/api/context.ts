@@ -1,5 +1,5 @@
 import { errors } from '../bbb/errors.js';
-import { param, type Params } from '../bbb/query.js';
+import { assertValidMeetingId, param, type Params } from '../bbb/query.js';
 import { serverMap } from '../cluster/server-cache.js';
 import { describeError } from '../log.js';
 import type { Services } from '../services.js';
@@ -24,11 +24,10 @@ export function xmlResponse(body: string): Response {
   });
 }
 
-/** BBB's meetingID rules: present, 2–256 characters, no comma. */
 export function requireMeetingID(params: Params): string {
   const id = param(params, 'meetingID');
   if (!id) throw errors.missingParamMeetingID();
-  if (id.length < 2 || id.length > 256 || id.includes(',')) throw errors.validationError('Invalid meeting ID');
+  assertValidMeetingId(id);
   return id;
 }
 

@@ -190,6 +190,7 @@ export async function startControlServer(sim: ControlTarget, host: string, port:
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
+      server.on('error', (err) => console.error('[bbb-sim control]', err));
       resolve();
     });
   });

@@ -86,6 +86,11 @@ export class SimNode implements ApiNode {
         else res.destroy();
       });
     });
+    // Errors of a listening server (e.g. accept failing on EMFILE) must not take the whole simulator down;
+    // failures to listen are reported by listen() itself.
+    this.server.on('error', (err) => {
+      if (this.server.listening) console.error(`[bbb-sim ${this.id}]`, err);
+    });
   }
 
   // ApiNode

@@ -1,0 +1,113 @@
+// `npm run dev [-- --fresh]`: Postgres, Redis, the Neon/Upstash bridges, 3 simulated BBB nodes and
+// `wrangler dev`, wired together; state lives in .local/. Ctrl-C or SIGTERM stops all of it.
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { startSimulator, type Simulator } from '../test/support/bbb-sim/simulator.js'
+import { writeDevVars, writeStackFile } from './dev/outputs.js'
+import { registerServers } from './dev/register-servers.js'
+import { loadSecrets } from './dev/secrets.js'
+import { startWranglerDev, type WranglerDev } from './dev/wrangler.js'
+import { maskUrl } from './stack/redact.js'
+import { type Stack, startStack, workerBindings } from './stack/stack.js'
+
+const PORTS = { postgres: 55432, redis: 56379, neonWs: 55433, neonHttp: 55434, upstash: 58079 }
+const NODE_PORTS = [59001, 59002, 59003]
+const CONTROL_PORT = 59000
+const WORKER_PORT = 8787
+const POLL_EVERY_MS = 10_000 // wrangler dev does not fire cron triggers by itself
+
+process.chdir(path.resolve(import.meta.dirname, '..'))
+const LOCAL = '.local'
+const fresh = process.argv.includes('--fresh')
+const seconds = () => (performance.now() / 1000).toFixed(1)
+
+let stack: Stack | undefined
+let simulator: Simulator | undefined
+let wrangler: WranglerDev | undefined
+let pollTimer: NodeJS.Timeout | undefined
+let stopping: Promise<never> | undefined
+
+/** Stops everything that started, in reverse order, then exits. Ctrl-C reaches us twice (directly and via tsx): stop once. */
+function shutdown(code: number): Promise<never> {
+  stopping ??= (async () => {
+    clearInterval(pollTimer)
+    console.log('\nstopping the dev stack…')
+    for (const stop of [() => wrangler?.stop(), () => simulator?.stop(), () => stack?.stop()]) {
+      await Promise.resolve(stop()).catch((error: Error) => console.error(`dev: ${error.message}`))
+    }
+    process.exit(code)
+  })()
+  return stopping
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0))
+
+try {
+  mkdirSync(LOCAL, { recursive: true })
+  const secrets = loadSecrets(path.join(LOCAL, 'dev-secrets.json'), NODE_PORTS.length)
+  stack = await startStack({ dir: LOCAL, fresh, ports: PORTS })
+  if (stack.postgresKind === 'external') console.log(`using DATABASE_URL ${maskUrl(stack.endpoints.databaseUrl)}`)
+  simulator = await startSimulator({
+    nodes: NODE_PORTS.map((port, i) => ({ port, secret: secrets.nodeSecrets[i], id: `node-${i + 1}` })),
+    controlPort: CONTROL_PORT,
+  })
+  const nodes = simulator.nodes.map(({ id, url, secret, port }) => ({ id, url, secret, port }))
+  const { endpoints } = stack
+  writeDevVars('.dev.vars', { ...workerBindings(endpoints), LOADBALANCER_SECRET: secrets.loadbalancerSecret })
+
+  wrangler = await startWranglerDev({ port: WORKER_PORT, pidFile: path.join(LOCAL, 'wrangler.pid') })
+  const apiUrl = `${wrangler.url}/bigbluebutton/api`
+  const stackFile = path.join(LOCAL, 'stack.json')
+  writeStackFile(stackFile, {
+    api: { url: apiUrl, secret: secrets.loadbalancerSecret },
+    worker: { url: wrangler.url, scaleliteAdminUrl: `${wrangler.url}/scalelite/api` },
+    postgres: { url: endpoints.databaseUrl, kind: stack.postgresKind },
+    redis: { url: endpoints.redisUrl },
+    bridges: {
+      neonWsProxy: endpoints.neonWsProxy,
+      neonHttpEndpoint: endpoints.neonHttpEndpoint,
+      upstashUrl: endpoints.upstashUrl,
+      upstashToken: endpoints.upstashToken,
+      counters: stack.counters,
+    },
+    simulator: { controlUrl: simulator.controlUrl, nodes },
+  })
+  void wrangler.exited.then((code) => {
+    if (!stopping) console.error(`wrangler dev exited (${code}); stopping the stack`)
+    return shutdown(code)
+  })
+
+  const status = await wrangler.ready('/bigbluebutton/api', 60_000)
+  console.log(`\nWorker answered HTTP ${status} ${seconds()} s after start`)
+  await registerServers(wrangler.url, secrets.loadbalancerSecret, nodes).then(
+    () => console.log(`registered and enabled ${nodes.length} simulated BBB nodes`),
+    (error: Error) => console.warn(`warning: could not register the simulated BBB nodes with the Worker: ${error.message}`),
+  )
+  const scheduledUrl = `${wrangler.url}/__scheduled?cron=*+*+*+*+*`
+  let pollFailing = false
+  const triggerPoll = () =>
+    fetch(scheduledUrl).then(
+      async (res) => {
+        await res.arrayBuffer()
+        pollFailing = false
+      },
+      (error: Error) => {
+        if (!pollFailing && !stopping) console.warn(`warning: poll trigger failed: ${error.message}`)
+        pollFailing = true
+      },
+    )
+  await triggerPoll()
+  pollTimer = setInterval(triggerPoll, POLL_EVERY_MS)
+
+  console.log(`
+Scaleflare dev stack ready (${seconds()} s)
+  BBB API     ${apiUrl}
+  secret      ${secrets.loadbalancerSecret}
+  endpoints   ${path.resolve(stackFile)}
+  Postgres    ${maskUrl(endpoints.databaseUrl)} (${stack.postgresKind})
+  BBB nodes   ${nodes.map((n) => n.url).join(', ')}
+Cron poll every ${POLL_EVERY_MS / 1000} s. Ctrl-C stops everything.`)
+} catch (error) {
+  console.error(`dev: ${error instanceof Error ? error.message : String(error)}`)
+  await shutdown(1)
+}

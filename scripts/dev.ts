@@ -1,5 +1,6 @@
 // `npm run dev [-- --fresh]`: Postgres, Redis, the Neon/Upstash bridges, 3 simulated BBB nodes and
-// `wrangler dev`, wired together; state lives in .local/. Ctrl-C or SIGTERM stops all of it.
+// `wrangler dev`, wired together; state lives in .local/ (or $SCALEFLARE_STATE_DIR). Ctrl-C or SIGTERM
+// stops all of it.
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { startSimulator, type Simulator } from '../test/support/bbb-sim/simulator.js'
@@ -17,7 +18,8 @@ const WORKER_PORT = 8787
 const POLL_EVERY_MS = 10_000 // wrangler dev does not fire cron triggers by itself
 
 process.chdir(path.resolve(import.meta.dirname, '..'))
-const LOCAL = '.local'
+// Tests run a dev stack of their own in another directory.
+const LOCAL = process.env.SCALEFLARE_STATE_DIR || '.local'
 const fresh = process.argv.includes('--fresh')
 const seconds = () => (performance.now() / 1000).toFixed(1)
 

@@ -43,6 +43,13 @@ function shutdown(code: number): Promise<never> {
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0))
+// Whoever read our output may be gone (a closed terminal, a killed test runner): keep stopping anyway.
+process.stdout.on('error', () => {})
+process.stderr.on('error', () => {})
+process.on('uncaughtException', (error) => {
+  console.error(`dev: ${error.message}`)
+  void shutdown(1)
+})
 
 try {
   mkdirSync(LOCAL, { recursive: true })

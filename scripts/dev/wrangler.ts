@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { choosePort, waitFor } from '../stack/net.js'
-import { stopLeftover, terminate } from '../stack/proc.js'
+import { onProcessExit, stopLeftover, terminate } from '../stack/proc.js'
 
 export interface WranglerDev {
   url: string
@@ -28,6 +28,7 @@ export async function startWranglerDev(options: { port: number; pidFile: string 
   const pid = child.pid
   if (pid === undefined) throw new Error('could not start ./node_modules/.bin/wrangler (run npm ci first)')
   writeFileSync(options.pidFile, String(pid))
+  const forget = onProcessExit(() => process.kill(-pid, 'SIGTERM'))
   const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)))
   const url = `http://127.0.0.1:${port}`
 
@@ -47,6 +48,7 @@ export async function startWranglerDev(options: { port: number; pidFile: string 
         timeoutMs,
       ),
     async stop() {
+      forget()
       await terminate(-pid)
       rmSync(options.pidFile, { force: true })
     },

@@ -4,7 +4,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { choosePort } from './net.js'
 import { startPglite } from './pglite.js'
-import { findOnPath, isRoot, run } from './proc.js'
+import { findOnPath, isRoot, onProcessExit, run } from './proc.js'
 
 export interface PostgresOptions {
   dir: string
@@ -55,14 +55,25 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
   await cluster.prepare()
   const port = await choosePort(options.port, 'postgres')
   await cluster.start(port)
+  const forget = onProcessExit(() => cluster.signalFastShutdown())
+  const stop = async () => {
+    forget()
+    await cluster.stop()
+  }
   const url = `postgres://postgres:${cluster.password}@127.0.0.1:${port}/${DATABASE}`
   try {
     await createDatabase(url)
   } catch (error) {
-    await cluster.stop()
+    await stop()
     throw error
   }
-  return { url, kind: 'postgres', stop: () => cluster.stop() }
+  return { url, kind: 'postgres', stop }
+}
+
+/** Stops a cluster that a killed run left in `dir` (see startPostgres); no-op without binaries or cluster. */
+export async function stopLeftoverPostgres(dir: string): Promise<void> {
+  const bin = findPostgresBin()
+  if (bin) await new Cluster(bin, path.resolve(dir)).stopIfRunning('immediate')
 }
 
 /** A private cluster in `<dir>/data`, owned by the `postgres` user when we run as root. */
@@ -126,6 +137,12 @@ class Cluster {
       const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-5).join('\n') : ''
       throw new Error(`${error.message}\n${tail}`)
     })
+  }
+
+  /** For process exit, when there is no time to wait: SIGINT asks the postmaster for a fast shutdown. */
+  signalFastShutdown(): void {
+    const pid = Number.parseInt(readFileSync(path.join(this.data, 'postmaster.pid'), 'utf8'), 10)
+    if (pid > 0) process.kill(pid, 'SIGINT')
   }
 
   async stop(): Promise<void> {

@@ -91,3 +91,19 @@ export async function stopLeftover(pidFile: string, expected: string, group = fa
   }
   rmSync(pidFile, { force: true })
 }
+
+/**
+ * Runs `hook` synchronously if this process exits (process.exit(), or vitest's own Ctrl-C handler)
+ * before the returned function is called: our servers are detached and would outlive us otherwise.
+ */
+export function onProcessExit(hook: () => void): () => void {
+  const run = () => {
+    try {
+      hook()
+    } catch {
+      // exiting anyway
+    }
+  }
+  process.once('exit', run)
+  return () => process.off('exit', run)
+}

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { choosePort, waitFor } from './net.js'
-import { findOnPath, stopLeftover, terminate } from './proc.js'
+import { findOnPath, onProcessExit, stopLeftover, terminate } from './proc.js'
 
 export interface RedisOptions {
   dir: string
@@ -32,11 +32,11 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
   const bin = findOnPath('redis-server')
   if (!bin) throw new Error(REDIS_MISSING)
   const dir = path.resolve(options.dir)
-  const pidFile = path.join(dir, 'redis.pid')
-  await stopLeftover(pidFile, 'redis-server')
+  await stopLeftoverRedis(dir)
   if (options.fresh) rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   const port = await choosePort(options.port, 'redis')
+  const pidFile = path.join(dir, 'redis.pid')
   const logFile = path.join(dir, 'redis.log')
   // Append-only persistence, so a second `npm run dev` finds yesterday's meetings.
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '']
@@ -46,7 +46,9 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   child.once('error', () => {})
   const pid = child.pid
+  const forget = onProcessExit(() => child.kill('SIGTERM'))
   const stop = async () => {
+    forget()
     if (child.exitCode === null && pid !== undefined) await terminate(pid)
     await exited
   }
@@ -64,6 +66,11 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
     throw error
   }
   return { url: `redis://127.0.0.1:${port}`, kind: 'redis', stop }
+}
+
+/** Stops a redis-server that a killed run left in `dir` (see startRedis). */
+export function stopLeftoverRedis(dir: string): Promise<void> {
+  return stopLeftover(path.join(path.resolve(dir), 'redis.pid'), 'redis-server')
 }
 
 function ping(port: number): Promise<boolean> {

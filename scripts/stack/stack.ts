@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { type BridgePorts, startBridges } from './bridges.js'
 import { migrate } from './migrations.js'
-import { startPostgres } from './postgres.js'
-import { startRedis } from './redis.js'
+import { startPostgres, stopLeftoverPostgres } from './postgres.js'
+import { startRedis, stopLeftoverRedis } from './redis.js'
 
 export interface StackPorts extends BridgePorts {
   postgres: number
@@ -76,6 +76,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stop()
     throw error
   }
+}
+
+/** Stops the servers that a run killed with SIGKILL left in a stack directory. */
+export async function stopLeftovers(dir: string): Promise<void> {
+  await Promise.all([stopLeftoverPostgres(path.join(dir, 'pg')), stopLeftoverRedis(path.join(dir, 'redis'))])
 }
 
 /** The environment the Worker reads; NEON_* exist only locally and point the Neon driver at the bridges. */

@@ -1,13 +1,14 @@
 // Starts one private stack (Postgres, Redis, bridges, migrations) and 5 simulated BBB nodes for the
 // whole `vitest run`, provides their endpoints as `inject('stack')`, and stops everything afterwards.
-import { rmSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { startStack } from '../../scripts/stack/stack.js'
+import { startStack, stopLeftovers } from '../../scripts/stack/stack.js'
 import { startSimulator } from './bbb-sim/simulator.js'
 import type { TestStack } from './stack-context.js'
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await sweepKilledRuns()
   const dir = path.resolve('.local', `test-${process.pid}`)
   // Never the DATABASE_URL/REDIS_URL of the shell: tests create and drop data freely.
   const ports = { postgres: 0, redis: 0, neonWs: 0, neonHttp: 0, upstash: 0 }
@@ -29,5 +30,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await simulator.stop()
     await stack.stop()
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** A run killed with SIGKILL cannot stop its servers; the next run does, and removes its directory. */
+async function sweepKilledRuns(): Promise<void> {
+  const local = path.resolve('.local')
+  if (!existsSync(local)) return
+  for (const name of readdirSync(local)) {
+    const pid = Number(/^test-(\d+)$/.exec(name)?.[1])
+    if (!pid || isAlive(pid)) continue
+    await stopLeftovers(path.join(local, name))
+    rmSync(path.join(local, name), { recursive: true, force: true })
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
   }
 }

@@ -29,7 +29,7 @@ let wrangler: WranglerDev | undefined
 let pollTimer: NodeJS.Timeout | undefined
 let stopping: Promise<never> | undefined
 
-/** Stops everything that started, in reverse order, then exits. Ctrl-C reaches us twice (directly and via tsx): stop once. */
+/** Stops everything that started, in reverse order, then exits; a second signal must not cut that short. */
 function shutdown(code: number): Promise<never> {
   stopping ??= (async () => {
     clearInterval(pollTimer)

@@ -20,6 +20,8 @@ export async function registerServers(workerUrl: string, secret: string, nodes: 
       method: body === undefined ? 'GET' : 'POST',
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+    }).catch((error: Error) => {
+      throw new Error(`${action}: ${error.cause instanceof Error ? error.cause.message : error.message}`)
     })
     const text = await res.text()
     try {

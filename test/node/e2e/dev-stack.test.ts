@@ -44,11 +44,15 @@ async function meetingsOn(i: number): Promise<string[]> {
 }
 
 beforeAll(async () => {
+  const busy = await fetch(`${LB}/health`).then(() => true, () => false)
+  if (busy) throw new Error('port 8787 is in use (is `npm run dev` running?): stop it to run this test')
   sim = await startSimulator({ nodes: 3 })
   const started = performance.now()
   dev = spawn('npm', ['run', 'dev'], { cwd: ROOT, env: { ...process.env, SCALEFLARE_STATE_DIR: STATE }, detached: true })
   dev.stdout!.on('data', (d) => (output += d))
   dev.stderr!.on('data', (d) => (output += d))
+  // If vitest itself is stopped, the dev stack must not outlive it.
+  process.once('exit', () => dev?.pid && process.kill(-dev.pid, 'SIGTERM'))
   await waitFor(async () => (await fetch(`${LB}/bigbluebutton/api`)).ok, 60_000, 'npm run dev to serve the API')
   console.log(`npm run dev served the API after ${((performance.now() - started) / 1000).toFixed(1)} s`)
   secret = JSON.parse(readFileSync(path.join(STATE, 'stack.json'), 'utf8')).api.secret

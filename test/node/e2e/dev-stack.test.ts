@@ -52,7 +52,13 @@ beforeAll(async () => {
   dev.stdout!.on('data', (d) => (output += d))
   dev.stderr!.on('data', (d) => (output += d))
   // If vitest itself is stopped, the dev stack must not outlive it.
-  process.once('exit', () => dev?.pid && process.kill(-dev.pid, 'SIGTERM'))
+  process.once('exit', () => {
+    try {
+      if (dev?.pid) process.kill(-dev.pid, 'SIGTERM')
+    } catch {
+      // already gone
+    }
+  })
   await waitFor(async () => (await fetch(`${LB}/bigbluebutton/api`)).ok, 60_000, 'npm run dev to serve the API')
   console.log(`npm run dev served the API after ${((performance.now() - started) / 1000).toFixed(1)} s`)
   secret = JSON.parse(readFileSync(path.join(STATE, 'stack.json'), 'utf8')).api.secret

@@ -1,0 +1,79 @@
+import { errors } from '../bbb/errors.js';
+import type { XmlObject } from '../bbb/xml.js';
+import type { Services } from '../services.js';
+import type { PlaceResult } from '../store/routes.js';
+import type { ServerRow } from '../store/servers.js';
+import { newMeetingReservation } from './load.js';
+import { callServer } from './node.js';
+import { parseServerTag, voiceBridgeCandidates } from './placement.js';
+
+type Placed = Extract<PlaceResult, { server: string }>;
+
+export interface PlacementRequest {
+  tenant: string;
+  meetingID: string;
+  /** `meta_server-tag` after the params policy. */
+  tag: string | undefined;
+  moderatorPW: string;
+  /** The client's voiceBridge, tried first (USE_EXTERNAL_VOICE_BRIDGE). */
+  preferredVoiceBridge?: string | undefined;
+}
+
+/**
+ * Where a create goes: the meeting's live route, or a new placement. A meeting pinned to an
+ * offline, disabled or deleted server is placed anew (Scalelite #202/#1161); one on a cordoned
+ * server stays only while it still runs there (Scalelite #1260).
+ */
+export async function placeMeeting(
+  svc: Services,
+  pool: Map<string, ServerRow>,
+  req: PlacementRequest,
+): Promise<{ placed: Placed; server: ServerRow }> {
+  let placed = await place(svc, req);
+  let server = pool.get(placed.server);
+  const stale = !server || (placed.serverState === 'cordoned' && !(await stillRunning(svc, server, req.meetingID)));
+  if (placed.status === 'existing' && stale) {
+    placed = await place(svc, req, placed.server);
+    server = pool.get(placed.server);
+  }
+  if (!server) throw errors.internalError('Could not find any available servers.');
+  return { placed, server };
+}
+
+async function place(svc: Services, req: PlacementRequest, avoidServer?: string): Promise<Placed> {
+  const { cfg } = svc;
+  const { tags, required } = parseServerTag(req.tag);
+  const now = Date.now();
+  const result = await svc.routes.place({
+    tenant: req.tenant,
+    meetingID: req.meetingID,
+    now,
+    ttlSeconds: cfg.meetingTtlSeconds,
+    tags,
+    tagsRequired: required,
+    reserve: newMeetingReservation(cfg.load),
+    voiceBridges: await voiceBridgeCandidates(`${req.tenant}:${req.meetingID}`, cfg.voiceBridgeLength, req.preferredVoiceBridge),
+    moderatorPW: req.moderatorPW,
+    ...(avoidServer ? { avoidServer } : {}),
+    indexEntry: JSON.stringify({ placedAt: now }),
+  });
+  switch (result.status) {
+    case 'no_server':
+      throw errors.internalError('Could not find any available servers.');
+    case 'tag_unavailable':
+      throw errors.serverTagUnavailable(tags.join(';'));
+    case 'vb_exhausted':
+      throw errors.internalError('Unable to allocate a voice bridge for the meeting.');
+    default:
+      return result;
+  }
+}
+
+async function stillRunning(svc: Services, server: ServerRow, meetingID: string): Promise<boolean> {
+  try {
+    const res = await callServer(svc.cfg, server, 'isMeetingRunning', [['meetingID', meetingID]]);
+    return res.ok && (res.response as XmlObject).running === 'true';
+  } catch {
+    return false;
+  }
+}

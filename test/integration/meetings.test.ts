@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { bbb, call, counters, nodeCalls, nodes, registerServers, resetAll, resetCounters, runPoll, sim, type Xml } from './support';
+import { bbb, call, counters, nodeCalls, nodes, registerServers, resetAll, runPoll, sim, startCounting, totalNodeCalls, type Xml } from './support';
 
 /** The simulator records the raw query each node received. */
 async function lastCall(node: number, name: string): Promise<URLSearchParams> {
@@ -335,48 +335,44 @@ describe('getMeetings', () => {
   });
 });
 
-describe('round-trip budgets (DESIGN.md), counted at the bridges', () => {
+describe('round-trip budgets (DESIGN.md), counted at the bridges and the nodes', () => {
+  /** Storage round trips (incl. waitUntil work) and backend calls of one request. */
+  async function cost(step: () => Promise<unknown>): Promise<{ redis: number; postgres: number; backend: number }> {
+    await startCounting();
+    await step();
+    return { ...(await counters()), backend: await totalNodeCalls() };
+  }
+
+  beforeEach(async () => {
+    await registerServers(2);
+    await createOn({ meetingID: 'b-1', attendeePW: 'ap', moderatorPW: 'mp' });
+    // Warms the isolate's server cache, refreshed from Postgres every few seconds, not per request.
+    await call('isMeetingRunning', { meetingID: 'b-1' });
+  });
+
   it('join: 1 Redis, 0 Postgres, 0 backend calls', async () => {
-    await registerServers(2);
-    await createOn({ meetingID: 'b-1' });
-    await call('isMeetingRunning', { meetingID: 'b-1' }); // warms the isolate's server cache
-    await sim('/nodes/' + nodes[0]!.id + '/calls', { method: 'DELETE' });
-    await sim('/nodes/' + nodes[1]!.id + '/calls', { method: 'DELETE' });
-    await resetCounters();
-    expect((await bbb('join', { meetingID: 'b-1', fullName: 'A', role: 'VIEWER' })).status).toBe(302);
-    expect(await counters()).toEqual({ redis: 1, postgres: 0 });
-    const calls = [...(await nodeCalls(0)).recent, ...(await nodeCalls(1)).recent];
-    expect(calls).toHaveLength(0);
+    expect(await cost(async () => expect((await bbb('join', { meetingID: 'b-1', fullName: 'A', role: 'VIEWER' })).status).toBe(302))).toEqual({ redis: 1, postgres: 0, backend: 0 });
   });
 
-  it('create (new): 1 Redis round trip + 1 backend call before waitUntil work', async () => {
-    await registerServers(2);
-    await call('isMeetingRunning', { meetingID: 'warm' });
-    await resetCounters();
-    await createOn({ meetingID: 'b-2' });
-    const c = await counters();
-    // In-request: placement (1); off the hot path: meeting index (1 Redis), history (1 Postgres).
-    expect(c).toEqual({ redis: 2, postgres: 1 });
+  it('create (new): 1 Redis round trip for placement and 1 backend call; the meeting index (Redis) and history (Postgres) in waitUntil', async () => {
+    expect(await cost(() => createOn({ meetingID: 'b-2' }))).toEqual({ redis: 1 + 1, postgres: 1, backend: 1 });
   });
 
-  it('create (existing), isMeetingRunning, getMeetingInfo: 1 Redis round trip each; getMeetings: 1', async () => {
-    await registerServers(1);
-    await createOn({ meetingID: 'b-3' });
-    for (const [name, expected] of [['isMeetingRunning', 1], ['getMeetingInfo', 1], ['getMeetings', 1]] as const) {
-      await resetCounters();
-      await call(name, { meetingID: 'b-3' });
-      expect(await counters(), name).toEqual({ redis: expected, postgres: 0 });
+  it('create (existing): 1 Redis round trip and 1 backend call; the index refresh in waitUntil', async () => {
+    expect(await cost(() => createOn({ meetingID: 'b-1', attendeePW: 'ap', moderatorPW: 'mp' }))).toEqual({ redis: 1 + 1, postgres: 0, backend: 1 });
+  });
+
+  it('isMeetingRunning and getMeetingInfo: 1 Redis round trip and 1 backend call', async () => {
+    for (const name of ['isMeetingRunning', 'getMeetingInfo']) {
+      expect(await cost(() => call(name, { meetingID: 'b-1' })), name).toEqual({ redis: 1, postgres: 0, backend: 1 });
     }
-    await resetCounters();
-    await createOn({ meetingID: 'b-3' });
-    // Placement finds the live route (1); the index refresh runs in waitUntil (1).
-    expect(await counters()).toEqual({ redis: 2, postgres: 0 });
+  });
+
+  it('getMeetings: 1 Redis round trip, 0 backend calls', async () => {
+    expect(await cost(() => call('getMeetings'))).toEqual({ redis: 1, postgres: 0, backend: 0 });
   });
 
   it('poll of N servers: N backend calls, 3 Redis round trips (lock, apply, unlock), 1 Postgres read', async () => {
-    await registerServers(3);
-    await resetCounters();
-    await runPoll();
-    expect(await counters()).toEqual({ redis: 3, postgres: 1 });
+    expect(await cost(() => runPoll())).toEqual({ redis: 3, postgres: 1, backend: 2 });
   });
 });

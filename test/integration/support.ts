@@ -152,6 +152,21 @@ export async function nodeCalls(index: number): Promise<any> {
   return sim(`/nodes/${nodes[index]!.id}/calls`);
 }
 
+/** Backend calls received by all simulated nodes since `clearNodeCalls`. */
+export async function totalNodeCalls(): Promise<number> {
+  const logs = await Promise.all(nodes.map((n) => sim(`/nodes/${n.id}/calls`)));
+  return logs.reduce((sum, log: { total: number }) => sum + log.total, 0);
+}
+
+export async function clearNodeCalls(): Promise<void> {
+  await Promise.all(nodes.map((n) => sim(`/nodes/${n.id}/calls`, { method: 'DELETE' })));
+}
+
+/** Resets the bridges' and the nodes' counters: what follows is what one test step costs. */
+export async function startCounting(): Promise<void> {
+  await Promise.all([resetCounters(), clearNodeCalls()]);
+}
+
 /** A clean slate: no servers, no meetings, no routes, simulator reset. */
 export async function resetAll(): Promise<void> {
   const svc = services(env);

@@ -41,8 +41,9 @@ scaleliteApi.all('/:call', async (c) => {
     return c.json(res.body as object, res.status as 200);
   } catch (e) {
     if (e instanceof BbbError) return bbbError(e);
+    // Storage out of reach, most likely: the operator learns that, the log has the details.
     console.error(`Admin API ${name} failed: ${describeError(e)}`);
-    return c.json({ error: 'Internal error' }, 500);
+    return c.json({ error: 'The load balancer could not complete the request; see its logs' }, 503);
   }
 });
 

@@ -48,20 +48,19 @@ export const create: Handler = async (call) => {
   // Nothing created on the node: release a new meeting's route and voice bridge so a retry can go elsewhere.
   const release = () =>
     isNew && background(call, 'route release', call.svc.routes.forget(call.tenant.id, meetingID, server.id));
-  sent.then((res) => (res.ok ? remember(call, meetingID, server, res, params, isNew) : release()), release);
+  // An existing meeting is already indexed (by its first create, or by the poller).
+  sent.then((res) => (!res.ok ? release() : isNew && remember(call, meetingID, server, res, params)), release);
   return relay(sent, UNREACHABLE);
 };
 
 /** What getMeetings shows until the next poll, and the history row; both off the hot path. */
-function remember(call: ApiCall, meetingID: string, server: ServerRow, res: NodeResponse, params: Params, isNew: boolean): void {
+function remember(call: ApiCall, meetingID: string, server: ServerRow, res: NodeResponse, params: Params): void {
   const entry = meetingIndexEntry(server.id, res.response, params);
   background(call, 'meeting index', call.svc.routes.recordCreated(call.tenant.id, meetingID, JSON.stringify(entry)));
-  if (isNew) {
-    const internalMeetingID = String((res.response as XmlObject).internalMeetingID ?? '');
-    background(
-      call,
-      'meeting history',
-      recordMeetingCreated(call.svc.sql, { tenant: call.tenant.id, meetingID, internalMeetingID, server: server.id }),
-    );
-  }
+  const internalMeetingID = String((res.response as XmlObject).internalMeetingID ?? '');
+  background(
+    call,
+    'meeting history',
+    recordMeetingCreated(call.svc.sql, { tenant: call.tenant.id, meetingID, internalMeetingID, server: server.id }),
+  );
 }

@@ -72,10 +72,14 @@ export function stripChecksum(raw: string): { stripped: string; checksums: strin
   return { stripped, checksums };
 }
 
+// Hashing runs twice on every join: a lookup table and one encoder keep it cheap.
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const encoder = new TextEncoder();
+
 export async function hexDigest(alg: ChecksumAlgorithm, text: string): Promise<string> {
-  const digest = await crypto.subtle.digest(SUBTLE_NAME[alg], new TextEncoder().encode(text));
+  const digest = new Uint8Array(await crypto.subtle.digest(SUBTLE_NAME[alg], encoder.encode(text)));
   let hex = '';
-  for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, '0');
+  for (let i = 0; i < digest.length; i++) hex += HEX_BYTE[digest[i]!];
   return hex;
 }
 

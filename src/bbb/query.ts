@@ -3,7 +3,7 @@
 // since the checksum was computed over bytes we must interpret exactly as the client meant.
 
 import { errors } from './errors.js';
-import { decodeUtf8Strict, exceedsUtf8Bytes } from './text.js';
+import { exceedsUtf8Bytes } from './text.js';
 
 /** Parameters in order of appearance; repeated keys appear once per occurrence. */
 export type Params = ReadonlyArray<readonly [string, string]>;
@@ -21,7 +21,6 @@ export function checkQuerySize(raw: string): void {
 // into Moodle's textarea) are legitimate, and all three are representable in XML.
 const CONTROL = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/;
 const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
-const ESCAPE_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
 
 function decodeComponent(s: string): string {
   const spaced = s.includes('+') ? s.replaceAll('+', ' ') : s;
@@ -29,14 +28,12 @@ function decodeComponent(s: string): string {
   if (BAD_ESCAPE.test(spaced)) {
     throw errors.validationError('Invalid percent-encoding in the request parameters.');
   }
-  // A run of escapes is one byte sequence: multi-byte characters never straddle plain text.
-  return spaced.replace(ESCAPE_RUN, (run) => {
-    const bytes = new Uint8Array(run.length / 3);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16);
-    const text = decodeUtf8Strict(bytes);
-    if (text === undefined) throw errors.validationError('Invalid UTF-8 in the request parameters.');
-    return text;
-  });
+  // decodeURIComponent is strict about UTF-8 (overlong forms, surrogates, truncated sequences).
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    throw errors.validationError('Invalid UTF-8 in the request parameters.');
+  }
 }
 
 export function parseQuery(raw: string): Params {

@@ -7,10 +7,6 @@ export function parseServerTag(value: string | undefined): { tags: string[]; req
   return { tags, required: required && tags.length > 0 };
 }
 
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-}
-
 /**
  * Ten voice bridge candidates, derived from the meeting's identity so the same meeting gets the
  * same PIN whenever it is free (as Scalelite seeds its PRNG with the meetingID). Placement claims
@@ -22,14 +18,31 @@ export async function voiceBridgeCandidates(
   preferred?: string,
 ): Promise<string[]> {
   const out: string[] = preferred && /^\d+$/.test(preferred) ? [preferred] : [];
-  const digests = await Promise.all(Array.from({ length: 12 }, (_, i) => sha256(`${identity}#${i}`)));
-  for (const d of digests) {
-    let pin = String(1 + (d[0]! % 9));
-    for (let i = 1; pin.length < length; i++) pin += String(d[i % d.length]! % 10);
+  const seed = new Uint32Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(identity)));
+  const next = xorshift(seed);
+  for (let tries = 0; out.length < (preferred ? 11 : 10) && tries < 100; tries++) {
+    let pin = String(1 + (next() % 9));
+    while (pin.length < length) pin += String(next() % 10);
     // 99999 is reserved on BBB's FreeSWITCH for the echo test.
     if (pin !== '99999' && !out.includes(pin)) out.push(pin);
   }
-  return out.slice(0, preferred ? 11 : 10);
+  return out;
+}
+
+/** xorshift128, seeded from a digest: deterministic digits without one hash per digit. */
+function xorshift(seed: Uint32Array): () => number {
+  let [a, b, c, d] = [seed[0]! | 1, seed[1]!, seed[2]!, seed[3]!];
+  return () => {
+    let t = d;
+    const s = a;
+    d = c;
+    c = b;
+    b = s;
+    t ^= t << 11;
+    t ^= t >>> 8;
+    a = (t ^ s ^ (s >>> 19)) >>> 0;
+    return a;
+  };
 }
 
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { errors } from './bbb/errors.js';
-import { bbbApi, bbbError } from './api/router.js';
+import { bbbError } from './api/context.js';
+import { bbbApi } from './api/router.js';
 import { scaleliteApi } from './admin/scalelite.js';
 
 /** The Worker's HTTP surface: the BBB API, Scalelite's admin API, and health. */

@@ -2,7 +2,7 @@ import { errors } from '../bbb/errors.js';
 import { addServer, changeServer, panicServer, removeServer } from '../cluster/pool.js';
 import { freshServerMap } from '../cluster/server-cache.js';
 import type { ServerHealth } from '../store/cluster-state.js';
-import type { ServerRow, ServerState } from '../store/servers.js';
+import { getServer, type ServerRow, type ServerState } from '../store/servers.js';
 import type { Services } from '../services.js';
 import { AdminResponse, type AdminHandler } from './response.js';
 
@@ -45,7 +45,7 @@ function multiplier(v: unknown): number | undefined | null {
 const STATES: Record<string, ServerState> = { enable: 'enabled', cordon: 'cordoned', disable: 'disabled' };
 
 async function byId(svc: Services, id: unknown): Promise<ServerRow | undefined> {
-  return typeof id === 'string' ? (await freshServerMap(svc.sql)).get(id) : undefined;
+  return typeof id === 'string' ? getServer(svc.sql, id) : undefined;
 }
 
 const getServers: AdminHandler = async (svc) => {

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { stripChecksum, verifyChecksum } from '../bbb/checksum.js';
 import { BbbError, errors } from '../bbb/errors.js';
-import { checkQuerySize } from '../bbb/query.js';
-import { bbbError, rawQuery } from '../api/router.js';
+import { checkQuerySize, rawQuery } from '../bbb/query.js';
+import { bbbError } from '../api/context.js';
 import { describeError } from '../log.js';
 import { services } from '../services.js';
 import { AdminResponse } from './response.js';

@@ -1,4 +1,5 @@
-import { errors } from '../bbb/errors.js';
+import { BbbError, errors } from '../bbb/errors.js';
+import { renderError } from '../bbb/xml.js';
 import { assertValidMeetingId, param, type Params } from '../bbb/query.js';
 import { serverMap } from '../cluster/server-cache.js';
 import { describeError } from '../log.js';
@@ -22,6 +23,13 @@ export function xmlResponse(body: string): Response {
   return new Response(body, {
     headers: { 'Content-Type': 'text/xml; charset=utf-8', 'Cache-Control': 'no-cache' },
   });
+}
+
+/** Any failure as BBB XML: a BbbError as itself, anything else as internalError, logged safely. */
+export function bbbError(e: unknown): Response {
+  if (e instanceof BbbError) return xmlResponse(renderError(e));
+  console.error(`BBB API call failed: ${describeError(e)}`);
+  return xmlResponse(renderError(errors.internalError('An internal error occurred.')));
 }
 
 export function requireMeetingID(params: Params): string {

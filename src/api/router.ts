@@ -1,13 +1,11 @@
 import { Hono } from 'hono';
-import { BbbError, errors } from '../bbb/errors.js';
+import { errors } from '../bbb/errors.js';
 import { verifyChecksum } from '../bbb/checksum.js';
-import { assertNoRepeats, checkQuerySize } from '../bbb/query.js';
+import { assertNoRepeats, checkQuerySize, rawQuery } from '../bbb/query.js';
 import { readApiRequest } from '../bbb/request.js';
-import { renderError } from '../bbb/xml.js';
-import { describeError } from '../log.js';
 import { services } from '../services.js';
 import { resolveTenant } from '../tenancy/tenant.js';
-import { xmlResponse, type Handler } from './context.js';
+import { bbbError, type Handler } from './context.js';
 import { create } from './create.js';
 import { end } from './end.js';
 import { getMeetingInfo } from './get-meeting-info.js';
@@ -32,20 +30,6 @@ const CALLS: Record<string, { methods: string[]; accepts: Accepts; handler: Hand
   getMeetings: { methods: ['GET', 'POST'], accepts: 'form', handler: getMeetings },
   insertDocument: { methods: ['POST'], accepts: 'xml', handler: insertDocument },
 };
-
-/** The raw query string exactly as the client sent it: checksums are computed over it. */
-export function rawQuery(url: string): string {
-  const q = url.indexOf('?');
-  if (q < 0) return '';
-  const hash = url.indexOf('#', q);
-  return url.slice(q + 1, hash < 0 ? undefined : hash);
-}
-
-export function bbbError(e: unknown): Response {
-  if (e instanceof BbbError) return xmlResponse(renderError(e));
-  console.error(`BBB API call failed: ${describeError(e)}`);
-  return xmlResponse(renderError(errors.internalError('An internal error occurred.')));
-}
 
 export const bbbApi = new Hono<{ Bindings: object }>();
 

@@ -78,3 +78,11 @@ export function assertNoRepeats(params: Params, except: readonly string[] = []):
 export function assertValidMeetingId(meetingID: string): void {
   if (meetingID.length > 256 || meetingID.includes(',')) throw errors.invalidMeetingId();
 }
+
+/** The raw query string exactly as the client sent it: checksums are computed over it. */
+export function rawQuery(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return '';
+  const hash = url.indexOf('#', q);
+  return url.slice(q + 1, hash < 0 ? undefined : hash);
+}

@@ -1,0 +1,145 @@
+/**
+ * Where a recording's files live in R2, and the operations on all of a recording's objects.
+ * The layout is Scalelite's S3 mode: `<published|unpublished>/<format>/<recordID>/<path>`, text
+ * tracks under `texttracks/<recordID>/…`. The format sits before the record id, so the formats
+ * of a recording are discovered with one delimited listing per visibility.
+ */
+
+export type Visibility = 'published' | 'unpublished';
+export const VISIBILITIES: readonly Visibility[] = ['published', 'unpublished'];
+
+/** The SHA-256 (hex) of the whole file, set by ingest on every object it writes. */
+export const SHA256_META = 'sha256';
+
+export function formatPrefix(visibility: Visibility, format: string, recordId: string): string {
+  return `${visibility}/${format}/${recordId}/`;
+}
+
+export function objectKey(visibility: Visibility, format: string, recordId: string, path: string): string {
+  return formatPrefix(visibility, format, recordId) + path;
+}
+
+export function textTrackPrefix(recordId: string): string {
+  return `texttracks/${recordId}/`;
+}
+
+export function textTrackKey(recordId: string, path: string): string {
+  return textTrackPrefix(recordId) + path;
+}
+
+export interface RecordingObject {
+  key: string;
+  visibility: Visibility;
+  format: string;
+  /** Path inside `<format>/<recordID>/`. */
+  path: string;
+  size: number;
+  /** Hex SHA-256 recorded at ingest, when known. */
+  sha256?: string;
+}
+
+/** Every object under a prefix, following R2's pagination. */
+async function listAll(bucket: R2Bucket, prefix: string): Promise<R2Object[]> {
+  const out: R2Object[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor, include: ['customMetadata'] });
+    out.push(...page.objects);
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return out;
+}
+
+/** The format names present under one visibility prefix. */
+async function listFormats(bucket: R2Bucket, visibility: Visibility): Promise<string[]> {
+  const formats: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix: `${visibility}/`, delimiter: '/', cursor });
+    for (const p of page.delimitedPrefixes) formats.push(p.slice(visibility.length + 1, -1));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return formats;
+}
+
+/** The recording's objects under one visibility, optionally only some formats. */
+export async function listVisibility(
+  bucket: R2Bucket,
+  recordId: string,
+  visibility: Visibility,
+  formats?: readonly string[],
+): Promise<RecordingObject[]> {
+  const names = formats ?? (await listFormats(bucket, visibility));
+  const pages = await Promise.all(
+    names.map(async (format) => {
+      const prefix = formatPrefix(visibility, format, recordId);
+      return (await listAll(bucket, prefix)).map(
+        (o): RecordingObject => ({
+          key: o.key,
+          visibility,
+          format,
+          path: o.key.slice(prefix.length),
+          size: o.size,
+          sha256: o.customMetadata?.[SHA256_META],
+        }),
+      );
+    }),
+  );
+  return pages.flat();
+}
+
+/** All playback objects of a recording, published and unpublished. */
+export async function listRecordingObjects(bucket: R2Bucket, recordId: string): Promise<RecordingObject[]> {
+  const both = await Promise.all(VISIBILITIES.map((v) => listVisibility(bucket, recordId, v)));
+  return both.flat();
+}
+
+async function deleteKeys(bucket: R2Bucket, keys: string[]): Promise<void> {
+  // R2 deletes at most 1000 keys per call.
+  for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
+}
+
+/**
+ * Moves every object of the recording under `to`. The binding has no copy: each object is
+ * streamed get → put, then the source is deleted. Idempotent and safe to resume: an object
+ * already under the target wins and its source is only deleted. Returns the number moved.
+ */
+export async function moveRecording(bucket: R2Bucket, recordId: string, to: Visibility): Promise<number> {
+  const from: Visibility = to === 'published' ? 'unpublished' : 'published';
+  const [sources, targets] = await Promise.all([
+    listVisibility(bucket, recordId, from),
+    listVisibility(bucket, recordId, to),
+  ]);
+  const present = new Set(targets.map((t) => `${t.format}/${t.path}`));
+  let moved = 0;
+  for (const src of sources) {
+    if (!present.has(`${src.format}/${src.path}`)) {
+      const body = await bucket.get(src.key);
+      // Gone in between (a concurrent move): nothing left to copy.
+      if (!body) continue;
+      const fixed = new FixedLengthStream(body.size);
+      const [, stored] = await Promise.all([
+        body.body.pipeTo(fixed.writable),
+        bucket.put(objectKey(to, src.format, recordId, src.path), fixed.readable, {
+          httpMetadata: body.httpMetadata,
+          customMetadata: body.customMetadata,
+        }),
+      ]);
+      if (!stored) throw new Error(`moving ${src.key} failed`);
+      moved++;
+    }
+  }
+  await deleteKeys(bucket, sources.map((s) => s.key));
+  return moved;
+}
+
+/** Deletes every object of the recording: both visibilities and its text tracks. Returns the count. */
+export async function deleteRecordingObjects(bucket: R2Bucket, recordId: string): Promise<number> {
+  const [objects, tracks] = await Promise.all([
+    listRecordingObjects(bucket, recordId),
+    listAll(bucket, textTrackPrefix(recordId)),
+  ]);
+  const keys = [...objects.map((o) => o.key), ...tracks.map((t) => t.key)];
+  await deleteKeys(bucket, keys);
+  return keys.length;
+}

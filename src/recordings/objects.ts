@@ -43,7 +43,9 @@ async function listAll(bucket: R2Bucket, prefix: string): Promise<R2Object[]> {
   const out: R2Object[] = [];
   let cursor: string | undefined;
   do {
-    const page = await bucket.list({ prefix, cursor, include: ['customMetadata'] });
+    // `include` is honoured at our compatibility date; the base workers-types omit it.
+    const options = { prefix, cursor, include: ['customMetadata'] };
+    const page = await bucket.list(options as R2ListOptions);
     out.push(...page.objects);
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);

@@ -97,8 +97,11 @@ const EnvSchema = z.object({
   RESPONSE_TIMEOUT: number(10, { min: 0.05 }),
   SERVER_HEALTHY_THRESHOLD: number(1, { min: 1, int: true }),
   SERVER_UNHEALTHY_THRESHOLD: number(2, { min: 1, int: true }),
+  SERVER_PANIC_THRESHOLD: number(5, { min: 1, int: true }),
   SERVER_ID_IS_HOSTNAME: flag(false),
   POLL_CONCURRENCY: number(6, { min: 1, int: true }),
+  POLL_SHARD_SIZE: number(250, { min: 1, int: true }),
+  MEETING_INFO_CACHE_SECONDS: number(5, { min: 0, int: true }),
   LOAD_MIN_USER_COUNT: number(15, { min: 0 }),
   LOAD_JOIN_BUFFER_TIME: number(15, { min: 0 }),
   LOAD_USER_WEIGHT: number(1, { min: 0 }),
@@ -108,8 +111,28 @@ const EnvSchema = z.object({
   USE_EXTERNAL_VOICE_BRIDGE: flag(false),
   DEFAULT_MEETING_TTL: number(86400, { min: 60, int: true }),
   GET_MEETINGS_API_DISABLED: flag(false),
+  RECORDING_DISABLED: flag(false),
+  GET_RECORDINGS_API_FILTERED: flag(false),
+  PROTECTED_RECORDINGS_ENABLED: flag(false),
+  PROTECTED_RECORDINGS_TIMEOUT: number(360, { min: 1 }),
+  PROTECTED_RECORDINGS_TOKEN_TIMEOUT: number(60, { min: 1 }),
+  RECORDING_PLAYBACK_FORMATS: text('presentation:video:screenshare:podcast:notes:capture'),
+  RECORDINGS_PUBLIC_URL: text(),
+  RECORDINGS_URL_TTL: number(3600, { min: 60, int: true }),
+  R2_ACCOUNT_ID: text(),
+  R2_BUCKET_NAME: text('scaleflare-recordings'),
+  R2_ACCESS_KEY_ID: text(),
+  R2_SECRET_ACCESS_KEY: text(),
+  SECRET_KEY_BASE: text(),
   SERVER_CACHE_SECONDS: number(5, { min: 0 }),
   BUILD_NUMBER: text(),
+  URL_HOST: text(),
+  CALLBACK_EXPIRY_HOURS: number(72, { min: 0.01 }),
+  CALLBACK_TIMEOUT: number(10, { min: 0.05 }),
+  CALLBACK_BATCH_SIZE: number(25, { min: 1, int: true }),
+  CALLBACK_ALLOW_PRIVATE_URLS: flag(false),
+  RECORDING_RETENTION_DAYS: number(0, { min: 0 }),
+  RECORDING_RETENTION_BATCH_SIZE: number(20, { min: 1, int: true }),
 });
 
 export interface Config {
@@ -128,15 +151,56 @@ export interface Config {
   responseTimeoutMs: number;
   healthyThreshold: number;
   unhealthyThreshold: number;
+  /** Consecutive failed polls after which an offline server's meetings are dropped (auto-panic). */
+  panicThreshold: number;
   serverIdIsHostname: boolean;
   pollConcurrency: number;
+  /** Servers one invocation polls; a larger pool fans out to further invocations. */
+  pollShardSize: number;
+  /** getMeetingInfo/isMeetingRunning answers are shared for this long; 0 = off. */
+  meetingInfoCacheSeconds: number;
   load: { minUserCount: number; joinBufferMs: number; userWeight: number; videoWeight: number; meetingWeight: number };
   voiceBridgeLength: number;
   useExternalVoiceBridge: boolean;
   meetingTtlSeconds: number;
   getMeetingsDisabled: boolean;
+  recordings: RecordingsConfig;
   serverCacheMs: number;
   buildNumber: string;
+  /** Public host of the balancer for URLs handed to nodes; empty: the host of the request. */
+  urlHost: string;
+  callbacks: CallbackSettings;
+  /** Recordings older than this many days are deleted by the cron; 0 = never. */
+  retention: { days: number; batchSize: number };
+}
+
+export interface CallbackSettings {
+  expirySeconds: number;
+  timeoutMs: number;
+  /** Deliveries attempted per cron run (each is one or more subrequests). */
+  batchSize: number;
+  /** Accept callback URLs on loopback/private addresses (local development). */
+  allowPrivateUrls: boolean;
+}
+
+/** The recordings API and playback (docs/recordings.md). */
+export interface RecordingsConfig {
+  disabled: boolean;
+  /** getRecordings refuses a call without recordID or meetingID. */
+  requireFilter: boolean;
+  protectByDefault: boolean;
+  /** How long a protected recording's access cookie and its one-time link live. */
+  accessMs: number;
+  linkMs: number;
+  formats: string[];
+  /** Open recordings redirect here (an R2 custom domain or CDN), without a trailing slash. */
+  publicUrl: string;
+  /** Lifetime of presigned and Worker-signed object URLs. */
+  urlTtlSeconds: number;
+  /** R2's S3 API, for presigned URLs; null when not configured. */
+  s3: { accountId: string; bucket: string; accessKeyId: string; secretAccessKey: string } | null;
+  /** Signs playback tokens and cookies; empty means derived from the API secret. */
+  signingKey: string;
 }
 
 export class ConfigError extends Error {
@@ -179,8 +243,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
     responseTimeoutMs: e.RESPONSE_TIMEOUT * 1000,
     healthyThreshold: e.SERVER_HEALTHY_THRESHOLD,
     unhealthyThreshold: e.SERVER_UNHEALTHY_THRESHOLD,
+    panicThreshold: e.SERVER_PANIC_THRESHOLD,
     serverIdIsHostname: e.SERVER_ID_IS_HOSTNAME,
     pollConcurrency: e.POLL_CONCURRENCY,
+    pollShardSize: e.POLL_SHARD_SIZE,
+    meetingInfoCacheSeconds: e.MEETING_INFO_CACHE_SECONDS,
     load: {
       minUserCount: e.LOAD_MIN_USER_COUNT,
       joinBufferMs: e.LOAD_JOIN_BUFFER_TIME * 60_000,
@@ -192,7 +259,30 @@ export function parseConfig(env: Record<string, unknown>): Config {
     useExternalVoiceBridge: e.USE_EXTERNAL_VOICE_BRIDGE,
     meetingTtlSeconds: e.DEFAULT_MEETING_TTL,
     getMeetingsDisabled: e.GET_MEETINGS_API_DISABLED,
+    recordings: {
+      disabled: e.RECORDING_DISABLED,
+      requireFilter: e.GET_RECORDINGS_API_FILTERED,
+      protectByDefault: e.PROTECTED_RECORDINGS_ENABLED,
+      accessMs: e.PROTECTED_RECORDINGS_TIMEOUT * 60_000,
+      linkMs: e.PROTECTED_RECORDINGS_TOKEN_TIMEOUT * 60_000,
+      formats: e.RECORDING_PLAYBACK_FORMATS.split(':').map((f) => f.trim()).filter(Boolean),
+      publicUrl: e.RECORDINGS_PUBLIC_URL.replace(/\/+$/, ''),
+      urlTtlSeconds: e.RECORDINGS_URL_TTL,
+      s3:
+        e.R2_ACCOUNT_ID && e.R2_ACCESS_KEY_ID && e.R2_SECRET_ACCESS_KEY
+          ? { accountId: e.R2_ACCOUNT_ID, bucket: e.R2_BUCKET_NAME, accessKeyId: e.R2_ACCESS_KEY_ID, secretAccessKey: e.R2_SECRET_ACCESS_KEY }
+          : null,
+      signingKey: e.SECRET_KEY_BASE,
+    },
     serverCacheMs: e.SERVER_CACHE_SECONDS * 1000,
     buildNumber: e.BUILD_NUMBER,
+    urlHost: e.URL_HOST,
+    callbacks: {
+      expirySeconds: Math.round(e.CALLBACK_EXPIRY_HOURS * 3600),
+      timeoutMs: e.CALLBACK_TIMEOUT * 1000,
+      batchSize: e.CALLBACK_BATCH_SIZE,
+      allowPrivateUrls: e.CALLBACK_ALLOW_PRIVATE_URLS,
+    },
+    retention: { days: e.RECORDING_RETENTION_DAYS, batchSize: e.RECORDING_RETENTION_BATCH_SIZE },
   };
 }

@@ -14,6 +14,8 @@ export interface ApiCall {
   tenant: Tenant;
   params: Params;
   xmlBody?: { text: string };
+  /** The balancer's origin as the client reached it (playback and callback URLs point here). */
+  origin: string;
   waitUntil(p: Promise<unknown>): void;
 }
 

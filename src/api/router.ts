@@ -63,6 +63,7 @@ bbbApi.all('/:call', async (c) => {
       tenant,
       params: req.params,
       ...(req.xmlBody ? { xmlBody: req.xmlBody } : {}),
+      origin: new URL(c.req.url).origin,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     });
   } catch (e) {

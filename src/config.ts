@@ -133,6 +133,10 @@ const EnvSchema = z.object({
   CALLBACK_ALLOW_PRIVATE_URLS: flag(false),
   RECORDING_RETENTION_DAYS: number(0, { min: 0 }),
   RECORDING_RETENTION_BATCH_SIZE: number(20, { min: 1, int: true }),
+  RECORDING_IMPORT_UNPUBLISHED: flag(false),
+  RECORDING_INGEST_MAX_FILE_MB: number(20480, { min: 1 }),
+  RECORDING_INGEST_MAX_REQUEST_MB: number(90, { min: 1 }),
+  RECORDING_INGEST_CLOCK_SKEW: number(300, { min: 1, int: true }),
 });
 
 export interface Config {
@@ -172,6 +176,17 @@ export interface Config {
   callbacks: CallbackSettings;
   /** Recordings older than this many days are deleted by the cron; 0 = never. */
   retention: { days: number; batchSize: number };
+  ingest: IngestSettings;
+}
+
+/** Uploads from BBB nodes (docs/recordings-ingest.md). */
+export interface IngestSettings {
+  /** Scalelite's RECORDING_IMPORT_UNPUBLISHED: imported recordings start unpublished. */
+  importUnpublished: boolean;
+  maxFileBytes: number;
+  /** Largest body of one request: a whole small file, or one part of a large one. */
+  maxRequestBytes: number;
+  clockSkewMs: number;
 }
 
 export interface CallbackSettings {
@@ -284,5 +299,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
       allowPrivateUrls: e.CALLBACK_ALLOW_PRIVATE_URLS,
     },
     retention: { days: e.RECORDING_RETENTION_DAYS, batchSize: e.RECORDING_RETENTION_BATCH_SIZE },
+    ingest: {
+      importUnpublished: e.RECORDING_IMPORT_UNPUBLISHED,
+      maxFileBytes: Math.floor(e.RECORDING_INGEST_MAX_FILE_MB * 1024 * 1024),
+      maxRequestBytes: Math.floor(e.RECORDING_INGEST_MAX_REQUEST_MB * 1024 * 1024),
+      clockSkewMs: e.RECORDING_INGEST_CLOCK_SKEW * 1000,
+    },
   };
 }

@@ -77,14 +77,17 @@ const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2
 const encoder = new TextEncoder();
 
 export async function hexDigest(alg: ChecksumAlgorithm, text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest(SUBTLE_NAME[alg], encoder.encode(text)));
+  return toHex(new Uint8Array(await crypto.subtle.digest(SUBTLE_NAME[alg], encoder.encode(text))));
+}
+
+export function toHex(bytes: Uint8Array): string {
   let hex = '';
-  for (let i = 0; i < digest.length; i++) hex += HEX_BYTE[digest[i]!];
+  for (let i = 0; i < bytes.length; i++) hex += HEX_BYTE[bytes[i]!];
   return hex;
 }
 
 // Both strings have the same length here (fixed by the algorithm); no early exit on a mismatch.
-function constantTimeEqual(a: string, b: string): boolean {
+export function constantTimeEqual(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);

@@ -187,10 +187,12 @@ function normalizeValue(value: Parsed, tag: string): XmlValue {
 }
 
 /**
- * Parses a BBB node's XML answer and returns the children of its `<response>` root.
+ * Parses a BBB node's XML answer and returns the children of its `<response>` root (or of
+ * `root`: a recording's metadata.xml has `<recording>`).
  * Throws NodeXmlError on anything oversized, hostile or malformed.
  */
-export function parseNodeResponse(text: string, opts: { maxBytes?: number } = {}): XmlObject {
+export function parseNodeResponse(text: string, opts: { maxBytes?: number; root?: string } = {}): XmlObject {
+  const rootName = opts.root ?? 'response';
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_NODE_XML_BYTES;
   if (exceedsUtf8Bytes(text, maxBytes)) throw new NodeXmlError(`larger than ${maxBytes} bytes`);
   const xml = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -209,14 +211,14 @@ export function parseNodeResponse(text: string, opts: { maxBytes?: number } = {}
   } catch (e) {
     throw new NodeXmlError(e instanceof Error ? e.message : 'unparsable');
   }
-  const root = doc['response'];
-  if (root === undefined) throw new NodeXmlError('missing <response> root');
+  const root = doc[rootName];
+  if (root === undefined) throw new NodeXmlError(`missing <${rootName}> root`);
   if (typeof root === 'string') {
-    if (/\S/.test(root)) throw new NodeXmlError('text directly inside <response>');
+    if (/\S/.test(root)) throw new NodeXmlError(`text directly inside <${rootName}>`);
     return {};
   }
-  if (Array.isArray(root)) throw new NodeXmlError('more than one <response>');
-  return normalize(root, 'response');
+  if (Array.isArray(root)) throw new NodeXmlError(`more than one <${rootName}>`);
+  return normalize(root, rootName);
 }
 
 // ---- Reading parsed values -------------------------------------------------------------

@@ -126,6 +126,9 @@ const EnvSchema = z.object({
   SECRET_KEY_BASE: text(),
   SERVER_CACHE_SECONDS: number(5, { min: 0 }),
   BUILD_NUMBER: text(),
+  METRICS_TOKEN: text(),
+  METRICS_FLUSH_SECONDS: number(5, { min: 1 }),
+  POLL_STALE_SECONDS: number(180, { min: 1 }),
   URL_HOST: text(),
   CALLBACK_EXPIRY_HOURS: number(72, { min: 0.01 }),
   CALLBACK_TIMEOUT: number(10, { min: 0.05 }),
@@ -171,6 +174,10 @@ export interface Config {
   recordings: RecordingsConfig;
   serverCacheMs: number;
   buildNumber: string;
+  /** /metrics answers only with this bearer token; empty turns metrics (and counting) off. */
+  metrics: { token: string; flushMs: number };
+  /** /health/ready reports polling stale when the last completed cycle is older than this. */
+  pollStaleMs: number;
   /** Public host of the balancer for URLs handed to nodes; empty: the host of the request. */
   urlHost: string;
   callbacks: CallbackSettings;
@@ -291,6 +298,8 @@ export function parseConfig(env: Record<string, unknown>): Config {
     },
     serverCacheMs: e.SERVER_CACHE_SECONDS * 1000,
     buildNumber: e.BUILD_NUMBER,
+    metrics: { token: e.METRICS_TOKEN, flushMs: e.METRICS_FLUSH_SECONDS * 1000 },
+    pollStaleMs: e.POLL_STALE_SECONDS * 1000,
     urlHost: e.URL_HOST,
     callbacks: {
       expirySeconds: Math.round(e.CALLBACK_EXPIRY_HOURS * 3600),

@@ -1,114 +1,151 @@
-import { NodeCallError } from '../src/bbb/client.js';
-import type { XmlNode, XmlObject } from '../src/bbb/xml.js';
-import { forEachLimited } from '../src/cluster/concurrency.js';
-import { serverLoad } from '../src/cluster/load.js';
-import { callServer } from '../src/cluster/node.js';
+import { changeServerStates } from '../src/cluster/pool.js';
 import { freshServerMap } from '../src/cluster/server-cache.js';
+import { forEachLimited } from '../src/cluster/concurrency.js';
+import { callServer } from '../src/cluster/node.js';
 import { describeError } from '../src/log.js';
 import type { Services } from '../src/services.js';
-import type { FoundMeeting, PolledServer, SnapshotWrite } from '../src/store/cluster-state.js';
+import type { FoundMeeting, PanickedMeeting, SnapshotWrite } from '../src/store/cluster-state.js';
 import type { ServerRow } from '../src/store/servers.js';
 import { DEFAULT_TENANT, knownTenants } from '../src/tenancy/tenant.js';
+import { pollServers, type PollTarget, type ServerPoll } from './poll-servers.js';
 
-/** getMeetings of a busy node can be large; anything beyond this is refused as hostile. */
-const MAX_GET_MEETINGS_BYTES = 32 * 1024 * 1024;
 /** Longer than any cycle may take, shorter than the cron interval. */
 const LOCK_MS = 55_000;
+/** A route younger than this survives a poll that did not see its meeting: its create may still be in flight. */
+const RECONCILE_GRACE_MS = 60_000;
+/** The node's version is read again after this long (it changes only on upgrades). */
+const VERSION_EVERY_MS = 60 * 60_000;
+/** Redis may blink; the nodes' answers are worth a few retries of the one write. */
+const APPLY_RETRIES_MS = [500, 2000];
 
 export interface PollReport {
   skipped?: 'locked';
   servers: number;
   online: number;
   meetings: number;
+  /** Routes and index entries removed because their meeting is gone. */
+  removed: number;
+  /** Meetings dropped from servers auto-panicked in this cycle. */
+  panicked: number;
+  /** Cordoned servers that were empty and became disabled. */
+  disabled: string[];
+  /** Shards polled by further invocations (0 when this invocation polled every server). */
+  shards: number;
   ms: number;
 }
 
-interface ServerPoll {
-  result: NonNullable<PolledServer['result']>;
-  meetings: XmlObject[];
-}
-
-const list = (v: XmlNode | undefined): XmlObject[] =>
-  (Array.isArray(v) ? v : v && typeof v === 'object' ? [v] : []).filter(
-    (m): m is XmlObject => !!m && typeof m === 'object' && !Array.isArray(m),
-  );
-
-const num = (v: XmlNode | undefined) => Number(typeof v === 'string' ? v : 0) || 0;
-
-async function pollServer(svc: Services, server: ServerRow, now: number): Promise<ServerPoll> {
-  try {
-    const res = await callServer(svc.cfg, server, 'getMeetings', [], { maxBytes: MAX_GET_MEETINGS_BYTES });
-    if (!res.ok) throw new Error(`${res.messageKey ?? 'FAILED'}: ${res.message ?? ''}`);
-    const container = res.response.meetings;
-    const meetings = list(container && typeof container === 'object' && !Array.isArray(container) ? container.meeting : undefined);
-    const inputs = meetings.map((m) => ({
-      participants: num(m.participantCount),
-      videos: num(m.videoCount),
-      createTime: num(m.createTime),
-      isBreakout: m.isBreakout === 'true',
-    }));
-    return {
-      meetings,
-      result: {
-        online: true,
-        load: serverLoad(inputs, server.loadMultiplier, svc.cfg.load, now),
-        meetings: meetings.length,
-        users: inputs.reduce((a, m) => a + m.participants, 0),
-        largestMeeting: inputs.reduce((a, m) => Math.max(a, m.participants), 0),
-        videos: inputs.reduce((a, m) => a + m.videos, 0),
-        error: '',
-      },
-    };
-  } catch (e) {
-    const error = e instanceof NodeCallError ? `${e.kind}: ${e.message}` : describeError(e);
-    return { meetings: [], result: { online: false, load: 0, meetings: 0, users: 0, largestMeeting: 0, videos: 0, error } };
-  }
-}
+/** Polls one shard of servers in another invocation of this Worker (its own connection and subrequest limits). */
+export type PollFanOut = (targets: PollTarget[], now: number) => Promise<[string, ServerPoll][]>;
 
 /**
  * One poll cycle: getMeetings on every enabled or cordoned server (bounded concurrency, per-call
- * timeouts, so a dead node costs at most its timeout), then everything learned written to Redis
- * in one round trip. Postgres is read once, for the server list.
+ * timeouts, short ones for servers already offline, so a dead node costs at most a second), then
+ * everything learned written to Redis in one round trip. Redis round trips per cycle are fixed
+ * (lock, health, apply, unlock), whatever the number of servers and meetings; Postgres is read once
+ * and written only when a cordoned server turns disabled. A pool larger than POLL_SHARD_SIZE fans
+ * out to further invocations when `fanOut` is given.
  */
-export async function poll(svc: Services, now = Date.now()): Promise<PollReport> {
+export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut): Promise<PollReport> {
   const token = crypto.randomUUID();
   if (!(await svc.cluster.acquirePollLock(token, LOCK_MS))) {
-    return { skipped: 'locked', servers: 0, online: 0, meetings: 0, ms: 0 };
+    return { skipped: 'locked', servers: 0, online: 0, meetings: 0, removed: 0, panicked: 0, disabled: [], shards: 0, ms: 0 };
   }
   try {
     const all = [...(await freshServerMap(svc.sql)).values()];
-    const polled = new Map<string, ServerPoll>();
-    await forEachLimited(
-      all.filter((s) => s.state !== 'disabled'),
-      svc.cfg.pollConcurrency,
-      async (s) => void polled.set(s.id, await pollServer(svc, s, now)),
+    const active = all.filter((s) => s.state !== 'disabled');
+    const health = await svc.cluster.health(active);
+    const targets: PollTarget[] = active.map((server) => {
+      const h = health.get(server.id);
+      return { server, online: h?.online ?? false, readVersion: !h?.versionAt || now - h.versionAt > VERSION_EVERY_MS };
+    });
+    const shards = fanOut && targets.length > svc.cfg.pollShardSize ? chunks(targets, svc.cfg.pollShardSize) : [];
+    const polled = new Map(
+      shards.length > 0
+        ? (await Promise.all(shards.map((shard) => fanOut!(shard, now)))).flat()
+        : await pollServers(svc.cfg, targets, now),
     );
+
+    const disabled = await disableEmptyCordoned(svc, active, polled);
+    const states = new Map(disabled.map((s) => [s.id, s]));
     const snapshots: SnapshotWrite[] = [];
     const found: FoundMeeting[] = [];
     for (const [server, p] of polled) {
       // A failed poll keeps the last snapshot until the server is declared offline.
       if (p.result.online) snapshots.push({ tenant: DEFAULT_TENANT, server, json: JSON.stringify({ at: now, meetings: p.meetings }) });
       for (const m of p.meetings) {
-        if (typeof m.meetingID === 'string' && m.meetingID) found.push({ tenant: DEFAULT_TENANT, meetingID: m.meetingID, server });
+        if (typeof m.meetingID !== 'string' || !m.meetingID) continue;
+        const text = (v: unknown) => (typeof v === 'string' ? v : '');
+        found.push({ tenant: DEFAULT_TENANT, meetingID: m.meetingID, server, voiceBridge: text(m.voiceBridge), moderatorPW: text(m.moderatorPW) });
       }
     }
-    await svc.cluster.apply({
-      full: true,
-      now,
-      routeTtlSeconds: svc.cfg.meetingTtlSeconds,
-      thresholds: { healthy: svc.cfg.healthyThreshold, unhealthy: svc.cfg.unhealthyThreshold },
-      tenants: knownTenants(),
-      servers: all.map((server) => {
-        const p = polled.get(server.id);
-        return p ? { server, result: p.result } : { server };
+    const failed = [...polled.values()].filter((p) => !p.result.online).length;
+    const applied = await withRetries(() =>
+      svc.cluster.apply({
+        full: true,
+        now,
+        routeTtlSeconds: svc.cfg.meetingTtlSeconds,
+        thresholds: { healthy: svc.cfg.healthyThreshold, unhealthy: svc.cfg.unhealthyThreshold, panic: svc.cfg.panicThreshold },
+        graceMs: RECONCILE_GRACE_MS,
+        tenants: knownTenants(),
+        servers: all.map((s) => {
+          const server = states.get(s.id) ?? s;
+          const p = polled.get(s.id);
+          return p ? { server, result: p.result } : { server };
+        }),
+        tags: all.map((s) => s.tag ?? 'none'),
+        snapshots,
+        found,
+        cycle: { ms: Date.now() - now, polled: polled.size, failed },
       }),
-      tags: all.map((s) => s.tag ?? 'none'),
-      snapshots,
-      found,
-    });
-    const online = [...polled.values()].filter((p) => p.result.online).length;
-    return { servers: polled.size, online, meetings: found.length, ms: Date.now() - now };
+    );
+    await endPanicked(svc, all, applied.panicked);
+    return {
+      servers: polled.size,
+      online: polled.size - failed,
+      meetings: found.length,
+      removed: applied.removed,
+      panicked: applied.panicked.length,
+      disabled: disabled.map((s) => s.id),
+      shards: shards.length,
+      ms: Date.now() - now,
+    };
   } finally {
     await svc.cluster.releasePollLock(token).catch(() => undefined);
   }
+}
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+async function withRetries<T>(f: () => Promise<T>): Promise<T> {
+  for (const wait of APPLY_RETRIES_MS) {
+    try {
+      return await f();
+    } catch (e) {
+      console.error(`poll: writing the cycle failed, retrying in ${wait} ms: ${describeError(e)}`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+  return f();
+}
+
+/** As Scalelite: a cordoned server that answered with no meetings left becomes disabled. */
+async function disableEmptyCordoned(svc: Services, active: ServerRow[], polled: Map<string, ServerPoll>): Promise<ServerRow[]> {
+  const empty = active.filter((s) => s.state === 'cordoned' && polled.get(s.id)?.result.online && polled.get(s.id)?.result.meetings === 0);
+  return empty.length === 0 ? [] : changeServerStates(svc, empty.map((s) => s.id), 'cordoned', 'disabled');
+}
+
+/** Scalelite asks the node to end what auto-panic dropped; the node is usually dead, so errors are ignored. */
+async function endPanicked(svc: Services, all: ServerRow[], panicked: PanickedMeeting[]): Promise<void> {
+  const byId = new Map(all.map((s) => [s.id, s]));
+  await forEachLimited(panicked, svc.cfg.pollConcurrency, async (m) => {
+    const server = byId.get(m.server);
+    if (!server) return;
+    const params: [string, string][] = [['meetingID', m.meetingID]];
+    if (m.moderatorPW) params.push(['password', m.moderatorPW]);
+    await callServer(svc.cfg, server, 'end', params, { online: false }).catch(() => undefined);
+  });
 }

@@ -4,7 +4,7 @@ import { assertValidMeetingId, param, type Params } from '../bbb/query.js';
 import { serverMap } from '../cluster/server-cache.js';
 import { describeError } from '../log.js';
 import type { Services } from '../services.js';
-import type { Route } from '../store/routes.js';
+import type { LookupMode, Route } from '../store/routes.js';
 import type { ServerRow } from '../store/servers.js';
 import type { Tenant } from '../tenancy/tenant.js';
 
@@ -16,6 +16,8 @@ export interface ApiCall {
   xmlBody?: { text: string };
   /** The balancer's origin as the client reached it (playback and callback URLs point here). */
   origin: string;
+  /** The POST body as form data, files included (putRecordingTextTrack's upload). */
+  formData(): Promise<FormData>;
   waitUntil(p: Promise<unknown>): void;
 }
 
@@ -42,16 +44,16 @@ export function requireMeetingID(params: Params): string {
 }
 
 export function servers(call: ApiCall): Promise<Map<string, ServerRow>> {
-  return serverMap(call.svc.sql, call.svc.cfg.serverCacheMs, call.waitUntil);
+  return serverMap(call.svc.sql, call.svc.cfg.serverCacheMs, call.waitUntil, () => call.svc.cluster.mirroredServers());
 }
 
 /** The meeting's route and its server's configuration; null when either is unknown. */
 export async function routedServer(
   call: ApiCall,
   meetingID: string,
-  countJoin = false,
+  mode: LookupMode = '',
 ): Promise<{ route: Route; server: ServerRow } | null> {
-  const route = await call.svc.routes.lookup(call.tenant.id, meetingID, countJoin);
+  const route = await call.svc.routes.lookup(call.tenant.id, meetingID, mode);
   const server = route && (await servers(call)).get(route.server);
   return route && server ? { route, server } : null;
 }

@@ -1,16 +1,5 @@
-import { errors } from '../bbb/errors.js';
-import { callServer } from '../cluster/node.js';
-import { requireMeetingID, routedServer, type Handler } from './context.js';
-import { relay } from './relay.js';
+import type { Handler } from './context.js';
+import { sharedMeetingAnswer, unknownMeeting } from './shared-answer.js';
 
 /** Only meetingID is forwarded, as in Scalelite; the node's answer comes back as BBB wrote it. */
-export const getMeetingInfo: Handler = async (call) => {
-  const meetingID = requireMeetingID(call.params);
-  const found = await routedServer(call, meetingID);
-  if (!found) throw errors.notFound();
-  const { route, server } = found;
-  return relay(
-    callServer(call.svc.cfg, server, 'getMeetingInfo', [['meetingID', meetingID]], { online: route.online }),
-    'Unable to access meeting on server.',
-  );
-};
+export const getMeetingInfo: Handler = (call) => sharedMeetingAnswer(call, 'info', unknownMeeting);

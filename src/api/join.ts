@@ -1,5 +1,6 @@
 import { signedUrl } from '../bbb/client.js';
 import { errors } from '../bbb/errors.js';
+import { countJoinRedirect } from '../observability/counters.js';
 import { applyParamPolicy } from '../tenancy/params.js';
 import { requireMeetingID, routedServer, type Handler } from './context.js';
 
@@ -9,12 +10,13 @@ import { requireMeetingID, routedServer, type Handler } from './context.js';
  */
 export const join: Handler = async (call) => {
   const meetingID = requireMeetingID(call.params);
-  const found = await routedServer(call, meetingID, true);
+  const found = await routedServer(call, meetingID, 'join');
   if (!found) throw errors.notFound();
   const { route, server } = found;
   // Cordoned servers keep their meetings joinable; offline or disabled ones do not.
   if (!route.online || server.state === 'disabled') throw errors.serverUnavailable();
   const params = applyParamPolicy(call.params, call.svc.cfg.joinParams);
   const location = await signedUrl({ url: server.url, secret: server.secret }, 'join', params, call.svc.cfg.nodeAlgorithm);
+  countJoinRedirect(call.svc, server.id);
   return new Response(null, { status: 302, headers: { Location: location, 'Cache-Control': 'no-cache' } });
 };

@@ -9,6 +9,11 @@ import { xmlResponse } from './context.js';
  * becomes `internalError` with the call's own message, as in Scalelite.
  */
 export async function relay(call: Promise<NodeResponse>, unreachable: string): Promise<Response> {
+  return xmlResponse(await relayBody(call, unreachable));
+}
+
+/** The XML body `relay` answers with. */
+export async function relayBody(call: Promise<NodeResponse>, unreachable: string): Promise<string> {
   let res: NodeResponse;
   try {
     res = await call;
@@ -17,5 +22,5 @@ export async function relay(call: Promise<NodeResponse>, unreachable: string): P
     throw e;
   }
   if (!res.ok) throw new BbbError(res.messageKey ?? 'internalError', res.message ?? unreachable);
-  return xmlResponse(renderResponse(res.response));
+  return renderResponse(res.response);
 }

@@ -18,7 +18,7 @@ async function mirror(svc: Services, changed: ServerRow[]): Promise<void> {
     full: false,
     now: Date.now(),
     routeTtlSeconds: svc.cfg.meetingTtlSeconds,
-    thresholds: { healthy: svc.cfg.healthyThreshold, unhealthy: svc.cfg.unhealthyThreshold },
+    thresholds: { healthy: svc.cfg.healthyThreshold, unhealthy: svc.cfg.unhealthyThreshold, panic: svc.cfg.panicThreshold },
     servers: changed.map((server) => ({ server })),
     tags: all.map((s) => s.tag ?? 'none'),
     tenants: knownTenants(),
@@ -44,6 +44,13 @@ export async function changeServer(
   const row = await db.updateServer(svc.sql, id, patch);
   if (row) await mirror(svc, [row]);
   return row;
+}
+
+/** State changes the poller decides (cordoned → disabled once empty); the poll cycle mirrors them. */
+export async function changeServerStates(svc: Services, ids: string[], from: ServerState, to: ServerState): Promise<ServerRow[]> {
+  const rows = await db.transitionServers(svc.sql, ids, from, to);
+  if (rows.length > 0) invalidateServers();
+  return rows;
 }
 
 export async function removeServer(svc: Services, id: string): Promise<boolean> {

@@ -12,6 +12,28 @@ export interface ServerHealth {
   videos: number;
   polledAt: number | null;
   lastError: string;
+  /** Failed polls in a row (0 after a good one). */
+  failures: number;
+  /** bbbVersion from the node's API root; '' until a poll has read it. */
+  version: string;
+  versionAt: number | null;
+  /** When the current outage auto-panicked the server; null when it did not. */
+  panickedAt: number | null;
+}
+
+export interface PollStats {
+  /** The last full cycle; null before the first. */
+  last: { at: number; ms: number; servers: number; failed: number } | null;
+  cycles: number;
+  failures: number;
+}
+
+/** A meeting auto-panic dropped, so its node can be asked to end it. */
+export interface PanickedMeeting {
+  server: string;
+  tenant: string;
+  meetingID: string;
+  moderatorPW: string;
 }
 
 export interface PolledServer {
@@ -26,6 +48,8 @@ export interface PolledServer {
     largestMeeting: number;
     videos: number;
     error: string;
+    /** '' keeps the last known version. */
+    version: string;
   };
 }
 
@@ -40,6 +64,8 @@ export interface FoundMeeting {
   tenant: string;
   meetingID: string;
   server: string;
+  voiceBridge: string;
+  moderatorPW: string;
 }
 
 /** HGETALL as the REST client returns it without deserialization: a flat [field, value, …] list. */
@@ -68,20 +94,23 @@ export class ClusterState {
     full: boolean;
     now: number;
     routeTtlSeconds: number;
-    thresholds: { healthy: number; unhealthy: number };
+    thresholds: { healthy: number; unhealthy: number; panic: number };
+    /** A route younger than this is kept although its node did not report it (its create may be in flight). */
+    graceMs?: number;
     servers: PolledServer[];
     tags: string[];
     tenants: string[];
     snapshots?: SnapshotWrite[];
     found?: FoundMeeting[];
-  }): Promise<void> {
+    cycle?: { ms: number; polled: number; failed: number };
+  }): Promise<{ removed: number; panicked: PanickedMeeting[] }> {
     const args: string[] = [this.ns, String(opts.now), String(opts.routeTtlSeconds), opts.full ? '1' : '0'];
-    args.push(String(opts.thresholds.healthy), String(opts.thresholds.unhealthy));
-    args.push(String(opts.servers.length));
+    args.push(String(opts.thresholds.healthy), String(opts.thresholds.unhealthy), String(opts.thresholds.panic));
+    args.push(String(opts.graceMs ?? 0), String(opts.servers.length));
     for (const { server: s, result: r } of opts.servers) {
-      args.push(s.id, s.state, s.tag ?? '', String(s.loadMultiplier), r ? '1' : '0', r?.online ? '1' : '0');
+      args.push(s.id, s.state, s.tag ?? '', String(s.loadMultiplier), s.url, s.secret, r ? '1' : '0', r?.online ? '1' : '0');
       args.push(String(r?.load ?? 0), String(r?.meetings ?? 0), String(r?.users ?? 0));
-      args.push(String(r?.largestMeeting ?? 0), String(r?.videos ?? 0), r?.error ?? '');
+      args.push(String(r?.largestMeeting ?? 0), String(r?.videos ?? 0), r?.error ?? '', r?.version ?? '');
     }
     const tags = [...new Set(['none', ...opts.tags.map(tagKey)])];
     args.push(String(tags.length), ...tags, String(opts.tenants.length), ...opts.tenants);
@@ -90,8 +119,15 @@ export class ClusterState {
     for (const s of snapshots) args.push(s.tenant, s.server, s.json ?? '');
     const found = opts.found ?? [];
     args.push(String(found.length));
-    for (const f of found) args.push(f.tenant, f.meetingID, f.server);
-    await this.redis.eval(POLL_APPLY, [], args);
+    for (const f of found) args.push(f.tenant, f.meetingID, f.server, f.voiceBridge, f.moderatorPW);
+    const cycle = opts.cycle ?? { ms: 0, polled: 0, failed: 0 };
+    args.push(String(cycle.ms), String(cycle.polled), String(cycle.failed));
+    const out = (await this.redis.eval(POLL_APPLY, [], args)) as (string | number)[];
+    const panicked: PanickedMeeting[] = [];
+    for (let i = 1; i + 3 < out.length; i += 4) {
+      panicked.push({ server: String(out[i]), tenant: String(out[i + 1]), meetingID: String(out[i + 2]), moderatorPW: String(out[i + 3]) });
+    }
+    return { removed: Number(out[0]) || 0, panicked };
   }
 
   /** Removes a deleted server from the mirror and every placement zset. */
@@ -130,6 +166,10 @@ export class ClusterState {
         videos: Number(h.videos ?? 0),
         polledAt: h.polled ? Number(h.polled) : null,
         lastError: h.error ?? '',
+        failures: Number(h.fails ?? 0),
+        version: h.version ?? '',
+        versionAt: h.versionAt ? Number(h.versionAt) : null,
+        panickedAt: h.panicked ? Number(h.panicked) : null,
       });
     });
     return out;
@@ -155,6 +195,33 @@ export class ClusterState {
       [this.k.pollLock()],
       [token],
     );
+  }
+
+  /**
+   * The server configuration as last mirrored, for when Postgres cannot be reached and this
+   * isolate has no cached copy yet. One round trip.
+   */
+  async mirroredServers(): Promise<ServerRow[]> {
+    const ids = (await this.redis.smembers(this.k.servers())) as string[];
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hgetall(this.k.server(id));
+    const rows = await p.exec();
+    return ids.flatMap((id, i) => {
+      const h = record(rows[i]);
+      if (!h.url || !h.secret) return [];
+      const state = h.state === 'enabled' || h.state === 'cordoned' ? h.state : 'disabled';
+      return [{ id, url: h.url, secret: h.secret, tag: h.tag || null, state, loadMultiplier: Number(h.mult) || 1 }];
+    });
+  }
+
+  async pollStats(): Promise<PollStats> {
+    const h = record(await this.redis.hgetall(this.k.pollStats()));
+    return {
+      last: h.at ? { at: Number(h.at), ms: Number(h.ms ?? 0), servers: Number(h.servers ?? 0), failed: Number(h.failed ?? 0) } : null,
+      cycles: Number(h.cycles ?? 0),
+      failures: Number(h.failures ?? 0),
+    };
   }
 
   async lastPoll(): Promise<number | null> {

@@ -18,8 +18,14 @@ export function keys(ns: string) {
     voiceBridges: () => `${ns}:vb`,
     /** hash: server id → JSON list of that server's meetings at the last poll (per tenant). */
     snapshot: (tenant: string) => `${ns}:snapshot:${tenant}`,
+    /** string: a node's getMeetingInfo/isMeetingRunning answer shared for a few seconds (call = info|running). */
+    answer: (call: string, tenant: string, meetingID: string) => `${ns}:answer:${call}:${tenant}:${meetingID}`,
     pollLock: () => `${ns}:poll:lock`,
     lastPoll: () => `${ns}:poll:last`,
+    /** hash: Prometheus series (`name{labels}`) → count, summed from every isolate's batches. */
+    metrics: () => `${ns}:metrics`,
+    /** hash: the last cycle (at, ms, servers, online, failed) and running totals (cycles, failures). */
+    pollStats: () => `${ns}:poll:stats`,
   };
 }
 

@@ -10,7 +10,12 @@ export interface Route {
   serverState: string;
   online: boolean;
   placedAt: number;
+  /** The node's shared answer for this call, when one is fresh ('info' and 'running' lookups). */
+  answer: string;
 }
+
+/** What a lookup is for: a join counts load and drops shared answers; info/running read theirs. */
+export type LookupMode = 'join' | 'info' | 'running' | '';
 
 export type PlaceResult =
   | { status: 'existing' | 'new'; server: string; voiceBridge: string; moderatorPW: string; placedAt: number; serverState: string }
@@ -57,12 +62,21 @@ export class RouteStore {
     };
   }
 
-  async lookup(tenant: string, meetingID: string, countJoin = false): Promise<Route | null> {
-    const out = (await this.redis.eval(LOOKUP, [], [this.ns, tenant, meetingID, countJoin ? '1' : '0'])) as
-      | string[]
-      | null;
+  async lookup(tenant: string, meetingID: string, mode: LookupMode = ''): Promise<Route | null> {
+    const out = (await this.redis.eval(LOOKUP, [], [this.ns, tenant, meetingID, mode])) as string[] | null;
     if (!out) return null;
-    return { server: out[0]!, serverState: out[1] ?? '', online: out[2] === '1', placedAt: Number(out[3]) || 0 };
+    return {
+      server: out[0]!,
+      serverState: out[1] ?? '',
+      online: out[2] === '1',
+      placedAt: Number(out[3]) || 0,
+      answer: out[4] ?? '',
+    };
+  }
+
+  /** Shares a node's answer for a few seconds, so a polling storm costs one node call per window. */
+  async shareAnswer(mode: 'info' | 'running', tenant: string, meetingID: string, body: string, seconds: number): Promise<void> {
+    await this.redis.set(keys(this.ns).answer(mode, tenant, meetingID), body, { ex: seconds });
   }
 
   /** Removes the route (only if it still points at `onlyServer`, when given) and returns it. */

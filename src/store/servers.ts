@@ -77,3 +77,12 @@ export async function deleteServer(sql: Sql, id: string): Promise<boolean> {
   const rows = (await sql.query('DELETE FROM servers WHERE id = $1 RETURNING id', [id])) as unknown[];
   return rows.length > 0;
 }
+
+/** Moves the listed servers from one state to another, only those still in `from` (an operator may have acted). */
+export async function transitionServers(sql: Sql, ids: string[], from: ServerState, to: ServerState): Promise<ServerRow[]> {
+  const rows = (await sql.query(
+    `UPDATE servers SET state = $3, updated_at = now() WHERE id = ANY($1::text[]) AND state = $2 RETURNING ${COLUMNS}`,
+    [ids, from, to],
+  )) as DbServer[];
+  return rows.map(toRow);
+}

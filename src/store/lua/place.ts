@@ -1,3 +1,5 @@
+import { FORGET_ANSWERS_FN } from './forget-route.js';
+
 /**
  * Atomic placement, one round trip: keep a live meeting's route, or pick the eligible server with
  * the lowest load for the tags asked, reserve the new meeting's load on it at once (so a burst of
@@ -10,13 +12,15 @@
  * Returns {status, server, voiceBridge, moderatorPW, placedAt, serverState}; status is
  * existing | new | no_server | tag_unavailable | vb_exhausted.
  */
-export const PLACE = `
+export const PLACE = `${FORGET_ANSWERS_FN}
 local ns, tenant, mid = ARGV[1], ARGV[2], ARGV[3]
 local route = ns .. ':route:' .. tenant .. ':' .. mid
 local owner = tenant .. ':' .. mid
 local vbKey = ns .. ':vb'
 
 local cur = redis.call('HMGET', route, 's', 'v', 'p', 't')
+-- A create changes what getMeetingInfo and isMeetingRunning answer.
+forgetAnswers(ns, tenant, mid)
 if cur[1] then
   local st = redis.call('HMGET', ns .. ':server:' .. cur[1], 'state', 'online')
   if cur[1] ~= ARGV[11] and st[2] == '1' and (st[1] == 'enabled' or st[1] == 'cordoned') then

@@ -1,0 +1,86 @@
+import { NodeCallError } from '../src/bbb/client.js';
+import type { XmlNode, XmlObject } from '../src/bbb/xml.js';
+import type { Config } from '../src/config.js';
+import { forEachLimited } from '../src/cluster/concurrency.js';
+import { serverLoad } from '../src/cluster/load.js';
+import { callServer } from '../src/cluster/node.js';
+import { describeError } from '../src/log.js';
+import type { PolledServer } from '../src/store/cluster-state.js';
+import type { ServerRow } from '../src/store/servers.js';
+
+/** getMeetings of a busy node can be large; anything beyond this is refused as hostile. */
+const MAX_GET_MEETINGS_BYTES = 32 * 1024 * 1024;
+
+export interface PollTarget {
+  server: ServerRow;
+  /** Whether the last poll found it online; offline servers get short timeouts. */
+  online: boolean;
+  /** Read bbbVersion from the API root as well (Scalelite's poll:versions). */
+  readVersion: boolean;
+}
+
+export interface ServerPoll {
+  result: NonNullable<PolledServer['result']>;
+  meetings: XmlObject[];
+}
+
+const list = (v: XmlNode | undefined): XmlObject[] =>
+  (Array.isArray(v) ? v : v && typeof v === 'object' ? [v] : []).filter(
+    (m): m is XmlObject => !!m && typeof m === 'object' && !Array.isArray(m),
+  );
+
+const num = (v: XmlNode | undefined) => Number(typeof v === 'string' ? v : 0) || 0;
+
+/** The node's bbbVersion ('' when it does not reveal it, allowRevealOfBBBVersion=false, or fails). */
+async function readVersion(cfg: Config, target: PollTarget): Promise<string> {
+  try {
+    const res = await callServer(cfg, target.server, '', [], { online: target.online });
+    const v = res.response.bbbVersion;
+    return res.ok && typeof v === 'string' ? v.slice(0, 64) : '';
+  } catch {
+    return '';
+  }
+}
+
+async function pollServer(cfg: Config, target: PollTarget, now: number): Promise<ServerPoll> {
+  const { server } = target;
+  try {
+    const res = await callServer(cfg, server, 'getMeetings', [], { maxBytes: MAX_GET_MEETINGS_BYTES, online: target.online });
+    if (!res.ok) throw new Error(`${res.messageKey ?? 'FAILED'}: ${res.message ?? ''}`);
+    const container = res.response.meetings;
+    const meetings = list(container && typeof container === 'object' && !Array.isArray(container) ? container.meeting : undefined);
+    const inputs = meetings.map((m) => ({
+      participants: num(m.participantCount),
+      videos: num(m.videoCount),
+      createTime: num(m.createTime),
+      isBreakout: m.isBreakout === 'true',
+    }));
+    return {
+      meetings,
+      result: {
+        online: true,
+        load: serverLoad(inputs, server.loadMultiplier, cfg.load, now),
+        meetings: meetings.length,
+        users: inputs.reduce((a, m) => a + m.participants, 0),
+        largestMeeting: inputs.reduce((a, m) => Math.max(a, m.participants), 0),
+        videos: inputs.reduce((a, m) => a + m.videos, 0),
+        error: '',
+        version: target.readVersion ? await readVersion(cfg, target) : '',
+      },
+    };
+  } catch (e) {
+    const error = e instanceof NodeCallError ? `${e.kind}: ${e.message}` : describeError(e);
+    return { meetings: [], result: { online: false, load: 0, meetings: 0, users: 0, largestMeeting: 0, videos: 0, error, version: '' } };
+  }
+}
+
+/**
+ * getMeetings (and, now and then, the API root for bbbVersion) on each target, at most
+ * POLL_CONCURRENCY at a time (a Worker invocation may hold 6 connections), each bounded by its
+ * timeouts. Touches no storage, so another invocation can run it for a shard of the pool.
+ */
+export async function pollServers(cfg: Config, targets: PollTarget[], now: number): Promise<[string, ServerPoll][]> {
+  const out: [string, ServerPoll][] = [];
+  await forEachLimited(targets, cfg.pollConcurrency, async (t) => void out.push([t.server.id, await pollServer(cfg, t, now)]));
+  return out;
+}

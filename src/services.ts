@@ -11,6 +11,8 @@ export interface Services {
   redis: Redis;
   routes: RouteStore;
   cluster: ClusterState;
+  /** The R2 binding holding recording files (wrangler.toml `RECORDINGS`). */
+  recordings: R2Bucket;
 }
 
 const byEnv = new WeakMap<object, Services>();
@@ -26,6 +28,7 @@ export function services(env: object): Services {
       redis,
       routes: new RouteStore(redis, cfg.redis.namespace),
       cluster: new ClusterState(redis, cfg.redis.namespace),
+      recordings: (env as { RECORDINGS: R2Bucket }).RECORDINGS,
     };
     byEnv.set(env, s);
   }

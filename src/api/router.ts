@@ -7,6 +7,14 @@ import { services } from '../services.js';
 import { resolveTenant } from '../tenancy/tenant.js';
 import { bbbError, type Handler } from './context.js';
 import { create } from './create.js';
+import { deleteRecordings } from './delete-recordings.js';
+import { getRecordingTextTracks } from './get-recording-text-tracks.js';
+import { getRecordings } from './get-recordings.js';
+import { publishRecordings } from './publish-recordings.js';
+import { putRecordingTextTrack } from './put-recording-text-track.js';
+import { jsonError, TEXT_TRACK_CALLS } from './recording-json.js';
+import { RECORDING_CALLS, recordingsDisabled } from './recordings-disabled.js';
+import { updateRecordings } from './update-recordings.js';
 import { end } from './end.js';
 import { getMeetingInfo } from './get-meeting-info.js';
 import { getMeetings, noMeetings } from './get-meetings.js';
@@ -19,9 +27,10 @@ type Accepts = 'form' | 'form-or-xml' | 'xml' | 'none';
 
 const FORM_BYTES = 64 * 1024;
 const XML_BYTES = 16 * 1024 * 1024;
+const TEXT_TRACK_BYTES = 8 * 1024 * 1024;
 
 /** Methods and bodies per call, as Scalelite routes them (join GET only, insertDocument POST only). */
-const CALLS: Record<string, { methods: string[]; accepts: Accepts; handler: Handler }> = {
+const CALLS: Record<string, { methods: string[]; accepts: Accepts; handler: Handler; maxBodyBytes?: number }> = {
   create: { methods: ['GET', 'POST'], accepts: 'form-or-xml', handler: create },
   join: { methods: ['GET'], accepts: 'none', handler: join },
   end: { methods: ['GET', 'POST'], accepts: 'form', handler: end },
@@ -29,6 +38,13 @@ const CALLS: Record<string, { methods: string[]; accepts: Accepts; handler: Hand
   getMeetingInfo: { methods: ['GET', 'POST'], accepts: 'form', handler: getMeetingInfo },
   getMeetings: { methods: ['GET', 'POST'], accepts: 'form', handler: getMeetings },
   insertDocument: { methods: ['POST'], accepts: 'xml', handler: insertDocument },
+  getRecordings: { methods: ['GET', 'POST'], accepts: 'form', handler: getRecordings },
+  publishRecordings: { methods: ['GET'], accepts: 'none', handler: publishRecordings },
+  updateRecordings: { methods: ['GET', 'POST'], accepts: 'form', handler: updateRecordings },
+  deleteRecordings: { methods: ['GET'], accepts: 'none', handler: deleteRecordings },
+  getRecordingTextTracks: { methods: ['GET', 'POST'], accepts: 'form', handler: getRecordingTextTracks },
+  // Only the query is checksummed; the multipart body carries the file.
+  putRecordingTextTrack: { methods: ['POST'], accepts: 'form', handler: putRecordingTextTrack, maxBodyBytes: TEXT_TRACK_BYTES },
 };
 
 export const bbbApi = new Hono<{ Bindings: object }>();
@@ -42,11 +58,12 @@ bbbApi.all('/:call', async (c) => {
     if (!spec || !spec.methods.includes(c.req.method)) throw errors.unsupportedRequest();
     const svc = services(c.env);
     if (name === 'getMeetings' && svc.cfg.getMeetingsDisabled) return noMeetings();
+    if (svc.cfg.recordings.disabled && RECORDING_CALLS.has(name)) return recordingsDisabled(name);
     const query = rawQuery(c.req.url);
     checkQuerySize(query);
     const req = await readApiRequest(
       { method: c.req.method, rawQuery: query, contentType: c.req.header('content-type') ?? null, body: () => c.req.arrayBuffer() },
-      { call: name, accepts: spec.accepts, maxBodyBytes: spec.accepts === 'form' ? FORM_BYTES : XML_BYTES },
+      { call: name, accepts: spec.accepts, maxBodyBytes: spec.maxBodyBytes ?? (spec.accepts === 'form' ? FORM_BYTES : XML_BYTES) },
     );
     const tenant = resolveTenant(svc.cfg);
     const valid = await verifyChecksum({
@@ -64,9 +81,11 @@ bbbApi.all('/:call', async (c) => {
       params: req.params,
       ...(req.xmlBody ? { xmlBody: req.xmlBody } : {}),
       origin: new URL(c.req.url).origin,
+      formData: async () =>
+        new Response(await c.req.arrayBuffer(), { headers: { 'Content-Type': c.req.header('content-type') ?? '' } }).formData(),
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     });
   } catch (e) {
-    return bbbError(e);
+    return TEXT_TRACK_CALLS.has(c.req.param('call')) ? jsonError(e) : bbbError(e);
   }
 });

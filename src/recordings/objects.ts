@@ -39,7 +39,7 @@ export interface RecordingObject {
 }
 
 /** Every object under a prefix, following R2's pagination. */
-async function listAll(bucket: R2Bucket, prefix: string): Promise<R2Object[]> {
+export async function listAll(bucket: R2Bucket, prefix: string): Promise<R2Object[]> {
   const out: R2Object[] = [];
   let cursor: string | undefined;
   do {

@@ -1,0 +1,25 @@
+import { renderResponse } from '../bbb/xml.js';
+import { parseRecordingsQuery } from '../recordings/query.js';
+import { issueLinkToken } from '../recordings/protection.js';
+import { linkKey, renderRecordings } from '../recordings/render.js';
+import { findRecordings, type RecordingRow } from '../store/recordings.js';
+import { xmlResponse, type ApiCall, type Handler } from './context.js';
+
+/** One-time links for every format of the protected recordings listed (no storage involved). */
+async function linkTokens(call: ApiCall, list: RecordingRow[]): Promise<Map<string, string>> {
+  const tokens = new Map<string, string>();
+  if (!call.svc.cfg.recordings.protectByDefault) return tokens;
+  const wanted = list.filter((r) => r.protected).flatMap((r) => r.formats.map((f) => ({ recordID: r.recordID, format: f.format })));
+  await Promise.all(
+    wanted.map(async (w) => tokens.set(linkKey(w.recordID, w.format), await issueLinkToken(call.svc, { tenant: call.tenant.id, ...w }))),
+  );
+  return tokens;
+}
+
+/** BBB 2.6+ getRecordings from the index: one Postgres round trip whatever the size of the answer. */
+export const getRecordings: Handler = async (call) => {
+  const { filter, page } = parseRecordingsQuery(call.params, call.svc.cfg.recordings);
+  const { total, recordings } = await findRecordings(call.svc.sql, call.tenant.id, filter, page);
+  const options = { origin: call.origin, protection: call.svc.cfg.recordings.protectByDefault, linkTokens: await linkTokens(call, recordings) };
+  return xmlResponse(renderResponse(renderRecordings(recordings, options, page && { ...page, total })));
+};

@@ -1,0 +1,109 @@
+import type { XmlElement } from '../bbb/xml.js';
+import type { PlaybackFormat, RecordingRow } from '../store/recordings.js';
+
+/**
+ * getRecordings' XML, in the element order of BBB's Recording.scala (reference/bbb-api.md §1.6),
+ * with Scalelite's `<protected>` and one-time URLs for protected recordings. URLs point at the
+ * balancer: the scheme and host of the request, as Scalelite.
+ */
+
+export interface RenderOptions {
+  /** `https://host[:port]` of the request. */
+  origin: string;
+  /** PROTECTED_RECORDINGS_ENABLED: show `<protected>` and hide protected files behind links. */
+  protection: boolean;
+  /** `recordID/format` → one-time token, for the protected recordings listed. */
+  linkTokens: ReadonlyMap<string, string>;
+}
+
+// Element names a metadata key can safely become (keys come from LMSs through create/update).
+const XML_NAME = /^(?!xml)[A-Za-z_][\w.-]*$/i;
+
+const absolute = (origin: string, url: string) => (url.startsWith('/') ? origin + url : url);
+
+/** Scalelite's wording for an empty answer. */
+export const NO_RECORDINGS = { messageKey: 'noRecordings', message: 'There are not recordings for the meetings' } as const;
+
+export const linkKey = (recordID: string, format: string) => `${recordID}/${format}`;
+
+function metadata(r: RecordingRow): XmlElement {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.metadata)) if (XML_NAME.test(k)) out[k] = String(v);
+  // What BBB's metadata.xml carries beside the create meta_ parameters.
+  out.isBreakout ??= String(r.isBreakout);
+  out.meetingId ??= r.meetingID;
+  out.meetingName ??= r.name;
+  return out;
+}
+
+function format(r: RecordingRow, f: PlaybackFormat, o: RenderOptions): XmlElement {
+  const hidden = o.protection && r.protected;
+  const token = o.linkTokens.get(linkKey(r.recordID, f.format));
+  const url = hidden && token ? `${o.origin}/recording/${encodeURIComponent(r.recordID)}/${encodeURIComponent(f.format)}?token=${token}` : absolute(o.origin, f.url);
+  const images = hidden
+    ? []
+    : f.preview.map((p) => ({
+        '@_alt': p.alt ?? '',
+        '@_height': p.height ?? '',
+        '@_width': p.width ?? '',
+        '#text': absolute(o.origin, p.url),
+      }));
+  return {
+    type: f.format,
+    url,
+    processingTime: f.processingTime ?? undefined,
+    length: f.length,
+    size: f.size ?? undefined,
+    preview: images.length ? { images: { image: images } } : undefined,
+  };
+}
+
+export function renderRecording(r: RecordingRow, o: RenderOptions): XmlElement {
+  return {
+    recordID: r.recordID,
+    meetingID: r.meetingID,
+    internalMeetingID: r.internalMeetingID,
+    name: r.name,
+    isBreakout: r.isBreakout,
+    published: r.published,
+    protected: o.protection ? r.protected : undefined,
+    state: r.state,
+    startTime: r.startTime ?? undefined,
+    endTime: r.endTime ?? undefined,
+    participants: r.participants ?? undefined,
+    rawSize: r.rawSize ?? undefined,
+    metadata: metadata(r),
+    breakout: r.isBreakout
+      ? { parentId: r.parentMeetingID ?? '', sequence: r.sequence ?? undefined }
+      : undefined,
+    breakoutRooms: r.breakoutRooms.length ? { breakoutRoom: r.breakoutRooms } : undefined,
+    size: r.size ?? undefined,
+    playback: r.formats.length ? { format: r.formats.map((f) => format(r, f, o)) } : '',
+  };
+}
+
+export interface Paging {
+  offset: number;
+  limit: number;
+  total: number;
+}
+
+/** The whole `<response>` content of getRecordings. */
+export function renderRecordings(list: RecordingRow[], o: RenderOptions, paging?: Paging): XmlElement {
+  return {
+    returncode: 'SUCCESS',
+    recordings: list.length ? { recording: list.map((r) => renderRecording(r, o)) } : '',
+    ...(list.length ? {} : NO_RECORDINGS),
+    ...(paging
+      ? {
+          // BBB 2.6+'s block, plus a top-level totalElements, which bbb-app-rooms reads.
+          pagination: {
+            pageable: { offset: paging.offset, limit: paging.limit, paged: true, unpaged: false },
+            totalElements: paging.total,
+            empty: list.length === 0,
+          },
+          totalElements: paging.total,
+        }
+      : {}),
+  };
+}

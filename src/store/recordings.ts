@@ -1,0 +1,217 @@
+import type { Sql } from './postgres.js';
+
+/**
+ * The recordings API's queries and state changes. getRecordings is one statement whatever the
+ * size of the answer: the page, its formats, breakout links and the total count are aggregated
+ * into JSON by Postgres. Every statement is tenant-scoped.
+ */
+
+export type RecordingState = 'processing' | 'processed' | 'published' | 'unpublished' | 'deleted';
+export const RECORDING_STATES: readonly RecordingState[] = ['processing', 'processed', 'published', 'unpublished', 'deleted'];
+
+export interface RecordingFilter {
+  /** Prefixes of record ids (BBB matches recordID by prefix); when set, meetingIDs are ignored. */
+  recordIDs?: readonly string[];
+  meetingIDs?: readonly string[];
+  /** undefined: any state. */
+  states?: readonly RecordingState[];
+  /** Lowercased key → accepted values: AND across keys, OR within one key. */
+  meta?: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface Preview {
+  url: string;
+  width?: number | string | null;
+  height?: number | string | null;
+  alt?: string | null;
+}
+
+export interface PlaybackFormat {
+  format: string;
+  /** Path and query; the host is the balancer's. */
+  url: string;
+  length: number;
+  processingTime: number | null;
+  size: number | null;
+  preview: Preview[];
+}
+
+export interface RecordingRow {
+  recordID: string;
+  meetingID: string;
+  internalMeetingID: string;
+  name: string;
+  state: RecordingState;
+  published: boolean;
+  protected: boolean;
+  participants: number | null;
+  /** ms since the epoch */
+  startTime: number | null;
+  endTime: number | null;
+  size: number | null;
+  rawSize: number | null;
+  isBreakout: boolean;
+  parentMeetingID: string | null;
+  sequence: number | null;
+  metadata: Record<string, string>;
+  /** Record ids of this recording's breakout rooms. */
+  breakoutRooms: string[];
+  formats: PlaybackFormat[];
+}
+
+const ms = (col: string) => `(extract(epoch FROM ${col}) * 1000)::bigint`;
+
+const RECORDING_JSON = `json_build_object(
+  'recordID', r.record_id, 'meetingID', r.meeting_id, 'internalMeetingID', r.internal_meeting_id,
+  'name', r.name, 'state', r.state, 'published', r.published, 'protected', r.protected,
+  'participants', r.participants, 'startTime', ${ms('r.start_time')}, 'endTime', ${ms('r.end_time')},
+  'size', r.size, 'rawSize', r.raw_size, 'isBreakout', r.is_breakout,
+  'parentMeetingID', r.parent_meeting_id, 'sequence', r.breakout_sequence, 'metadata', r.metadata,
+  'breakoutRooms', (SELECT coalesce(json_agg(b.record_id ORDER BY b.breakout_sequence, b.record_id), '[]')
+                    FROM recordings b
+                    WHERE b.tenant_id = r.tenant_id AND b.parent_meeting_id = r.internal_meeting_id AND b.state <> 'deleted'),
+  'formats', (SELECT coalesce(json_agg(json_build_object(
+                'format', f.format, 'url', f.url, 'length', f.length, 'processingTime', f.processing_time,
+                'size', f.size, 'preview', f.preview) ORDER BY f.format), '[]')
+              FROM playback_formats f WHERE f.recording_id = r.id))`;
+
+/** Newest first, as BBB and Scalelite; the id breaks ties so pages never overlap. */
+const newestFirst = (t: string) => `${t}.start_time DESC NULLS LAST, ${t}.id DESC`;
+
+/** `LIKE` treats these as wildcards; a record id prefix is matched literally. */
+const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** WHERE conditions and their parameters, numbered after `params`' current length. */
+function conditions(tenant: string, f: RecordingFilter, params: unknown[]): string {
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where = [`r.tenant_id = ${p(tenant)}`];
+  if (f.recordIDs?.length) {
+    // One LIKE per prefix (not LIKE ANY) so each can use the record_id pattern index.
+    where.push(`(${f.recordIDs.map((id) => `r.record_id LIKE ${p(likePrefix(id))}`).join(' OR ')})`);
+  } else if (f.meetingIDs?.length) {
+    where.push(`r.meeting_id = ANY(${p(f.meetingIDs)}::text[])`);
+  }
+  if (f.states) where.push(`r.state = ANY(${p(f.states)}::text[])`);
+  if (f.meta?.size) {
+    // Single values become one containment test (the GIN index); alternatives are compared per key.
+    const single: Record<string, string> = {};
+    for (const [key, values] of f.meta) {
+      if (values.length === 1) single[key] = values[0]!;
+      else where.push(`r.metadata ->> ${p(key)} = ANY(${p(values)}::text[])`);
+    }
+    if (Object.keys(single).length) where.push(`r.metadata @> ${p(JSON.stringify(single))}::jsonb`);
+  }
+  return where.join(' AND ');
+}
+
+/** One page of matching recordings (all of them without `page`) and the number matching. */
+export async function findRecordings(
+  sql: Sql,
+  tenant: string,
+  filter: RecordingFilter,
+  page?: { offset: number; limit: number },
+): Promise<{ total: number; recordings: RecordingRow[] }> {
+  const params: unknown[] = [];
+  const where = conditions(tenant, filter, params);
+  const window = page ? `OFFSET ${Number(page.offset)} LIMIT ${Number(page.limit)}` : '';
+  const rows = (await sql.query(
+    `WITH matched AS (SELECT r.id, r.start_time FROM recordings r WHERE ${where}),
+          page AS (SELECT m.id FROM matched m ORDER BY ${newestFirst('m')} ${window})
+     SELECT (SELECT count(*) FROM matched)::int AS total,
+            coalesce((SELECT json_agg(${RECORDING_JSON} ORDER BY ${newestFirst('r')})
+                      FROM page JOIN recordings r ON r.id = page.id), '[]') AS recordings`,
+    params,
+  )) as Array<{ total: number; recordings: RecordingRow[] }>;
+  const row = rows[0];
+  return { total: row?.total ?? 0, recordings: row?.recordings ?? [] };
+}
+
+/** What publish and delete act on: exact record ids of the tenant, in the given states. */
+export interface RecordingRef {
+  recordID: string;
+  published: boolean;
+  protected: boolean;
+  state: RecordingState;
+  formats: string[];
+}
+
+export async function findExact(
+  sql: Sql,
+  tenant: string,
+  recordIDs: readonly string[],
+  states: readonly RecordingState[],
+): Promise<RecordingRef[]> {
+  return (await sql.query(
+    `SELECT r.record_id AS "recordID", r.published, r.protected, r.state,
+            coalesce((SELECT array_agg(f.format ORDER BY f.format) FROM playback_formats f WHERE f.recording_id = r.id), '{}') AS formats
+     FROM recordings r
+     WHERE r.tenant_id = $1 AND r.record_id = ANY($2::text[]) AND r.state = ANY($3::text[])
+     ORDER BY r.record_id`,
+    [tenant, recordIDs, states],
+  )) as RecordingRef[];
+}
+
+/** Records an API publish/unpublish; a later re-upload keeps it (publish_updated). */
+export async function setPublished(sql: Sql, tenant: string, recordID: string, publish: boolean): Promise<void> {
+  await sql.query(
+    `UPDATE recordings SET published = $3, publish_updated = true, state = $4, updated_at = now()
+     WHERE tenant_id = $1 AND record_id = $2 AND state IN ('published', 'unpublished')`,
+    [tenant, recordID, publish, publish ? 'published' : 'unpublished'],
+  );
+}
+
+export interface RecordingUpdate {
+  /** Lowercased keys set to non-empty values. */
+  set: Record<string, string>;
+  /** Lowercased keys removed (given with an empty value). */
+  remove: string[];
+  protect?: boolean;
+}
+
+/**
+ * Applies the update to every listed recording, or to none when any of them is not the
+ * tenant's (Scalelite answers `updated=false` then). Returns whether anything was updated.
+ */
+export async function updateRecordings(sql: Sql, tenant: string, recordIDs: readonly string[], u: RecordingUpdate): Promise<boolean> {
+  const rows = (await sql.query(
+    `WITH target AS (SELECT id FROM recordings WHERE tenant_id = $1 AND record_id = ANY($2::text[]) AND state <> 'deleted'),
+          complete AS (SELECT count(*) = cardinality($2::text[]) AS ok FROM target)
+     UPDATE recordings r
+     SET metadata = (r.metadata - $3::text[]) || $4::jsonb,
+         protected = coalesce($5::boolean, r.protected),
+         updated_at = now()
+     FROM complete
+     WHERE complete.ok AND r.id IN (SELECT id FROM target)
+     RETURNING r.id`,
+    [tenant, recordIDs, u.remove, JSON.stringify(u.set), u.protect ?? null],
+  )) as unknown[];
+  return rows.length > 0;
+}
+
+/** As Scalelite's mark_delete!: the row stays with state `deleted`; formats and metadata go. */
+export async function markDeleted(sql: Sql, tenant: string, recordID: string): Promise<void> {
+  await sql.query(
+    `WITH gone AS (
+       UPDATE recordings SET state = 'deleted', published = false, metadata = '{}', deleted_at = now(), updated_at = now()
+       WHERE tenant_id = $1 AND record_id = $2 RETURNING id)
+     DELETE FROM playback_formats WHERE recording_id IN (SELECT id FROM gone)`,
+    [tenant, recordID],
+  );
+}
+
+/** What playback checks before handing out a file. */
+export interface PlaybackState {
+  published: boolean;
+  protected: boolean;
+  formats: string[];
+}
+
+export async function playbackState(sql: Sql, tenant: string, recordID: string): Promise<PlaybackState | undefined> {
+  const rows = (await sql.query(
+    `SELECT r.published AND r.state = 'published' AS published, r.protected,
+            coalesce((SELECT array_agg(f.format) FROM playback_formats f WHERE f.recording_id = r.id), '{}') AS formats
+     FROM recordings r WHERE r.tenant_id = $1 AND r.record_id = $2`,
+    [tenant, recordID],
+  )) as PlaybackState[];
+  return rows[0];
+}

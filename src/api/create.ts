@@ -4,6 +4,8 @@ import type { XmlObject } from '../bbb/xml.js';
 import { placeMeeting } from '../cluster/meeting-placement.js';
 import { callServer } from '../cluster/node.js';
 import { generatePassword } from '../cluster/placement.js';
+import { captureCallbacks } from '../recordings/callbacks-capture.js';
+import { rememberMeetingCallbacks } from '../store/callbacks.js';
 import { recordMeetingCreated } from '../store/history.js';
 import type { ServerRow } from '../store/servers.js';
 import { applyParamPolicy, setParam } from '../tenancy/params.js';
@@ -33,7 +35,18 @@ export const create: Handler = async (call) => {
   });
   const isNew = placed.status === 'new';
 
-  let params = applyParamPolicy(call.params, cfg.createParams);
+  // Frontend callbacks stay with the balancer (the node never calls the frontend); stored off the hot path.
+  const captured = await captureCallbacks(applyParamPolicy(call.params, cfg.createParams), {
+    tenant: call.tenant,
+    meetingID,
+    requestOrigin: call.origin,
+    urlHost: cfg.urlHost,
+    allowPrivateUrls: cfg.callbacks.allowPrivateUrls,
+  });
+  if (captured.urls) {
+    background(call, 'meeting callbacks', rememberMeetingCallbacks(call.svc.sql, { tenant: call.tenant.id, meetingID, ...captured.urls }));
+  }
+  let params = captured.params;
   params = setParam(params, 'voiceBridge', placed.voiceBridge || undefined);
   params = setParam(params, 'meta_server-tag', server.tag ?? undefined);
   if (isNew) params = setParam(params, 'moderatorPW', placed.moderatorPW);

@@ -5,6 +5,7 @@ import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { startStack, stopLeftovers } from '../../scripts/stack/stack.js'
 import { startSimulator } from './bbb-sim/simulator.js'
+import { startCallbackReceiver } from './callbacks-receiver.js'
 import type { TestStack } from './stack-context.js'
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -17,6 +18,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stack.stop()
     throw error
   })
+  const receiver = await startCallbackReceiver().catch(async (error: unknown) => {
+    await simulator.stop()
+    await stack.stop()
+    throw error
+  })
   const provided: TestStack = {
     endpoints: stack.endpoints,
     counters: stack.counters,
@@ -24,9 +30,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
       controlUrl: simulator.controlUrl,
       nodes: simulator.nodes.map(({ id, url, secret, port }) => ({ id, url, secret, port })),
     },
+    callbackReceiver: { url: receiver.url },
   }
   project.provide('stack', provided)
   return async () => {
+    await receiver.stop()
     await simulator.stop()
     await stack.stop()
     rmSync(dir, { recursive: true, force: true })

@@ -18,6 +18,8 @@ export interface TestStack {
     controlUrl: string
     nodes: Array<{ id: string; url: string; secret: string; port: number }>
   }
+  /** A frontend's callback endpoint: see test/support/callbacks-receiver.ts. */
+  callbackReceiver: { url: string }
 }
 
 declare module 'vitest' {

@@ -1,0 +1,13 @@
+import { describeError } from '../src/log.js';
+import { deliverDue } from '../src/recordings/callbacks-delivery.js';
+import type { Services } from '../src/services.js';
+
+/** Cron: one attempt for each due callback delivery (bounded per run); never throws. */
+export async function deliverCallbacks(svc: Services): Promise<void> {
+  try {
+    const report = await deliverDue(svc);
+    if (report.attempted > 0) console.log(JSON.stringify({ event: 'callbacks', ...report }));
+  } catch (e) {
+    console.error(`callbacks: ${describeError(e)}`);
+  }
+}

@@ -1,0 +1,122 @@
+import { forEachLimited } from '../cluster/concurrency.js';
+import type { CallbackSettings, Config } from '../config.js';
+import type { Services } from '../services.js';
+import { claimDueDeliveries, recordOutcomes, type AttemptOutcome, type DueDelivery } from '../store/callbacks.js';
+import { resolveTenant } from '../tenancy/tenant.js';
+import { signJwt } from './callbacks-jwt.js';
+
+/** A Worker invocation may hold six connections open at once. */
+const CONCURRENCY = 6;
+const FIRST_RETRY_SECONDS = 60;
+const MAX_RETRY_SECONDS = 3600;
+
+export interface DeliveryReport {
+  attempted: number;
+  delivered: number;
+  retrying: number;
+  stopped: number;
+}
+
+/**
+ * One attempt for each due delivery, at most `batchSize` per run (Workers limit subrequests per
+ * invocation); `only` attempts just those ids (right after enqueueing). Outcomes are written back
+ * in one statement.
+ */
+export async function deliverDue(svc: Services, o: { only?: string[] } = {}): Promise<DeliveryReport> {
+  const settings = svc.cfg.callbacks;
+  const due = await claimDueDeliveries(svc.sql, {
+    limit: settings.batchSize,
+    // Long enough for every secret to time out once, so a slow attempt is not claimed twice.
+    leaseSeconds: Math.ceil((settings.timeoutMs * Math.max(1, svc.cfg.secrets.length)) / 1000) + 30,
+    ...(o.only ? { only: o.only } : {}),
+  });
+  const outcomes: AttemptOutcome[] = [];
+  await forEachLimited(due, CONCURRENCY, async (d) => {
+    outcomes.push(await attempt(svc.cfg, d));
+  });
+  await recordOutcomes(svc.sql, outcomes);
+  const count = (kind: AttemptOutcome['outcome']) => outcomes.filter((x) => x.outcome === kind).length;
+  return { attempted: outcomes.length, delivered: count('delivered'), retrying: count('retry'), stopped: count('stop') };
+}
+
+async function attempt(cfg: Config, d: DueDelivery): Promise<AttemptOutcome> {
+  const started = Date.now();
+  const result = d.kind === 'recording_ready' ? await recordingReady(cfg, d) : await send(cfg.callbacks, d.url, { method: 'GET' });
+  const outcome: AttemptOutcome = {
+    id: d.id,
+    outcome: result.outcome,
+    status: result.status,
+    error: result.error,
+    retryInSeconds: result.outcome === 'retry' ? Math.min(FIRST_RETRY_SECONDS * 2 ** (d.attempts - 1), MAX_RETRY_SECONDS) : 0,
+  };
+  console.log(
+    JSON.stringify({
+      event: 'callback_attempt',
+      id: d.id,
+      kind: d.kind,
+      tenant: d.tenant,
+      target: redactUrl(d.url),
+      attempt: d.attempts,
+      outcome: outcome.outcome,
+      status: outcome.status,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      ms: Date.now() - started,
+    }),
+  );
+  return outcome;
+}
+
+type Result = Pick<AttemptOutcome, 'outcome' | 'status' | 'error'>;
+
+/**
+ * BBB's recording-ready call: a form POST of `signed_parameters`, a JWT (HS256) of
+ * {meeting_id, record_id} signed with the frontend's secret. As Scalelite, every secret of the
+ * tenant is tried in turn until one is accepted or the frontend says the target is gone.
+ */
+async function recordingReady(cfg: Config, d: DueDelivery): Promise<Result> {
+  const secrets = frontendSecrets(cfg, d.tenant);
+  if (secrets.length === 0) return { outcome: 'stop', status: null, error: 'no secret for the tenant' };
+  let last: Result = { outcome: 'retry', status: null, error: null };
+  for (const secret of secrets) {
+    const token = await signJwt({ meeting_id: d.payload.meeting_id, record_id: d.payload.record_id }, secret);
+    last = await send(cfg.callbacks, d.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ signed_parameters: token }).toString(),
+    });
+    if (last.outcome !== 'retry') break;
+  }
+  return last;
+}
+
+/** Multitenancy (issue 5) replaces this with the tenant's own secrets. */
+function frontendSecrets(cfg: Config, tenantId: string): readonly string[] {
+  const tenant = resolveTenant(cfg);
+  return tenant.id === tenantId ? tenant.secrets : [];
+}
+
+/** 2xx: delivered; 404/410: the frontend says the target is gone, stop; anything else: retry. */
+async function send(settings: CallbackSettings, url: string, init: RequestInit): Promise<Result> {
+  try {
+    // Redirects are not followed (as BBB): a 3xx is retried, and cannot lead to another host.
+    const res = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(settings.timeoutMs) });
+    await res.body?.cancel();
+    if (res.status >= 200 && res.status < 300) return { outcome: 'delivered', status: res.status, error: null };
+    const gone = res.status === 404 || res.status === 410;
+    return { outcome: gone ? 'stop' : 'retry', status: res.status, error: `HTTP ${res.status}` };
+  } catch (e) {
+    // Only the error's kind: messages can quote the URL.
+    const name = e instanceof Error ? e.name : 'Error';
+    return { outcome: 'retry', status: null, error: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : `network error (${name})` };
+  }
+}
+
+/** Scheme, host and path: a URL's query is where frontends put their tokens. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

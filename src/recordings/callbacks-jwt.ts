@@ -1,0 +1,56 @@
+/**
+ * HS256 JSON Web Tokens, as BBB signs recording-ready callbacks (`signed_parameters`) and as the
+ * balancer signs the end-callback URLs it hands to nodes. WebCrypto only; no claims are checked
+ * here beyond the signature.
+ */
+
+const encoder = new TextEncoder();
+const HEADER = base64url(encoder.encode(JSON.stringify({ typ: 'JWT', alg: 'HS256' })));
+
+export async function signJwt(claims: Record<string, unknown>, secret: string): Promise<string> {
+  const body = `${HEADER}.${base64url(encoder.encode(JSON.stringify(claims)))}`;
+  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(body));
+  return `${body}.${base64url(new Uint8Array(mac))}`;
+}
+
+/** The claims when any of `secrets` signed the token with HS256; null otherwise (never throws). */
+export async function verifyJwt(token: string, secrets: readonly string[]): Promise<Record<string, unknown> | null> {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  const [header, payload, signature] = parts as [string, string, string];
+  const mac = fromBase64url(signature);
+  if (!mac) return null;
+  try {
+    if (JSON.parse(new TextDecoder().decode(fromBase64url(header) ?? new Uint8Array())).alg !== 'HS256') return null;
+    for (const secret of secrets) {
+      // subtle.verify compares in constant time.
+      if (await crypto.subtle.verify('HMAC', await hmacKey(secret), mac, encoder.encode(`${header}.${payload}`))) {
+        const claims: unknown = JSON.parse(new TextDecoder().decode(fromBase64url(payload) ?? new Uint8Array()));
+        return claims && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Record<string, unknown>) : null;
+      }
+    }
+  } catch {
+    // Malformed header or payload JSON.
+  }
+  return null;
+}
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+}
+
+function base64url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  try {
+    const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}

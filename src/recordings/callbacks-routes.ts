@@ -1,0 +1,45 @@
+import { Hono } from 'hono';
+import { rawQuery } from '../bbb/query.js';
+import { describeError } from '../log.js';
+import { services } from '../services.js';
+import { enqueueMeetingEnded } from '../store/callbacks.js';
+import { resolveTenant } from '../tenancy/tenant.js';
+import { deliverDue } from './callbacks-delivery.js';
+import { verifyJwt } from './callbacks-jwt.js';
+
+/**
+ * Where nodes call back. `/end/<token>` is the end callback URL the balancer gave the node at
+ * create (callbacks-capture.ts): the token, signed with the tenant's secret, names the meeting;
+ * the call is queued for relay to the frontend's URL and attempted at once.
+ */
+export const callbackRoutes = new Hono<{ Bindings: object }>();
+
+callbackRoutes.on(['GET', 'POST'], '/end/:token', async (c) => {
+  const svc = services(c.env);
+  const tenant = resolveTenant(svc.cfg);
+  const claims = await verifyJwt(c.req.param('token'), tenant.secrets);
+  const meetingID = claims?.meeting_id;
+  if (!claims || claims.tenant !== tenant.id || typeof meetingID !== 'string' || typeof claims.instance !== 'number') {
+    return c.json({ error: 'Unknown callback.' }, 404);
+  }
+  // Relayed as the node sent it (BBB appends meetingID and recordingmarks).
+  const query = rawQuery(c.req.url);
+  try {
+    const id = await enqueueMeetingEnded(svc.sql, svc.cfg.callbacks, {
+      tenant: tenant.id,
+      meetingID,
+      instance: String(claims.instance),
+      query,
+      params: Object.fromEntries(new URLSearchParams(query)),
+    });
+    if (id) {
+      c.executionCtx.waitUntil(
+        deliverDue(svc, { only: [id] }).catch((e: unknown) => console.error(`end callback relay failed: ${describeError(e)}`)),
+      );
+    }
+    return c.json({ status: 'accepted' });
+  } catch (e) {
+    console.error(`end callback not queued: ${describeError(e)}`);
+    return c.json({ error: 'Callback could not be queued; try again.' }, 503);
+  }
+});

@@ -3,6 +3,7 @@ import { errors } from './bbb/errors.js';
 import { bbbError } from './api/context.js';
 import { bbbApi } from './api/router.js';
 import { scaleliteApi } from './admin/scalelite.js';
+import { callbackRoutes } from './recordings/callbacks-routes.js';
 
 /** The Worker's HTTP surface: the BBB API, Scalelite's admin API, and health. */
 export const app = new Hono<{ Bindings: object }>({ strict: false });
@@ -12,6 +13,7 @@ app.get('/', (c) => c.text('success'));
 app.get('/health', (c) => c.json({ status: 'ok' }));
 app.route('/bigbluebutton/api', bbbApi);
 app.route('/scalelite/api', scaleliteApi);
+app.route('/callbacks', callbackRoutes);
 // Every other path is a BBB `unsupportedRequest`, as Scalelite's catch-all.
 app.notFound(() => bbbError(errors.unsupportedRequest()));
 app.onError((e) => bbbError(e));

@@ -3,14 +3,21 @@ import { errors } from './bbb/errors.js';
 import { bbbError } from './api/context.js';
 import { bbbApi } from './api/router.js';
 import { scaleliteApi } from './admin/scalelite.js';
+import { metrics, ready } from './observability/endpoints.js';
+import { observe } from './observability/middleware.js';
 import { callbackRoutes } from './recordings/callbacks-routes.js';
 
 /** The Worker's HTTP surface: the BBB API, Scalelite's admin API, and health. */
 export const app = new Hono<{ Bindings: object }>({ strict: false });
 
+// First, so every answer (errors and redirects too) carries the request id and is logged once.
+app.use('*', observe);
+
 // Scalelite answers its root with plain `success`; kept for existing load balancer health checks.
 app.get('/', (c) => c.text('success'));
 app.get('/health', (c) => c.json({ status: 'ok' }));
+app.get('/health/ready', ready);
+app.get('/metrics', metrics);
 app.route('/bigbluebutton/api', bbbApi);
 app.route('/scalelite/api', scaleliteApi);
 app.route('/callbacks', callbackRoutes);

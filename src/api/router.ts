@@ -3,6 +3,7 @@ import { errors } from '../bbb/errors.js';
 import { verifyChecksum } from '../bbb/checksum.js';
 import { assertNoRepeats, checkQuerySize, rawQuery } from '../bbb/query.js';
 import { readApiRequest } from '../bbb/request.js';
+import { annotate, noteApiCall, noteApiFailure } from '../observability/request-context.js';
 import { services } from '../services.js';
 import { resolveTenant } from '../tenancy/tenant.js';
 import { bbbError, type Handler } from './context.js';
@@ -55,6 +56,7 @@ bbbApi.all('/:call', async (c) => {
   try {
     const name = c.req.param('call');
     const spec = Object.hasOwn(CALLS, name) ? CALLS[name] : undefined;
+    noteApiCall(spec ? name : 'unsupported');
     if (!spec || !spec.methods.includes(c.req.method)) throw errors.unsupportedRequest();
     const svc = services(c.env);
     if (name === 'getMeetings' && svc.cfg.getMeetingsDisabled) return noMeetings();
@@ -66,6 +68,7 @@ bbbApi.all('/:call', async (c) => {
       { call: name, accepts: spec.accepts, maxBodyBytes: spec.maxBodyBytes ?? (spec.accepts === 'form' ? FORM_BYTES : XML_BYTES) },
     );
     const tenant = resolveTenant(svc.cfg);
+    annotate({ tenant: tenant.id });
     const valid = await verifyChecksum({
       call: name,
       checkString: req.checkString,
@@ -86,6 +89,7 @@ bbbApi.all('/:call', async (c) => {
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     });
   } catch (e) {
+    noteApiFailure(e);
     return TEXT_TRACK_CALLS.has(c.req.param('call')) ? jsonError(e) : bbbError(e);
   }
 });

@@ -45,6 +45,8 @@ export interface CallNodeOptions {
   body?: { contentType: string; text: string };
   /** Largest answer accepted; defaults to 4 MiB. */
   maxBytes?: number;
+  /** Sent as X-Request-ID so the node's access log matches ours; never part of the signed query. */
+  requestId?: string;
   fetch?: typeof fetch;
 }
 
@@ -114,10 +116,11 @@ export async function callNode(
   try {
     let res: Response;
     try {
-      const init: RequestInit = { method: 'GET', signal: controller.signal, redirect: 'manual' };
+      const headers: Record<string, string> = opts.requestId ? { 'X-Request-ID': opts.requestId } : {};
+      const init: RequestInit = { method: 'GET', signal: controller.signal, redirect: 'manual', headers };
       if (opts.body) {
         init.method = 'POST';
-        init.headers = { 'Content-Type': opts.body.contentType };
+        headers['Content-Type'] = opts.body.contentType;
         init.body = opts.body.text;
       }
       res = await Promise.race([doFetch(url, init), aborted]);

@@ -1,4 +1,5 @@
 import { errors } from '../bbb/errors.js';
+import { countPlacement } from '../observability/counters.js';
 import type { XmlObject } from '../bbb/xml.js';
 import type { Services } from '../services.js';
 import type { PlaceResult } from '../store/routes.js';
@@ -57,6 +58,7 @@ async function place(svc: Services, req: PlacementRequest, avoidServer?: string)
     ...(avoidServer ? { avoidServer } : {}),
     indexEntry: JSON.stringify({ placedAt: now }),
   });
+  countPlacement(svc, result);
   switch (result.status) {
     case 'no_server':
       throw errors.internalError('Could not find any available servers.');

@@ -1,0 +1,36 @@
+import type { MiddlewareHandler } from 'hono';
+import { configured } from './configured.js';
+import { countApiCall } from './counters.js';
+import { log } from './log.js';
+import { requestIdFor, withRequest, type RequestInfo } from './request-context.js';
+
+/** Paths are logged without their query (it carries checksums) and cut to this length. */
+const MAX_PATH = 200;
+
+/**
+ * Every request: a correlation id (returned as X-Request-ID, errors and redirects included), one
+ * JSON log line when it ends, and its BBB call counted for /metrics.
+ */
+export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
+  const started = Date.now();
+  const info: RequestInfo = { id: requestIdFor(c.req.raw.headers) };
+  return withRequest(info, async () => {
+    await next();
+    c.header('X-Request-ID', info.id);
+    const status = c.res.status;
+    log(status >= 500 ? 'error' : 'info', 'request', {
+      method: c.req.method,
+      path: c.req.path.slice(0, MAX_PATH),
+      status,
+      ms: Date.now() - started,
+      call: info.call,
+      messageKey: info.messageKey,
+      tenant: info.tenant,
+      server: info.server,
+    });
+    if (info.call && info.messageKey) {
+      const svc = configured(c.env);
+      if (svc) countApiCall(svc, info.call, info.messageKey, (p) => c.executionCtx.waitUntil(p));
+    }
+  });
+};

@@ -1,0 +1,56 @@
+import { describeError } from '../log.js';
+import type { Services } from '../services.js';
+import { within } from './deadline.js';
+import { log } from './log.js';
+
+/** Each probe gets this long; they run at once, so /health/ready answers within about as much. */
+export const CHECK_TIMEOUT_MS = 2000;
+
+export interface Check {
+  ok: boolean;
+  /** Why it failed, in general words: the page is public, details go to the log. */
+  error?: string;
+}
+
+export interface PollCheck extends Check {
+  lastPollAt: string | null;
+  ageSeconds: number | null;
+  staleAfterSeconds: number;
+}
+
+export interface Readiness {
+  status: 'ready' | 'unready';
+  checks: { postgres: Check; redis: Check; poll: PollCheck };
+}
+
+async function probe(name: string, work: () => Promise<unknown>): Promise<Check> {
+  try {
+    await within(CHECK_TIMEOUT_MS, work(), name);
+    return { ok: true };
+  } catch (e) {
+    log('warn', 'readiness check failed', { check: name, error: describeError(e) });
+    return { ok: false, error: `${name} unreachable` };
+  }
+}
+
+/**
+ * Postgres (one `SELECT 1` over Neon's HTTP endpoint), Redis (PING) and the age of the last
+ * completed poll cycle, all at once and each bounded in time.
+ */
+export async function readiness(svc: Services, now = Date.now()): Promise<Readiness> {
+  const staleAfterSeconds = svc.cfg.pollStaleMs / 1000;
+  let lastPoll: number | null = null;
+  const [postgres, redis, pollRead] = await Promise.all([
+    probe('postgres', () => svc.sql`SELECT 1`),
+    probe('redis', () => svc.redis.ping()),
+    probe('poll state', async () => (lastPoll = await svc.cluster.lastPoll())),
+  ]);
+  const ageSeconds = lastPoll === null ? null : Math.max(0, Math.round((now - lastPoll) / 1000));
+  const poll: PollCheck = { ok: false, lastPollAt: lastPoll === null ? null : new Date(lastPoll).toISOString(), ageSeconds, staleAfterSeconds };
+  if (!pollRead.ok) poll.error = 'last poll unknown: Redis unreachable';
+  else if (lastPoll === null) poll.error = 'no poll has completed';
+  else if (now - lastPoll > svc.cfg.pollStaleMs) poll.error = 'polling is stale';
+  else poll.ok = true;
+  const ok = postgres.ok && redis.ok && poll.ok;
+  return { status: ok ? 'ready' : 'unready', checks: { postgres, redis, poll } };
+}

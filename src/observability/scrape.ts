@@ -1,0 +1,84 @@
+import { constantTimeEqual, hexDigest } from '../bbb/checksum.js';
+import { serverMap } from '../cluster/server-cache.js';
+import type { Services } from '../services.js';
+import type { PollStats, ServerHealth } from '../store/cluster-state.js';
+import type { ServerRow, ServerState } from '../store/servers.js';
+import { family, REQUEST_COUNTERS } from './catalogue.js';
+import { counterBatch } from './counters.js';
+import { parseSeries, render, type Family, type Sample } from './prometheus.js';
+
+const STATES: ServerState[] = ['enabled', 'cordoned', 'disabled'];
+
+/** Compares digests, so neither the token's length nor its content leaks through timing. */
+export async function bearerMatches(authorization: string | undefined, token: string): Promise<boolean> {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1] ?? '';
+  const [a, b] = await Promise.all([hexDigest('sha256', given), hexDigest('sha256', token)]);
+  return constantTimeEqual(a, b) && given !== '';
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid';
+  }
+}
+
+/** Labels name a server by id and URL host: never its secret or full URL. */
+function serverFamilies(servers: ServerRow[], health: Map<string, ServerHealth>, now: number): Family[] {
+  const per = (pick: (h: ServerHealth) => number | null) =>
+    servers.flatMap((s): Sample[] => {
+      const h = health.get(s.id);
+      const value = h ? pick(h) : null;
+      return value === null ? [] : [{ labels: { server: s.id, host: hostOf(s.url) }, value }];
+    });
+  return [
+    family('scaleflare_server_online', per((h) => (h.online ? 1 : 0))),
+    family(
+      'scaleflare_server_state',
+      servers.flatMap((s) => STATES.map((state) => ({ labels: { server: s.id, host: hostOf(s.url), state }, value: s.state === state ? 1 : 0 }))),
+    ),
+    family('scaleflare_server_load', per((h) => h.load)),
+    family('scaleflare_server_meetings', per((h) => h.meetings)),
+    family('scaleflare_server_users', per((h) => h.users)),
+    family('scaleflare_server_video_streams', per((h) => h.videos)),
+    family('scaleflare_server_last_poll_age_seconds', per((h) => (h.polledAt === null ? null : (now - h.polledAt) / 1000))),
+  ];
+}
+
+function pollFamilies(stats: PollStats, lastPoll: number | null, now: number): Family[] {
+  const one = (value: number | undefined): Sample[] => (value === undefined ? [] : [{ value }]);
+  return [
+    family('scaleflare_poll_last_success_age_seconds', one(lastPoll === null ? undefined : (now - lastPoll) / 1000)),
+    family('scaleflare_poll_duration_seconds', one(stats.last ? stats.last.ms / 1000 : undefined)),
+    family('scaleflare_poll_servers', one(stats.last?.servers)),
+    family('scaleflare_poll_failed_servers', one(stats.last?.failed)),
+    family('scaleflare_poll_cycles_total', one(stats.cycles)),
+    family('scaleflare_poll_server_failures_total', one(stats.failures)),
+  ];
+}
+
+/** Request counters from their stored series (`name{labels}`), in a stable order. */
+function counterFamilies(totals: Map<string, number>): Family[] {
+  const samples = new Map<string, Sample[]>(REQUEST_COUNTERS.map((n) => [n, []]));
+  for (const [series, value] of [...totals].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const parsed = parseSeries(series);
+    if (parsed) samples.get(parsed.name)?.push({ labels: parsed.labels, value });
+  }
+  return REQUEST_COUNTERS.map((n) => family(n, samples.get(n) ?? []));
+}
+
+/**
+ * The exposition: the server list from the isolate's cache, then health, poll state and the
+ * counters' totals from Redis, read at once.
+ */
+export async function scrape(svc: Services, waitUntil: (p: Promise<unknown>) => void, now = Date.now()): Promise<string> {
+  const servers = [...(await serverMap(svc.sql, svc.cfg.serverCacheMs, waitUntil, () => svc.cluster.mirroredServers())).values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const [health, stats, lastPoll, totals] = await Promise.all([
+    svc.cluster.health(servers),
+    svc.cluster.pollStats(),
+    svc.cluster.lastPoll(),
+    counterBatch(svc)?.totals() ?? new Map<string, number>(),
+  ]);
+  return render([...serverFamilies(servers, health, now), ...pollFamilies(stats, lastPoll, now), ...counterFamilies(totals)]);
+}

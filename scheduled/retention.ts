@@ -1,0 +1,13 @@
+import { describeError } from '../src/log.js';
+import { applyRetention } from '../src/recordings/retention.js';
+import type { Services } from '../src/services.js';
+
+/** Cron: the recording retention policy, when one is set; never throws. */
+export async function retention(svc: Services): Promise<void> {
+  try {
+    const report = await applyRetention(svc);
+    if (report.deleted + report.failed > 0) console.log(JSON.stringify({ event: 'retention', ...report }));
+  } catch (e) {
+    console.error(`retention: ${describeError(e)}`);
+  }
+}

@@ -1,0 +1,41 @@
+import { forEachLimited } from '../cluster/concurrency.js';
+import type { Services } from '../services.js';
+import { markDeleted } from '../store/recordings.js';
+import { recordingsOlderThan } from '../store/retention.js';
+import { knownTenants } from '../tenancy/tenant.js';
+import { deleteRecordingObjects } from './objects.js';
+
+/** A Worker invocation may hold six connections open at once. */
+const CONCURRENCY = 6;
+
+export interface RetentionReport {
+  deleted: number;
+  failed: number;
+}
+
+/**
+ * RECORDING_RETENTION_DAYS: deletes recordings older than the policy, at most
+ * RECORDING_RETENTION_BATCH_SIZE per tenant and run. Files first (both visibilities and text
+ * tracks), then the row is marked deleted as deleteRecordings does; a recording whose files could
+ * not all be removed stays listed and is tried again next run.
+ */
+export async function applyRetention(svc: Services): Promise<RetentionReport> {
+  const report: RetentionReport = { deleted: 0, failed: 0 };
+  const { days, batchSize } = svc.cfg.retention;
+  if (days <= 0) return report;
+  for (const tenant of knownTenants()) {
+    const expired = await recordingsOlderThan(svc.sql, { tenant, days, limit: batchSize });
+    await forEachLimited(expired, CONCURRENCY, async (recordID) => {
+      try {
+        await deleteRecordingObjects(svc.recordings, recordID);
+        await markDeleted(svc.sql, tenant, recordID);
+        report.deleted++;
+        console.log(JSON.stringify({ event: 'retention_delete', tenant, recordID, days }));
+      } catch (e) {
+        report.failed++;
+        console.error(JSON.stringify({ event: 'retention_failed', tenant, recordID, error: e instanceof Error ? e.name : 'Error' }));
+      }
+    });
+  }
+  return report;
+}

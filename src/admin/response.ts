@@ -10,5 +10,5 @@ export class AdminResponse {
 
 export type AdminHandler = (
   svc: Services,
-  input: { query: URLSearchParams; body: Record<string, unknown> },
+  input: { query: URLSearchParams; body: Record<string, unknown>; env: object },
 ) => Promise<AdminResponse>;

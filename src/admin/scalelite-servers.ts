@@ -1,3 +1,5 @@
+import { poll } from '../../scheduled/poll.js';
+import { shardFanOut } from '../../scheduled/poll-shard.js';
 import { errors } from '../bbb/errors.js';
 import { addServer, changeServer, panicServer, removeServer } from '../cluster/pool.js';
 import { freshServerMap } from '../cluster/server-cache.js';
@@ -8,7 +10,8 @@ import { AdminResponse, type AdminHandler } from './response.js';
 
 /**
  * The server's JSON as Scalelite shapes it, except the secret: it never leaves the balancer
- * (a fingerprint lets an operator check which one is configured).
+ * (a fingerprint lets an operator check which one is configured). Health fields Scalelite only
+ * shows in `rake status` are added, for the operator at 3 a.m.
  */
 async function serverJson(s: ServerRow, h: ServerHealth | undefined): Promise<Record<string, unknown>> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s.secret)));
@@ -18,13 +21,23 @@ async function serverJson(s: ServerRow, h: ServerHealth | undefined): Promise<Re
     secret: '[redacted]',
     secret_fingerprint: Array.from(digest.slice(0, 6), (b) => b.toString(16).padStart(2, '0')).join(''),
     tag: s.tag ?? '',
-    bbb_version: '',
+    bbb_version: h?.version ?? '',
     state: s.state,
     load: s.state !== 'disabled' && h?.online && h.load !== null ? h.load : 'unavailable',
     load_multiplier: s.loadMultiplier,
     online: h?.online ? 'online' : 'offline',
+    meetings: h?.meetings ?? 0,
+    users: h?.users ?? 0,
+    largest_meeting: h?.largestMeeting ?? 0,
+    videos: h?.videos ?? 0,
+    last_poll: iso(h?.polledAt),
+    last_error: h?.lastError ?? '',
+    consecutive_failures: h?.failures ?? 0,
+    panicked_at: iso(h?.panickedAt),
   };
 }
+
+const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
 
 async function render(svc: Services, rows: ServerRow[]): Promise<Record<string, unknown>[]> {
   const health = await svc.cluster.health(rows);
@@ -113,6 +126,13 @@ const panic: AdminHandler = async (svc, { body }) => {
   return new AdminResponse(200, { success: `Server id=${server.id} has been disabled and the meetings have been destroyed` });
 };
 
+/** Not in Scalelite: one poll cycle now, instead of waiting for the cron (after adding or fixing a server). */
+const pollNow: AdminHandler = async (svc, { env }) => {
+  const report = await poll(svc, Date.now(), shardFanOut(env));
+  if (report.skipped) return new AdminResponse(409, { error: 'A poll is already running; try again in a few seconds' });
+  return new AdminResponse(200, report);
+};
+
 export const serverHandlers: Record<string, { method: 'GET' | 'POST'; handler: AdminHandler }> = {
   getServers: { method: 'GET', handler: getServers },
   getServerInfo: { method: 'GET', handler: getServerInfo },
@@ -120,4 +140,5 @@ export const serverHandlers: Record<string, { method: 'GET' | 'POST'; handler: A
   updateServer: { method: 'POST', handler: updateServer },
   deleteServer: { method: 'POST', handler: deleteServer },
   panicServer: { method: 'POST', handler: panic },
+  pollServers: { method: 'POST', handler: pollNow },
 };

@@ -37,7 +37,7 @@ scaleliteApi.all('/:call', async (c) => {
     if (!ok) throw errors.checksumError();
     const body = await readJsonBody(c);
     if (body instanceof AdminResponse) return c.json(body.body as object, body.status as 400);
-    const res = await route.handler(svc, { query: new URLSearchParams(query), body });
+    const res = await route.handler(svc, { query: new URLSearchParams(query), body, env: c.env });
     return c.json(res.body as object, res.status as 200);
   } catch (e) {
     if (e instanceof BbbError) return bbbError(e);

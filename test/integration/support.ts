@@ -132,8 +132,8 @@ export async function registerServers(count: number, opts: { tags?: (string | nu
   return ids;
 }
 
-export async function runPoll(overrides: Record<string, string> = {}) {
-  return poll(services(envWith(overrides)));
+export async function runPoll(overrides: Record<string, string> = {}, now = Date.now()) {
+  return poll(services(envWith(overrides)), now);
 }
 
 /** Storage round trips seen at the bridges since the last reset. */

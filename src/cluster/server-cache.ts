@@ -35,7 +35,7 @@ export async function serverMap(
   if (!cached) {
     if (!mirror) return (await refresh(sql)).byId;
     const fresh = refresh(sql);
-    let timer: ReturnType<typeof setTimeout> | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const slow = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('Postgres is slow')), COLD_READ_MS)));
     try {
       return (await Promise.race([fresh, slow])).byId;
@@ -46,7 +46,7 @@ export async function serverMap(
       cached ??= { at: 0, byId: new Map(rows.map((r) => [r.id, r])) };
       return cached.byId;
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
     }
   }
   if (Date.now() - cached.at > maxAgeMs) {

@@ -6,6 +6,9 @@ import type { Config } from '../config.js';
  * budgets (one round trip for join, …) are counted in tests. Answers come as plain JSON strings,
  * not base64 (every value Scaleflare stores is UTF-8 text), which saves decoding on the hot path.
  */
+/** Longer than any healthy round trip, poll cycles of large pools included. */
+const REDIS_TIMEOUT_MS = 5000;
+
 export function createRedis(cfg: Config): Redis {
   return new Redis({
     url: cfg.redis.url,
@@ -16,6 +19,8 @@ export function createRedis(cfg: Config): Redis {
     readYourWrites: false,
     responseEncoding: false,
     retry: { retries: 1, backoff: () => 50 },
+    // Workers' fetch has no deadline of its own: an unreachable Redis must fail the call, not hang it.
+    signal: () => AbortSignal.timeout(REDIS_TIMEOUT_MS),
   });
 }
 

@@ -38,7 +38,7 @@ function bench(env: object) {
 }
 
 const redirect = () => new Response(null, { status: 302, headers: { Location: LOCATION, 'Cache-Control': 'no-cache' } });
-const lookupArgs = (ns: string, meetingID: string) => [ns, DEFAULT_TENANT, meetingID, '1'];
+const lookupArgs = (ns: string, meetingID: string) => [ns, DEFAULT_TENANT, meetingID, 'join'];
 
 // A Hono app of its own, so a ceiling pays for routing as the real app does.
 const ceilings = new Hono<{ Bindings: object }>();

@@ -3,6 +3,7 @@ import { errors } from './bbb/errors.js';
 import { bbbError } from './api/context.js';
 import { bbbApi } from './api/router.js';
 import { scaleliteApi } from './admin/scalelite.js';
+import { INGEST_PREFIX, ingestApi } from './recordings/ingest-routes.js';
 import { metrics, ready } from './observability/endpoints.js';
 import { observe } from './observability/middleware.js';
 import { callbackRoutes } from './recordings/callbacks-routes.js';
@@ -20,6 +21,7 @@ app.get('/health/ready', ready);
 app.get('/metrics', metrics);
 app.route('/bigbluebutton/api', bbbApi);
 app.route('/scalelite/api', scaleliteApi);
+app.route(INGEST_PREFIX, ingestApi);
 app.route('/callbacks', callbackRoutes);
 // Every other path is a BBB `unsupportedRequest`, as Scalelite's catch-all.
 app.notFound(() => bbbError(errors.unsupportedRequest()));

@@ -137,8 +137,8 @@ const EnvSchema = z.object({
   RECORDING_RETENTION_DAYS: number(0, { min: 0 }),
   RECORDING_RETENTION_BATCH_SIZE: number(20, { min: 1, int: true }),
   RECORDING_IMPORT_UNPUBLISHED: flag(false),
-  RECORDING_INGEST_MAX_FILE_MB: number(20480, { min: 1 }),
-  RECORDING_INGEST_MAX_REQUEST_MB: number(90, { min: 1 }),
+  RECORDING_INGEST_MAX_FILE_MB: number(20480, { min: 0.001 }),
+  RECORDING_INGEST_MAX_REQUEST_MB: number(90, { min: 0.001 }),
   RECORDING_INGEST_CLOCK_SKEW: number(300, { min: 1, int: true }),
 });
 

@@ -19,3 +19,15 @@ interface ExportedHandler<Env = unknown> {
   fetch?: (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
   scheduled?: (controller: ScheduledController, env: Env, ctx: ExecutionContext) => void | Promise<void>;
 }
+
+// Recordings: the R2 binding and the streams the Worker uses with it. Unchecked here (the DOM
+// and Workers stream types conflict); tsconfig.json checks them against the real types.
+type R2Bucket = any;
+type R2Object = any;
+type R2ListOptions = any;
+type R2PutOptions = any;
+type R2HTTPMetadata = any;
+declare const FixedLengthStream: any;
+interface Crypto {
+  DigestStream: any;
+}

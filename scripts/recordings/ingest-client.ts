@@ -1,0 +1,159 @@
+/**
+ * A TypeScript client of the ingest protocol (docs/recordings-ingest.md), for tests, the
+ * benchmark and migration tooling. Runtime-neutral (WebCrypto, fetch, Blob): it runs in Node
+ * and inside workerd. The node-side bash script speaks the same protocol.
+ */
+import { manifestLine } from '../../src/recordings/ingest-manifest.js';
+import { NODE_HEADERS, sign, EMPTY_SHA256 } from '../../src/recordings/node-auth.js';
+
+export const INGEST_PATH = '/recordings/ingest/v1';
+
+export interface IngestClientOptions {
+  /** The balancer's base URL, e.g. https://lb.example.com */
+  baseUrl: string;
+  serverId: string;
+  /** The node's BBB API secret. */
+  secret: string;
+  /** Sends one request (defaults to global fetch); tests route it into the Worker directly. */
+  send?: (req: Request) => Promise<Response>;
+  /** Files larger than this go in parts of `partSize` bytes. */
+  multipartThreshold?: number;
+  partSize?: number;
+  /** Unix milliseconds; tests skew it. */
+  now?: () => number;
+}
+
+export interface UploadFile {
+  format: string;
+  /** Path inside `<format>/<recordID>/`. */
+  path: string;
+  data: Blob;
+  /** Hex SHA-256 of `data`; computed when absent (reads the whole file). */
+  sha256?: string;
+}
+
+export class IngestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${status} ${code}: ${message}`);
+    this.name = 'IngestError';
+  }
+}
+
+const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+export async function sha256Of(data: Blob | Uint8Array<ArrayBuffer> | string): Promise<string> {
+  const bytes =
+    typeof data === 'string' ? new TextEncoder().encode(data) : data instanceof Uint8Array ? data : new Uint8Array(await data.arrayBuffer());
+  return hex(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+/** Percent-encodes each segment of a relative path, keeping the slashes. */
+export const encodePath = (path: string) => path.split('/').map(encodeURIComponent).join('/');
+
+export class IngestClient {
+  readonly partSize: number;
+  readonly multipartThreshold: number;
+
+  constructor(readonly o: IngestClientOptions) {
+    this.partSize = o.partSize ?? 64 * 1024 * 1024;
+    this.multipartThreshold = o.multipartThreshold ?? this.partSize;
+  }
+
+  /** One signed request; `target` is the path and query after the ingest prefix. */
+  async request(method: string, target: string, body?: Blob | string, bodySha256?: string): Promise<Response> {
+    const fullTarget = `${INGEST_PATH}/${target}`;
+    const timestamp = String(Math.floor((this.o.now?.() ?? Date.now()) / 1000));
+    const contentSha256 = bodySha256 ?? (body === undefined ? EMPTY_SHA256 : await sha256Of(body));
+    const signature = await sign(this.o.secret, { method, target: fullTarget, serverId: this.o.serverId, timestamp, contentSha256 });
+    const headers: Record<string, string> = {
+      [NODE_HEADERS.server]: this.o.serverId,
+      [NODE_HEADERS.timestamp]: timestamp,
+      [NODE_HEADERS.contentSha256]: contentSha256,
+      [NODE_HEADERS.signature]: signature,
+    };
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) {
+      const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(await body.arrayBuffer());
+      init.body = bytes;
+      // Stated even where the runtime would add it (an in-process Request does not): the Worker requires it.
+      headers['content-length'] = String(bytes.length);
+    }
+    const req = new Request(this.o.baseUrl + fullTarget, init);
+    return (this.o.send ?? fetch)(req);
+  }
+
+  private async ok(res: Promise<Response>): Promise<any> {
+    const r = await res;
+    const text = await r.text();
+    if (r.ok) return r.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+    let code = 'http_error';
+    let message = text.slice(0, 300);
+    try {
+      const err = JSON.parse(text).error;
+      code = err.code;
+      message = err.message;
+    } catch {
+      // not one of ours (a proxy's error page): keep the text
+    }
+    throw new IngestError(r.status, code, message);
+  }
+
+  private ref(recordId: string, f: { format: string; path: string }): string {
+    return `${encodeURIComponent(recordId)}/${encodeURIComponent(f.format)}/${encodePath(f.path)}`;
+  }
+
+  putFile(recordId: string, f: UploadFile & { sha256: string }): Promise<any> {
+    return this.ok(this.request('PUT', `file/${this.ref(recordId, f)}`, f.data, f.sha256));
+  }
+
+  beginMultipart(recordId: string, f: UploadFile & { sha256: string }): Promise<{ status: string; partSize?: number; partCount?: number; done?: number[] }> {
+    const q = `size=${f.data.size}&sha256=${f.sha256}&partSize=${this.partSize}`;
+    return this.ok(this.request('POST', `multipart/${this.ref(recordId, f)}?${q}`));
+  }
+
+  putPart(recordId: string, f: UploadFile, number: number, partSize: number): Promise<any> {
+    const part = f.data.slice((number - 1) * partSize, number * partSize);
+    return this.ok(this.request('PUT', `part/${this.ref(recordId, f)}?number=${number}`, part));
+  }
+
+  completeMultipart(recordId: string, f: UploadFile): Promise<any> {
+    return this.ok(this.request('POST', `multipart-complete/${this.ref(recordId, f)}`));
+  }
+
+  complete(recordId: string, manifest: string): Promise<any> {
+    return this.ok(this.request('POST', `complete/${encodeURIComponent(recordId)}`, manifest));
+  }
+
+  /** Stored files as manifest lines. */
+  async status(recordId: string): Promise<Set<string>> {
+    const text: string = await this.ok(this.request('GET', `status/${encodeURIComponent(recordId)}`));
+    return new Set(text.split('\n').filter(Boolean));
+  }
+
+  /** Uploads one file, resuming a multipart upload where it stopped. */
+  async uploadFile(recordId: string, f: UploadFile & { sha256: string }): Promise<void> {
+    if (f.data.size <= this.multipartThreshold) {
+      await this.putFile(recordId, f);
+      return;
+    }
+    const begun = await this.beginMultipart(recordId, f);
+    if (begun.status === 'complete') return;
+    const done = new Set(begun.done);
+    for (let n = 1; n <= begun.partCount!; n++) if (!done.has(n)) await this.putPart(recordId, f, n, begun.partSize!);
+    await this.completeMultipart(recordId, f);
+  }
+
+  /** The whole protocol for one recording: skip what is stored, upload the rest, complete. */
+  async uploadRecording(recordId: string, files: UploadFile[]): Promise<any> {
+    const withDigests = await Promise.all(files.map(async (f) => ({ ...f, sha256: f.sha256 ?? (await sha256Of(f.data)) })));
+    const lines = withDigests.map((f) => manifestLine({ ...f, size: f.data.size }));
+    const stored = await this.status(recordId);
+    for (const [i, f] of withDigests.entries()) if (!stored.has(lines[i]!)) await this.uploadFile(recordId, f);
+    const manifest = lines.map((l) => l + '\n').join('');
+    return this.complete(recordId, manifest);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The ingest API that BBB nodes call (docs/recordings-ingest.md), mounted at INGEST_PREFIX:
+ * authenticated by the node's HMAC, answered in JSON with stable error codes.
+ */
+import { Hono } from 'hono';
+import { describeError } from '../log.js';
+import { services } from '../services.js';
+import { authenticate } from './ingest-auth.js';
+import { tenantOf, type IngestHandler } from './ingest-call.js';
+import { completeRecording, uploadStatus } from './ingest-complete.js';
+import { errorBody, IngestError, ingestErrors } from './ingest-errors.js';
+import { beginMultipart, completeMultipart, putFile, putPart } from './ingest-files.js';
+import { parseTarget } from './ingest-paths.js';
+import { recordingsBucket } from './objects.js';
+
+export const INGEST_PREFIX = '/recordings/ingest/v1';
+
+const ROUTES: Readonly<Record<string, IngestHandler>> = {
+  'PUT file': putFile,
+  'POST multipart': beginMultipart,
+  'PUT part': putPart,
+  'POST multipart-complete': completeMultipart,
+  'POST complete': completeRecording,
+  'GET status': uploadStatus,
+};
+
+export const ingestApi = new Hono<{ Bindings: object }>();
+
+ingestApi.all('*', async (c) => {
+  try {
+    const svc = services(c.env);
+    const url = new URL(c.req.url);
+    const rest = url.pathname.slice(INGEST_PREFIX.length + 1);
+    const handler = ROUTES[`${c.req.method} ${rest.slice(0, rest.indexOf('/'))}`];
+    if (!handler) throw ingestErrors.notFound('No such ingest operation.');
+    if (svc.cfg.recordings.disabled) throw ingestErrors.disabled('Recordings are disabled on this load balancer (RECORDING_DISABLED).');
+    const caller = await authenticate(c.req.raw, svc, (p) => c.executionCtx.waitUntil(p));
+    const call = { svc, bucket: recordingsBucket(c.env), req: c.req.raw, url, caller, target: parseTarget(rest), tenant: tenantOf(svc) };
+    return await handler(call);
+  } catch (e) {
+    if (e instanceof IngestError) return c.json(errorBody(e), e.status);
+    // Storage out of reach, most likely: the node retries; the log has the details, never a secret.
+    console.error(`Recording ingest failed: ${describeError(e)}`);
+    return c.json(errorBody(ingestErrors.unavailable('The upload could not be stored right now; retry later.')), 503);
+  }
+});

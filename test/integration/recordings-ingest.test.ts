@@ -1,0 +1,367 @@
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { IngestClient, IngestError, sha256Of, type UploadFile } from '../../scripts/recordings/ingest-client';
+import { invalidateServers } from '../../src/cluster/server-cache';
+import { listRecordingObjects } from '../../src/recordings/objects';
+import { services } from '../../src/services';
+import { insertServer } from '../../src/store/servers';
+import { recordingFixture, type FixtureOptions } from '../support/recordings-ingest-fixture';
+import { BASE, send } from './support';
+
+const svc = services(env);
+const bucket = (env as unknown as { RECORDINGS: R2Bucket }).RECORDINGS;
+const MiB = 1024 * 1024;
+
+let seq = 0;
+const newId = () => `${'ab'.repeat(20)}-${Date.now()}${seq++}`;
+
+function client(server: 'node-a' | 'node-b' = 'node-a', o: { env?: Record<string, string>; secret?: string; now?: () => number } = {}) {
+  return new IngestClient({
+    baseUrl: BASE,
+    serverId: server,
+    secret: o.secret ?? `${server}-secret`,
+    send: (req) => send(req, o.env),
+    partSize: 5 * MiB,
+    now: o.now,
+  });
+}
+
+const files = (o: FixtureOptions): UploadFile[] => recordingFixture(o).map((f) => ({ ...f, data: new Blob([f.data]) }));
+
+async function expectError(p: Promise<unknown>, status: number, code: string): Promise<IngestError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(IngestError);
+  expect(e).toMatchObject({ status, code });
+  return e as IngestError;
+}
+
+async function row(recordId: string) {
+  const rows = await svc.sql.query('SELECT * FROM recordings WHERE record_id = $1', [recordId]);
+  return rows[0];
+}
+
+async function formats(recordId: string) {
+  return svc.sql.query(
+    'SELECT f.* FROM playback_formats f JOIN recordings r ON r.id = f.recording_id WHERE r.record_id = $1 ORDER BY format',
+    [recordId],
+  );
+}
+
+beforeAll(async () => {
+  for (const id of ['node-a', 'node-b']) {
+    await insertServer(svc.sql, { id, url: `https://${id}.example.com/bigbluebutton/api`, secret: `${id}-secret`, tag: null, loadMultiplier: 1 });
+  }
+  invalidateServers();
+});
+
+describe('recording ingest: happy path', () => {
+  it('uploads a recording (small files and a multipart video), indexes it in one go, objects intact', async () => {
+    const recordId = newId();
+    const upload = files({ recordId, videoBytes: 11 * MiB, meta: { 'bbb-context': 'Course 1', constructor: 'x' } });
+    const res = await client().uploadRecording(recordId, upload);
+    expect(res).toEqual({ recordID: recordId, published: true, formats: ['presentation', 'video'] });
+
+    const r = await row(recordId);
+    expect(r).toMatchObject({
+      tenant_id: 'default',
+      meeting_id: `meeting-${recordId}`,
+      internal_meeting_id: recordId,
+      server_id: 'node-a',
+      name: 'Fred\'s "Room" & co',
+      state: 'published',
+      published: true,
+      publish_updated: false,
+      protected: false,
+      participants: 3,
+      raw_size: '123456',
+      is_breakout: false,
+      metadata: { 'gl-listed': 'false', 'bbb-context': 'Course 1', constructor: 'x' },
+    });
+    expect(new Date(r!.start_time).getTime()).toBe(1530718721124);
+    const fmts = await formats(recordId);
+    expect(fmts.map((f) => [f.format, f.url, f.length, f.processing_time])).toEqual([
+      ['presentation', `/playback/presentation/2.3/${recordId}`, 3, 7177],
+      ['video', `/playback/video/${recordId}/`, 3, 7177],
+    ]);
+    expect(fmts[0]!.preview).toEqual([
+      { url: `/presentation/${recordId}/presentation/d2d9-1/thumbnails/thumb-1.png`, width: 176, height: 136, alt: 'Welcome to' },
+      { url: `/presentation/${recordId}/presentation/d2d9-1/thumbnails/thumb-2.png`, width: 176, height: 136, alt: 'Slide 2' },
+    ]);
+    expect(Number(fmts[1]!.size)).toBe(11 * MiB);
+    const presentationBytes = upload.filter((f) => f.format === 'presentation').reduce((s, f) => s + f.data.size, 0);
+    expect(Number(fmts[0]!.size)).toBe(presentationBytes);
+    expect(Number(r!.size)).toBe(presentationBytes + 11 * MiB);
+
+    const objects = await listRecordingObjects(bucket, recordId);
+    expect(objects).toHaveLength(upload.length);
+    for (const f of upload) {
+      const o = await bucket.get(`published/${f.format}/${recordId}/${f.path}`);
+      expect(o, f.path).not.toBeNull();
+      expect(await sha256Of(new Uint8Array(await o!.arrayBuffer()))).toBe(await sha256Of(f.data));
+    }
+    const png = await bucket.head(`published/presentation/${recordId}/presentation/d2d9-1/thumbnails/thumb-1.png`);
+    expect(png!.httpMetadata?.contentType).toBe('image/png');
+    // Nothing of the upload is left behind.
+    expect(await svc.sql.query('SELECT * FROM recording_multipart_uploads WHERE record_id = $1', [recordId])).toEqual([]);
+  });
+
+  it('every step repeats with the same result: one row, same objects', async () => {
+    const recordId = newId();
+    const upload = files({ recordId, videoBytes: 6 * MiB });
+    const c = client();
+    await c.uploadRecording(recordId, upload);
+    const first = await row(recordId);
+    // Repeat each step by hand, then the whole protocol.
+    const video = { ...upload.find((f) => f.path === 'video-0.m4v')!, sha256: await sha256Of(upload.find((f) => f.path === 'video-0.m4v')!.data) };
+    expect(await c.beginMultipart(recordId, video)).toEqual({ status: 'complete' });
+    expect(await c.completeMultipart(recordId, video)).toEqual({ status: 'complete' });
+    const xml = upload[0]!;
+    await c.putFile(recordId, { ...xml, sha256: await sha256Of(xml.data) });
+    await c.uploadRecording(recordId, upload);
+    await c.uploadRecording(recordId, upload);
+    const rows = await svc.sql.query('SELECT id, size FROM recordings WHERE record_id = $1', [recordId]);
+    expect(rows).toEqual([{ id: first!.id, size: first!.size }]);
+    expect(await formats(recordId)).toHaveLength(2);
+    expect(await listRecordingObjects(bucket, recordId)).toHaveLength(upload.length);
+  });
+
+  it('a multipart upload resumes after a crash: only the missing parts are sent', async () => {
+    const recordId = newId();
+    const c = client();
+    const data = new Blob([new Uint8Array(16 * MiB).fill(3)]);
+    const video: UploadFile & { sha256: string } = { format: 'video', path: 'video-0.m4v', data, sha256: await sha256Of(data) };
+    const begun = await c.beginMultipart(recordId, video);
+    expect(begun).toEqual({ status: 'uploading', partSize: 5 * MiB, partCount: 4, done: [] });
+    await c.putPart(recordId, video, 2, 5 * MiB);
+    await c.putPart(recordId, video, 4, 5 * MiB);
+    // Completing early names what is missing.
+    const early = await expectError(c.completeMultipart(recordId, video), 409, 'incomplete');
+    expect(early.message).toContain('1, 3');
+    // "Crash": a new run begins again and learns what is stored.
+    expect(await c.beginMultipart(recordId, video)).toEqual({ status: 'uploading', partSize: 5 * MiB, partCount: 4, done: [2, 4] });
+    await c.putPart(recordId, video, 2, 5 * MiB); // a repeated part replaces the earlier one
+    await c.putPart(recordId, video, 1, 5 * MiB);
+    await c.putPart(recordId, video, 3, 5 * MiB);
+    expect(await c.completeMultipart(recordId, video)).toEqual({ status: 'complete' });
+    const o = await bucket.get(`published/video/${recordId}/video-0.m4v`);
+    expect(o!.size).toBe(16 * MiB);
+    expect(await sha256Of(new Uint8Array(await o!.arrayBuffer()))).toBe(video.sha256);
+  });
+
+  it('a changed file restarts its multipart upload', async () => {
+    const recordId = newId();
+    const c = client();
+    const a = new Blob([new Uint8Array(6 * MiB).fill(1)]);
+    const b = new Blob([new Uint8Array(6 * MiB).fill(2)]);
+    const fa = { format: 'video', path: 'v.webm', data: a, sha256: await sha256Of(a) };
+    const fb = { format: 'video', path: 'v.webm', data: b, sha256: await sha256Of(b) };
+    await c.beginMultipart(recordId, fa);
+    await c.putPart(recordId, fa, 1, 5 * MiB);
+    expect(await c.beginMultipart(recordId, fb)).toMatchObject({ status: 'uploading', done: [] });
+    // A part of the old file no longer matches the new upload's digest… it is simply a different upload.
+    await c.uploadFile(recordId, fb);
+    const o = await bucket.get(`published/video/${recordId}/v.webm`);
+    expect(await sha256Of(new Uint8Array(await o!.arrayBuffer()))).toBe(fb.sha256);
+  });
+});
+
+describe('recording ingest: settings', () => {
+  it('RECORDING_IMPORT_UNPUBLISHED: imported unpublished, objects under unpublished/', async () => {
+    const recordId = newId();
+    const res = await client('node-a', { env: { RECORDING_IMPORT_UNPUBLISHED: 'true' } }).uploadRecording(recordId, files({ recordId }));
+    expect(res.published).toBe(false);
+    expect(await row(recordId)).toMatchObject({ published: false, state: 'unpublished' });
+    const objects = await listRecordingObjects(bucket, recordId);
+    expect(new Set(objects.map((o) => o.visibility))).toEqual(new Set(['unpublished']));
+  });
+
+  it('an API unpublish wins over a re-upload, and the objects follow it', async () => {
+    const recordId = newId();
+    const upload = files({ recordId });
+    await client().uploadRecording(recordId, upload);
+    await svc.sql.query(`UPDATE recordings SET published = false, state = 'unpublished', publish_updated = true WHERE record_id = $1`, [recordId]);
+    const res = await client().uploadRecording(recordId, upload);
+    expect(res.published).toBe(false);
+    expect(await row(recordId)).toMatchObject({ published: false, state: 'unpublished', publish_updated: true });
+    const objects = await listRecordingObjects(bucket, recordId);
+    expect(objects).toHaveLength(upload.length);
+    expect(objects.every((o) => o.visibility === 'unpublished')).toBe(true);
+  });
+
+  it('PROTECTED_RECORDINGS_ENABLED protects new recordings; breakout fields are indexed', async () => {
+    const recordId = newId();
+    await client('node-a', { env: { PROTECTED_RECORDINGS_ENABLED: 'true' } }).uploadRecording(
+      recordId,
+      files({ recordId, breakout: { parentMeetingId: 'parent-internal-1', sequence: 2 } }),
+    );
+    expect(await row(recordId)).toMatchObject({ protected: true, is_breakout: true, parent_meeting_id: 'parent-internal-1', breakout_sequence: 2 });
+  });
+
+  it('RECORDING_DISABLED refuses every ingest call', async () => {
+    const recordId = newId();
+    await expectError(client('node-a', { env: { RECORDING_DISABLED: 'true' } }).uploadRecording(recordId, files({ recordId })), 403, 'recordings_disabled');
+    expect(await row(recordId)).toBeUndefined();
+  });
+
+  it('a recording deleted through the API is not imported again', async () => {
+    const recordId = newId();
+    await client().uploadRecording(recordId, files({ recordId }));
+    await svc.sql.query(`UPDATE recordings SET state = 'deleted', deleted_at = now() WHERE record_id = $1`, [recordId]);
+    await expectError(client().uploadRecording(recordId, files({ recordId })), 410, 'recording_deleted');
+  });
+});
+
+describe('recording ingest: authentication', () => {
+  const signedGet = (c: IngestClient, recordId: string) => c.status(recordId);
+
+  it('wrong secret, unknown server: bad_signature; no detail about which', async () => {
+    const id = newId();
+    await expectError(signedGet(client('node-a', { secret: 'node-b-secret' }), id), 401, 'bad_signature');
+    const unknown = new IngestClient({ baseUrl: BASE, serverId: 'nobody', secret: 'x', send: (r) => send(r) });
+    await expectError(signedGet(unknown, id), 401, 'bad_signature');
+  });
+
+  it('a timestamp outside the clock skew is refused, in both directions', async () => {
+    const id = newId();
+    await expectError(signedGet(client('node-a', { now: () => Date.now() - 301_000 }), id), 401, 'stale_timestamp');
+    await expectError(signedGet(client('node-a', { now: () => Date.now() + 301_000 }), id), 401, 'stale_timestamp');
+    expect(await signedGet(client('node-a', { now: () => Date.now() - 200_000 }), id)).toEqual(new Set());
+  });
+
+  it('missing headers, tampered path or body: refused', async () => {
+    const id = newId();
+    const plain = await send(new Request(`${BASE}/recordings/ingest/v1/status/${id}`));
+    expect(plain.status).toBe(401);
+    expect(await plain.json()).toMatchObject({ error: { code: 'unauthenticated' } });
+    // A signature for one recording does not open another.
+    const c = client();
+    const signed = await c.request('GET', `status/${id}`);
+    expect(signed.status).toBe(200);
+    const headers = new Headers(((await captureRequest(c, 'GET', `status/${id}`)).headers));
+    const other = await send(new Request(`${BASE}/recordings/ingest/v1/status/${newId()}`, { headers }));
+    expect(other.status).toBe(401);
+    // A body that is not the one signed.
+    const body = await captureRequest(c, 'POST', `complete/${id}`, 'x');
+    const swapped = await send(new Request(body.url, { method: 'POST', headers: body.headers, body: 'y' }));
+    expect(await swapped.json()).toMatchObject({ error: { code: 'digest_mismatch' } });
+  });
+
+  it('a node cannot write a recording another node owns', async () => {
+    const recordId = newId();
+    await client('node-a').uploadRecording(recordId, files({ recordId }));
+    const upload = files({ recordId });
+    await expectError(client('node-b').uploadRecording(recordId, upload), 403, 'foreign_recording');
+    const f = { ...upload[1]!, sha256: await sha256Of(upload[1]!.data) };
+    await expectError(client('node-b').putFile(recordId, f), 403, 'foreign_recording');
+    // Also while the first upload is still in progress (nothing indexed yet).
+    const fresh = newId();
+    await client('node-a').putFile(fresh, f);
+    await expectError(client('node-b').putFile(fresh, f), 403, 'foreign_recording');
+    expect((await row(recordId))!.server_id).toBe('node-a');
+  });
+});
+
+/** The request the client would send, without sending it. */
+async function captureRequest(c: IngestClient, method: string, target: string, body?: string): Promise<Request> {
+  let captured: Request | undefined;
+  const spy = new IngestClient({ ...c.o, send: async (req) => ((captured = req), new Response('{}', { headers: { 'content-type': 'application/json' } })) });
+  await spy.request(method, target, body);
+  return captured!;
+}
+
+describe('recording ingest: bad input, nothing half-indexed', () => {
+  const c = client();
+  const one = async (path: string, format = 'presentation', data = new Blob(['x'])) => c.putFile(newId(), { format, path, data, sha256: await sha256Of(data) });
+
+  it('path traversal and odd names: invalid_path', async () => {
+    for (const path of ['%2e%2e%2fsecret', '..%2F..%2Fx', 'a/%2e%2e/%2e%2e/b', 'a%5cb', 'a%00b', 'a//b', '%2Fabs', 'a/%2E/b', '%ZZ']) {
+      const recordId = newId();
+      const res = await c.request('PUT', `file/${recordId}/presentation/${path}`, 'x');
+      // WHATWG URL parsing folds some dot segments before the Worker sees them: then the signature no longer matches.
+      expect([400, 401], path).toContain(res.status);
+      const body = (await res.json()) as { error: { code: string } };
+      expect(['invalid_path', 'bad_signature'], path).toContain(body.error.code);
+      if (!path.includes('%2e') && !path.includes('%2E')) expect(body.error.code, path).toBe('invalid_path');
+    }
+    expect((await bucket.list({ prefix: 'published/presentation/' })).objects.every((o) => !o.key.includes('..'))).toBe(true);
+  });
+
+  it('unknown format, bad record id: clear errors', async () => {
+    await expectError(one('x.txt', 'raw'), 400, 'unknown_format');
+    const res = await c.request('PUT', 'file/..%2F..%2Fetc/presentation/x', 'x');
+    expect(await res.json()).toMatchObject({ error: { code: 'invalid_path' } });
+    const odd = await c.request('PUT', 'file/a.b/presentation/x', 'x');
+    expect(await odd.json()).toMatchObject({ error: { code: 'bad_request' } });
+  });
+
+  it('a body that does not match its digest is not stored (file and part)', async () => {
+    const recordId = newId();
+    const data = new Blob(['real content']);
+    await expectError(c.putFile(recordId, { format: 'presentation', path: 'a.txt', data, sha256: await sha256Of('other') }), 400, 'digest_mismatch');
+    expect(await bucket.head(`published/presentation/${recordId}/a.txt`)).toBeNull();
+
+    const big = new Blob([new Uint8Array(6 * MiB).fill(5)]);
+    const f = { format: 'video', path: 'v.webm', data: big, sha256: await sha256Of(big) };
+    await c.beginMultipart(recordId, f);
+    const part = big.slice(0, 5 * MiB);
+    const res = await c.request('PUT', `part/${recordId}/video/v.webm?number=1`, part, await sha256Of('nope'));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'digest_mismatch' } });
+    expect(await c.beginMultipart(recordId, f)).toMatchObject({ done: [] });
+    // Wrong part size and number.
+    const short = await c.request('PUT', `part/${recordId}/video/v.webm?number=1`, big.slice(0, 1000));
+    expect(await short.json()).toMatchObject({ error: { code: 'size_mismatch' } });
+    const beyond = await c.request('PUT', `part/${recordId}/video/v.webm?number=3`, big.slice(0, 1000));
+    expect(await beyond.json()).toMatchObject({ error: { code: 'bad_request' } });
+  });
+
+  it('oversized files are refused before anything is stored', async () => {
+    const small = client('node-a', { env: { RECORDING_INGEST_MAX_REQUEST_MB: '0.001', RECORDING_INGEST_MAX_FILE_MB: '6' } });
+    const recordId = newId();
+    const data = new Blob([new Uint8Array(2000)]);
+    await expectError(small.putFile(recordId, { format: 'presentation', path: 'big.bin', data, sha256: await sha256Of(data) }), 413, 'too_large');
+    const huge = new Blob([new Uint8Array(7 * MiB)]);
+    await expectError(client('node-a', { env: { RECORDING_INGEST_MAX_FILE_MB: '6' } }).beginMultipart(recordId, { format: 'video', path: 'v', data: huge, sha256: await sha256Of(huge) }), 413, 'too_large');
+    expect(await listRecordingObjects(bucket, recordId)).toEqual([]);
+  });
+
+  it('missing metadata.xml, a file not uploaded, broken or foreign metadata: 4xx and no index row', async () => {
+    const cases: [string, (f: UploadFile[], id: string) => UploadFile[], number, string][] = [
+      ['no metadata.xml', (f) => f.filter((x) => x.path !== 'metadata.xml'), 422, 'missing_metadata'],
+      [
+        'DOCTYPE',
+        (f) => f.map((x) => (x.path === 'metadata.xml' ? { ...x, data: new Blob(['<!DOCTYPE x [<!ENTITY a "b">]><recording/>']) } : x)),
+        422,
+        'invalid_metadata',
+      ],
+      ['not XML', (f) => f.map((x) => (x.path === 'metadata.xml' ? { ...x, data: new Blob(['<recording><id>x']) } : x)), 422, 'invalid_metadata'],
+      [
+        'another recording',
+        (f) => f.map((x) => (x.path === 'metadata.xml' ? { ...x, data: new Blob([recordingFixture({ recordId: 'zz-1' })[0]!.data]) } : x)),
+        422,
+        'invalid_metadata',
+      ],
+    ];
+    for (const [what, change, status, code] of cases) {
+      const recordId = newId();
+      await expectError(client().uploadRecording(recordId, change(files({ recordId }), recordId)), status, code);
+      expect(await row(recordId), what).toBeUndefined();
+    }
+    // A manifest naming a file that was never uploaded.
+    const recordId = newId();
+    await client().uploadRecording(recordId, files({ recordId }));
+    const extra = `${await sha256Of('never')} 5 presentation/never.txt\n`;
+    const e = await expectError(client().complete(recordId, extra), 409, 'incomplete');
+    expect(e.message).toContain('presentation/never.txt');
+    await expectError(client().complete(recordId, 'not a manifest'), 400, 'bad_request');
+  });
+
+  it('unknown operations: JSON 404, not BBB XML', async () => {
+    const res = await send(new Request(`${BASE}/recordings/ingest/v1/nope/x`, { method: 'DELETE' }));
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});

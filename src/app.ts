@@ -7,6 +7,7 @@ import { INGEST_PREFIX, ingestApi } from './recordings/ingest-routes.js';
 import { metrics, ready } from './observability/endpoints.js';
 import { observe } from './observability/middleware.js';
 import { callbackRoutes } from './recordings/callbacks-routes.js';
+import { playback } from './recordings/playback-routes.js';
 
 /** The Worker's HTTP surface: the BBB API, Scalelite's admin API, and health. */
 export const app = new Hono<{ Bindings: object }>({ strict: false });
@@ -23,6 +24,8 @@ app.route('/bigbluebutton/api', bbbApi);
 app.route('/scalelite/api', scaleliteApi);
 app.route(INGEST_PREFIX, ingestApi);
 app.route('/callbacks', callbackRoutes);
+// Recording playback (/<format>/<recordID>/…, the player, one-time links); last, as its paths are generic.
+app.route('/', playback);
 // Every other path is a BBB `unsupportedRequest`, as Scalelite's catch-all.
 app.notFound(() => bbbError(errors.unsupportedRequest()));
 app.onError((e) => bbbError(e));

@@ -201,17 +201,19 @@ export async function markDeleted(sql: Sql, tenant: string, recordID: string): P
 
 /** What playback checks before handing out a file. */
 export interface PlaybackState {
+  /** Published and in state published. */
   published: boolean;
   protected: boolean;
-  formats: string[];
+  /** The format's stored playback URL; null when the recording has no such format. */
+  url: string | null;
 }
 
-export async function playbackState(sql: Sql, tenant: string, recordID: string): Promise<PlaybackState | undefined> {
+export async function playbackState(sql: Sql, tenant: string, recordID: string, format: string): Promise<PlaybackState | undefined> {
   const rows = (await sql.query(
     `SELECT r.published AND r.state = 'published' AS published, r.protected,
-            coalesce((SELECT array_agg(f.format) FROM playback_formats f WHERE f.recording_id = r.id), '{}') AS formats
+            (SELECT f.url FROM playback_formats f WHERE f.recording_id = r.id AND f.format = $3) AS url
      FROM recordings r WHERE r.tenant_id = $1 AND r.record_id = $2`,
-    [tenant, recordID],
+    [tenant, recordID, format],
   )) as PlaybackState[];
   return rows[0];
 }

@@ -20,8 +20,9 @@ interface ExportedHandler<Env = unknown> {
   scheduled?: (controller: ScheduledController, env: Env, ctx: ExecutionContext) => void | Promise<void>;
 }
 
-// Recordings: the R2 binding and the streams the Worker uses with it. Unchecked here (the DOM
-// and Workers stream types conflict); tsconfig.json checks them against the real types.
+// Recordings: the R2 binding and the streams src/recordings uses with it, for Node tooling that
+// imports those modules (the Scalelite importer). Unchecked here (the DOM and Workers stream
+// types conflict); tsconfig.json checks them against the real types.
 type R2Bucket = any;
 type R2Object = any;
 type R2ListOptions = any;

@@ -149,7 +149,7 @@ playback.get('/texttracks/:recordID/:file', async (c) => {
 
 // A format's files: `/<format>/<recordID>[/<path>]`.
 const resource = async (c: Ctx) => {
-  const format = c.req.param('format');
+  const format = c.req.param('format') ?? '';
   if (!services(c.env).cfg.recordings.formats.includes(format)) return c.notFound();
   const [, recordID = '', ...rest] = segments(c.req.url) ?? [];
   const rec = await playable(c, recordID, format);

@@ -178,7 +178,8 @@ describe('getRecordings', () => {
   });
 
   it('refuses bad offset and limit, huge CSVs and overlong IDs with a clear error', async () => {
-    for (const p of [{ offset: '-1' }, { offset: 'abc' }, { limit: '0' }, { limit: '101' }, { limit: '1.5' }, { offset: '99999999999' }]) {
+    const bad: Record<string, string>[] = [{ offset: '-1' }, { offset: 'abc' }, { limit: '0' }, { limit: '101' }, { limit: '1.5' }, { offset: '99999999999' }];
+    for (const p of bad) {
       const { response } = await list(p);
       expect(response).toMatchObject({ returncode: 'FAILED', messageKey: 'validationError' });
     }

@@ -9,6 +9,8 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     // One file at a time, so the bridges' round-trip counters only see the test that reads them.
     fileParallelism: false,
+    // The Worker logs one JSON line per request (docs/observability.md); tests show only the others.
+    onConsoleLog: (log) => !log.includes('"level":"info","msg":"request"'),
     projects: [
       {
         test: { name: 'node', include: ['test/node/**/*.test.ts'], environment: 'node' },

@@ -18,7 +18,7 @@ export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
     await next();
     c.header('X-Request-ID', info.id);
     const status = c.res.status;
-    log(status >= 500 ? 'error' : 'info', 'request', {
+    log(status >= 500 || info.error ? 'error' : 'info', 'request', {
       method: c.req.method,
       path: c.req.path.slice(0, MAX_PATH),
       status,
@@ -27,6 +27,7 @@ export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
       messageKey: info.messageKey,
       tenant: info.tenant,
       server: info.server,
+      error: info.error,
     });
     if (info.call && info.messageKey) {
       const svc = configured(c.env);

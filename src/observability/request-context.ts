@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { BbbError } from '../bbb/errors.js';
+import { describeError } from '../log.js';
 
 /**
  * What one request is known by while it runs: its correlation id, and what the handlers learn
@@ -13,6 +14,8 @@ export interface RequestInfo {
   messageKey?: string;
   tenant?: string;
   server?: string;
+  /** An unexpected failure, as describeError writes it (no queries, no storage commands). */
+  error?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestInfo>();
@@ -52,5 +55,5 @@ export function noteApiCall(call: string): void {
 }
 
 export function noteApiFailure(e: unknown): void {
-  annotate({ messageKey: e instanceof BbbError ? e.key : 'internalError' });
+  annotate(e instanceof BbbError ? { messageKey: e.key } : { messageKey: 'internalError', error: describeError(e) });
 }

@@ -27,7 +27,7 @@ afterEach(() => vi.restoreAllMocks());
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The JSON lines the Worker logged while `step` ran. */
+/** Every line the Worker logged while `step` ran; the JSON ones parsed (others stay `{ text }`). */
 async function logged(step: () => Promise<unknown>): Promise<Record<string, any>[]> {
   const lines: string[] = [];
   for (const level of ['log', 'warn', 'error'] as const) {
@@ -35,7 +35,7 @@ async function logged(step: () => Promise<unknown>): Promise<Record<string, any>
   }
   await step();
   vi.restoreAllMocks();
-  return lines.map((l) => JSON.parse(l) as Record<string, any>);
+  return lines.map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, any>) : { text: l }));
 }
 
 const requestLines = (lines: Record<string, any>[]) => lines.filter((l) => l.msg === 'request');
@@ -101,6 +101,15 @@ describe('correlation ids', () => {
     expect(requestLines(lines)).toMatchObject([{ call: 'getMeetingInfo', messageKey: 'notFound', status: 200 }]);
     const bad = await logged(() => bbb('getMeetingInfo', { meetingID: 'nope' }, { checksum: 'x' }));
     expect(requestLines(bad)).toMatchObject([{ call: 'getMeetingInfo', messageKey: 'checksumError' }]);
+  });
+
+  it('an unexpected failure is logged on the request line, at error level, without details of the store', async () => {
+    const down = { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:1' };
+    const lines = await logged(() => call('join', { meetingID: 'x', fullName: 'A', role: 'VIEWER' }, { env: down }));
+    const [line] = requestLines(lines);
+    expect(line).toMatchObject({ level: 'error', call: 'join', messageKey: 'internalError', status: 200 });
+    expect(line!.error).toMatch(/^\w*Error: /);
+    expect(JSON.stringify(lines)).not.toContain((env as Record<string, string>).UPSTASH_REDIS_REST_TOKEN!);
   });
 
   it('passes the id to the node as a header, never in the signed query', async () => {

@@ -51,8 +51,9 @@ describe('request context', () => {
     const info: RequestInfo = { id: 'req-00000002' };
     withRequest(info, () => noteApiFailure(errors.checksumError()));
     expect(info.messageKey).toBe('checksumError');
-    withRequest(info, () => noteApiFailure(new TypeError('boom')));
-    expect(info.messageKey).toBe('internalError');
+    expect(info.error).toBeUndefined();
+    withRequest(info, () => noteApiFailure(new TypeError('boom at https://node/api/create?checksum=abc')));
+    expect(info).toMatchObject({ messageKey: 'internalError', error: 'TypeError: boom at https://node/api/create?…' });
   });
 
   it('keeps concurrent requests apart', async () => {

@@ -7,7 +7,7 @@ import type { StackEndpoints } from '../../scripts/stack/stack.js';
 import type { Simulator } from '../support/bbb-sim/simulator.js';
 import { CEILING_KEY } from './constants';
 import { classify, createParams, errorCount, newTally, signedPath, type ChecksumAlg } from './requests';
-import { WORKER_NAME, type RunningWorker } from './workerd';
+import type { RunningWorker } from './workerd';
 
 /** Every node added and enabled through Scalelite's admin API, then one poll. */
 export async function registerNodes(worker: RunningWorker, secret: string, sim: Simulator): Promise<void> {
@@ -26,7 +26,7 @@ export async function registerNodes(worker: RunningWorker, secret: string, sim: 
     const added = await adminCall('addServer', { server: { url: node.url, secret: node.secret } });
     await adminCall('updateServer', { id: added.id, server: { state: 'enable' } });
   }
-  const polled = await (await worker.mf.getWorker(WORKER_NAME)).scheduled({ cron: '* * * * *' });
+  const polled = await (await worker.mf.getWorker(worker.name)).scheduled({ cron: '* * * * *' });
   if (polled.outcome !== 'ok') throw new Error(`poll: outcome ${polled.outcome}`);
 }
 

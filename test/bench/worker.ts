@@ -68,6 +68,8 @@ function isBench(url: string): boolean {
   return pathStart >= 0 && url.startsWith(BENCH_PREFIX, pathStart);
 }
 
+export { PollShard } from '../../src/index';
+
 export default {
   fetch(request: Request, env: object, ctx: ExecutionContext): Response | Promise<Response> {
     return isBench(request.url) ? ceilings.fetch(request, env, ctx) : app.fetch(request, env, ctx);

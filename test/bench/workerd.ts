@@ -11,6 +11,7 @@ export const WORKER_NAME = 'scaleflare-bench';
 
 export interface RunningWorker {
   mf: Miniflare;
+  name: string;
   /** The Worker's direct socket, without a trailing slash. */
   base: string;
   output: WorkerOutput;
@@ -48,10 +49,19 @@ export class WorkerOutput {
 
 /** Starts the bundle with wrangler.toml's settings and these bindings; stopped by the shutdown. */
 export async function startWorker(
-  worker: { script: string; toml: WranglerToml; bindings: Record<string, string>; logFile: string; inspectorPort?: number },
+  worker: {
+    script: string;
+    toml: WranglerToml;
+    bindings: Record<string, string>;
+    logFile: string;
+    inspectorPort?: number;
+    /** Another name, to run several configurations side by side. */
+    name?: string;
+  },
   shutdown: Shutdown,
 ): Promise<RunningWorker> {
   const { script, toml, inspectorPort } = worker;
+  const name = worker.name ?? WORKER_NAME;
   const output = new WorkerOutput(createWriteStream(worker.logFile));
   const signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
   const mf = new Miniflare({
@@ -64,12 +74,14 @@ export async function startWorker(
     handleRuntimeStdio: output.handle,
     workers: [
       {
-        name: WORKER_NAME,
+        name,
         modules: [{ type: 'ESModule', path: script }],
         compatibilityDate: toml.compatibilityDate,
         compatibilityFlags: toml.compatibilityFlags,
         bindings: { ...toml.vars, ...worker.bindings },
         r2Buckets: ['RECORDINGS'],
+        // As wrangler.toml: the poll fans out to this Worker's own PollShard entrypoint.
+        serviceBindings: { POLL_SHARD: { name, entrypoint: 'PollShard' } },
         unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
         // Outbound fetches go straight to the network, not through Miniflare's header-stripping worker.
         stripCfConnectingIp: false,
@@ -85,6 +97,6 @@ export async function startWorker(
     }
   }
   await mf.ready;
-  const base = (await mf.unsafeGetDirectURL(WORKER_NAME)).toString().replace(/\/$/, '');
-  return { mf, base, output };
+  const base = (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
+  return { mf, name, base, output };
 }

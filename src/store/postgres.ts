@@ -7,7 +7,7 @@ export type Sql = NeonQueryFunction<false, false>;
  * Single statements and batches go over Neon's HTTP endpoint: no connection to keep, and nothing
  * shared across requests (workerd forbids reusing a socket from another request).
  */
-export function createSql(cfg: Config): Sql {
+export function createSql(cfg: Pick<Config, 'databaseUrl' | 'neonHttpEndpoint' | 'neonWsProxy'>): Sql {
   // Locally the Neon driver talks to the dev/test bridges instead of Neon's cloud endpoints.
   if (cfg.neonHttpEndpoint) neonConfig.fetchEndpoint = cfg.neonHttpEndpoint;
   if (cfg.neonWsProxy) {

@@ -2,10 +2,8 @@ import type { MiddlewareHandler } from 'hono';
 import { configured } from './configured.js';
 import { countApiCall } from './counters.js';
 import { log } from './log.js';
+import { logPath } from './log-path.js';
 import { requestIdFor, withRequest, type RequestInfo } from './request-context.js';
-
-/** Paths are logged without their query (it carries checksums) and cut to this length. */
-const MAX_PATH = 200;
 
 /**
  * Every request: a correlation id (returned as X-Request-ID, errors and redirects included), one
@@ -20,7 +18,7 @@ export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
     const status = c.res.status;
     log(status >= 500 || info.error ? 'error' : 'info', 'request', {
       method: c.req.method,
-      path: c.req.path.slice(0, MAX_PATH),
+      path: logPath(c.req.path),
       status,
       ms: Date.now() - started,
       call: info.call,

@@ -97,6 +97,13 @@ describe('correlation ids', () => {
     for (const secret of [checksum, 'mod-secret-pw', SECRET, nodes[0]!.secret, '?']) expect(text).not.toContain(secret);
   });
 
+  it('never logs a token carried in the path', async () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJtZWV0aW5nX2lkIjoibS0xIn0.c2lnbmF0dXJlLW5vdC12YWxpZA';
+    const lines = await logged(() => send(new Request(`${BASE}/callbacks/end/${token}?meetingID=m-1`)));
+    expect(requestLines(lines)).toMatchObject([{ path: '/callbacks/end/[redacted]' }]);
+    expect(JSON.stringify(lines)).not.toContain(token);
+  });
+
   it('logs the messageKey of a failed call', async () => {
     const lines = await logged(() => bbb('getMeetingInfo', { meetingID: 'nope' }));
     expect(requestLines(lines)).toMatchObject([{ call: 'getMeetingInfo', messageKey: 'notFound', status: 200 }]);

@@ -2,8 +2,10 @@
 // thresholds, auto-panic, reconciliation, Redis flush recovery, cordon drain, bbbVersion.
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { poll } from '../../scheduled/poll';
+import { shardFanOut } from '../../scheduled/poll-shard';
 import { services } from '../../src/services';
-import { admin, bbb, call, nodeCalls, nodes, registerServers, resetAll, runPoll, sim, type Xml } from './support';
+import { admin, bbb, call, envWith, nodeCalls, nodes, registerServers, resetAll, runPoll, sim, type Xml } from './support';
 
 beforeEach(resetAll);
 
@@ -108,6 +110,19 @@ describe('operator view', () => {
     expect(info.last_error).toMatch(/http/);
     expect(Date.parse(info.last_poll)).toBeGreaterThan(Date.now() - 10_000);
     expect(JSON.stringify(info)).not.toContain(nodes[0]!.secret);
+  });
+});
+
+describe('sharded polling', () => {
+  it('a pool larger than POLL_SHARD_SIZE is polled by PollShard invocations over the service binding, written in one apply', async () => {
+    await registerServers(5);
+    for (let i = 0; i < 5; i++) await sim(`/nodes/${nodes[i]!.id}/seed`, { body: { meetings: 2, usersPerMeeting: 1 } });
+    const sharded = envWith({ POLL_SHARD_SIZE: '2' });
+    const fanOut = shardFanOut(sharded);
+    expect(fanOut).toBeDefined();
+    const report = await poll(services(sharded), Date.now(), fanOut);
+    expect(report).toMatchObject({ shards: 3, servers: 5, online: 5, meetings: 10 });
+    expect(((await call('getMeetings')).meetings.meeting as Xml[]).length).toBe(10);
   });
 });
 

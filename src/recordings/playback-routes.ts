@@ -66,15 +66,14 @@ function filePath(rest: string[]): string {
 
 const origin = (c: Ctx) => new URL(c.req.url).origin;
 
+function redirect(location: string, status: 302 | 307 = 307): Response {
+  return new Response(null, { status, headers: { Location: location, 'Cache-Control': 'no-store' } });
+}
+
 /** HTML from the binding (same origin, see above); everything else by redirect. */
 async function deliver(c: Ctx, svc: Services, key: string, isProtected: boolean): Promise<Response> {
   if (key.endsWith('.html')) return (await serveObject(svc.recordings, key, c.req.raw)) ?? notFoundPage();
-  const location = await objectLocation(svc.cfg, origin(c), key, isProtected);
-  return new Response(null, { status: 302, headers: { Location: location, 'Cache-Control': 'no-store' } });
-}
-
-function redirect(location: string, status: 302 | 307 = 307): Response {
-  return new Response(null, { status, headers: { Location: location, 'Cache-Control': 'no-store' } });
+  return redirect(await objectLocation(svc.cfg, origin(c), key, isProtected), 302);
 }
 
 interface Checked {

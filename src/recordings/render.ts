@@ -1,5 +1,6 @@
 import type { XmlElement } from '../bbb/xml.js';
-import type { PlaybackFormat, RecordingRow } from '../store/recordings.js';
+import type { PlaybackFormat } from './metadata.js';
+import type { RecordingRow } from '../store/recordings.js';
 
 /**
  * getRecordings' XML, in the element order of BBB's Recording.scala (reference/bbb-api.md §1.6),

@@ -1,3 +1,4 @@
+import type { PlaybackFormat } from '../recordings/metadata.js';
 import type { Sql } from './postgres.js';
 
 /**
@@ -17,23 +18,6 @@ export interface RecordingFilter {
   states?: readonly RecordingState[];
   /** Lowercased key → accepted values: AND across keys, OR within one key. */
   meta?: ReadonlyMap<string, readonly string[]>;
-}
-
-export interface Preview {
-  url: string;
-  width?: number | string | null;
-  height?: number | string | null;
-  alt?: string | null;
-}
-
-export interface PlaybackFormat {
-  format: string;
-  /** Path and query; the host is the balancer's. */
-  url: string;
-  length: number;
-  processingTime: number | null;
-  size: number | null;
-  preview: Preview[];
 }
 
 export interface RecordingRow {
@@ -115,9 +99,10 @@ export async function findRecordings(
   const where = conditions(tenant, filter, params);
   const window = page ? `OFFSET ${Number(page.offset)} LIMIT ${Number(page.limit)}` : '';
   const rows = (await sql.query(
-    `WITH matched AS (SELECT r.id, r.start_time FROM recordings r WHERE ${where}),
-          page AS (SELECT m.id FROM matched m ORDER BY ${newestFirst('m')} ${window})
-     SELECT (SELECT count(*) FROM matched)::int AS total,
+    // The filter is written twice rather than shared through a CTE: a shared CTE is materialized
+    // whole, while apart the page walks the newest-first index and stops at its limit.
+    `WITH page AS (SELECT r.id FROM recordings r WHERE ${where} ORDER BY ${newestFirst('r')} ${window})
+     SELECT (SELECT count(*) FROM recordings r WHERE ${where})::int AS total,
             coalesce((SELECT json_agg(${RECORDING_JSON} ORDER BY ${newestFirst('r')})
                       FROM page JOIN recordings r ON r.id = page.id), '[]') AS recordings`,
     params,

@@ -1,15 +1,12 @@
 // `npm run import:scalelite`: an existing Scalelite's recordings into R2 and the index
 // (docs/recordings-migration.md). One JSON line per recording, then a summary; exit 1 if any failed.
-import { getPlatformProxy } from 'wrangler';
 import { createSql } from '../src/store/postgres.js';
 import { readDbExport } from './import-scalelite/db-export.js';
-import type { ObjectSink } from './import-scalelite/importer.js';
 import { parseOptions, USAGE, type ImportCliOptions } from './import-scalelite/options.js';
 import { runImport } from './import-scalelite/run.js';
-import { bindingSink, s3Sink } from './import-scalelite/sinks.js';
+import { openTarget } from './import-scalelite/targets.js';
 import { scanTrees } from './import-scalelite/tree.js';
 import { maskUrl } from './stack/redact.js';
-
 
 async function main(): Promise<number> {
   let opts: ImportCliOptions | null;
@@ -28,7 +25,7 @@ async function main(): Promise<number> {
     console.error('import:scalelite: DATABASE_URL is not set');
     return 2;
   }
-  const target = await sinkFor(opts);
+  const target = await openTarget(opts);
   try {
     const tree = await scanTrees([
       ...(opts.published ? [{ dir: opts.published, visibility: 'published' as const }] : []),
@@ -48,25 +45,6 @@ async function main(): Promise<number> {
   } finally {
     await target.close();
   }
-}
-
-async function sinkFor(opts: ImportCliOptions): Promise<{ name: string; sink: ObjectSink; close(): Promise<void> }> {
-  if (opts.localState) {
-    // The same local R2 as `wrangler dev` (bucket and persistence from wrangler.toml).
-    const proxy = await getPlatformProxy<{ RECORDINGS: R2Bucket }>({ configPath: 'wrangler.toml', persist: { path: opts.localState }, remoteBindings: false, envFiles: [] });
-    return { name: `local R2 in ${opts.localState}`, sink: bindingSink(proxy.env.RECORDINGS), close: () => proxy.dispose() };
-  }
-  const { R2_ACCOUNT_ID, R2_S3_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY } = process.env;
-  const endpoint = R2_S3_ENDPOINT || (R2_ACCOUNT_ID ? `https://${R2_ACCOUNT_ID}.r2.cloudflarestorage.com` : '');
-  if (!endpoint || !R2_ACCESS_KEY_ID || !R2_SECRET_ACCESS_KEY) {
-    throw new Error('set R2_ACCOUNT_ID (or R2_S3_ENDPOINT), R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY, or use --local-r2 DIR');
-  }
-  const bucket = process.env.R2_BUCKET_NAME || 'scaleflare-recordings';
-  return {
-    name: `${new URL(endpoint).host}/${bucket}`,
-    sink: s3Sink({ endpoint, bucket, accessKeyId: R2_ACCESS_KEY_ID, secretAccessKey: R2_SECRET_ACCESS_KEY }),
-    close: async () => {},
-  };
 }
 
 main().then(

@@ -2,6 +2,7 @@ import { changeServerStates } from '../src/cluster/pool.js';
 import { freshServerMap } from '../src/cluster/server-cache.js';
 import { forEachLimited } from '../src/cluster/concurrency.js';
 import { callServer } from '../src/cluster/node.js';
+import { encodeSnapshot } from '../src/cluster/snapshot.js';
 import { describeError } from '../src/log.js';
 import type { Services } from '../src/services.js';
 import type { FoundMeeting, PanickedMeeting, SnapshotWrite } from '../src/store/cluster-state.js';
@@ -71,7 +72,7 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
     const found: FoundMeeting[] = [];
     for (const [server, p] of polled) {
       // A failed poll keeps the last snapshot until the server is declared offline.
-      if (p.result.online) snapshots.push({ tenant: DEFAULT_TENANT, server, json: JSON.stringify({ at: now, meetings: p.meetings }) });
+      if (p.result.online) snapshots.push({ tenant: DEFAULT_TENANT, server, json: await encodeSnapshot({ at: now, meetings: p.meetings }) });
       for (const m of p.meetings) {
         if (typeof m.meetingID !== 'string' || !m.meetingID) continue;
         const text = (v: unknown) => (typeof v === 'string' ? v : '');

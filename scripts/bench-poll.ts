@@ -59,7 +59,15 @@ async function main(): Promise<number> {
           nodes,
           mode,
           kind: 'steady',
-          r: { wallMs: pick('wallMs'), cpuMs: pick('cpuMs'), redis: pick('redis'), postgres: pick('postgres'), nodeCalls: pick('nodeCalls'), getMeetings: pick('getMeetings') },
+          r: {
+            wallMs: pick('wallMs'),
+            cpuMs: pick('cpuMs'),
+            redis: pick('redis'),
+            redisLargestBytes: pick('redisLargestBytes'),
+            postgres: pick('postgres'),
+            nodeCalls: pick('nodeCalls'),
+            getMeetings: pick('getMeetings'),
+          },
         });
         const last = rows.at(-1)!.r;
         log(`${nodes} nodes, ${mode}: ${f0(last.wallMs)} ms wall, ${f0(last.cpuMs)} ms CPU, ${last.nodeCalls} node calls, ${last.redis} Redis, ${last.postgres} Postgres`);
@@ -79,7 +87,7 @@ function writeReport(rows: Row[]): void {
     // Per invocation: the coordinator's subrequests are its storage round trips plus one RPC per shard.
     const coordinator = r.redis + r.postgres + (shards > 0 ? shards : r.nodeCalls);
     const perShard = shards > 0 ? Math.ceil(r.nodeCalls / shards) : 0;
-    return `| ${f0(nodes)} | ${mode === 'sharded' ? `${shards} shards of ${shardSize}` : 'one invocation'} | ${kind} | ${f0(r.wallMs)} | ${f0(r.cpuMs)} | ${f0(r.getMeetings)} | ${f0(r.nodeCalls)} | ${r.redis} | ${r.postgres} | ${f0(coordinator)}${shards ? ` (+ ≤ ${f0(perShard)} per shard)` : ''} |`;
+    return `| ${f0(nodes)} | ${mode === 'sharded' ? `${shards} shards of ${shardSize}` : 'one invocation'} | ${kind} | ${f0(r.wallMs)} | ${f0(r.cpuMs)} | ${f0(r.getMeetings)} | ${f0(r.nodeCalls)} | ${r.redis} | ${f0(r.redisLargestBytes / 1024)} | ${r.postgres} | ${f0(coordinator)}${shards ? ` (+ ≤ ${f0(perShard)} per shard)` : ''} |`;
   });
   const cpus = os.cpus();
   const text = `# Poll benchmark (\`npm run bench:poll\`)
@@ -91,8 +99,8 @@ nodes are the simulator, on this machine. "First" follows a \`FLUSHALL\`: every 
 snapshot written. "Steady" is the median of ${cycles} cycles that follow. CPU is the workerd process (the coordinator
 and all shard invocations together); wall time includes the nodes' own work, which shares the machine.
 
-| nodes | polled by | cycle | wall ms | workerd CPU ms | getMeetings | node calls | Redis round trips | Postgres round trips | subrequests per invocation |
-|---|---|---|---|---|---|---|---|---|---|
+| nodes | polled by | cycle | wall ms | workerd CPU ms | getMeetings | node calls | Redis round trips | largest Redis request KiB | Postgres round trips | subrequests per invocation |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${table.join('\n')}
 
 Redis round trips per cycle are 4 (lock, health, apply, unlock) whatever the number of servers and meetings;

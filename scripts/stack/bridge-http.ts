@@ -23,6 +23,11 @@ export class Counters<K extends string> {
     this.extra[key] = (this.extra[key] ?? 0) + n
   }
 
+  /** Keeps the largest value seen (e.g. the largest request body). */
+  max(key: K, n: number): void {
+    this.extra[key] = Math.max(this.extra[key] ?? 0, n)
+  }
+
   reset(): void {
     this.requests = 0
     this.byPath = {}

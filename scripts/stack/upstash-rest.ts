@@ -7,12 +7,15 @@ import { type Bridge, Counters, HttpError, createBridgeServer, readJson, sendJso
  * Upstash's REST protocol (POST /, /pipeline, /multi-exec) on top of a plain redis-server, so
  * `@upstash/redis` works locally, including its default base64 responses and auto-pipelining.
  */
+/** Upstash's max request size on its Free and Pay-as-you-go plans. */
+const UPSTASH_MAX_REQUEST_BYTES = 10 * 1024 * 1024
+
 export async function startUpstashRest(options: { redisUrl: string; port: number; token: string }): Promise<Bridge> {
   // ioredis 6 defaults to RESP3, whose replies (maps, doubles) differ from what Upstash returns.
   const redis = new Redis(options.redisUrl, { protocol: 2, maxRetriesPerRequest: 2, lazyConnect: true })
   redis.on('error', () => {}) // reconnects on its own; commands fail with the reason meanwhile
   await redis.connect()
-  const counters = new Counters(['commands'])
+  const counters = new Counters(['commands', 'largestRequestBytes'])
   const expected = Buffer.from(`Bearer ${options.token}`)
 
   const server = createBridgeServer(counters, async (req, res, path) => {
@@ -20,6 +23,10 @@ export async function startUpstashRest(options: { redisUrl: string; port: number
     counters.request(path)
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'Method Not Allowed' })
     if (!authorized(req, expected)) return sendJson(res, 401, { error: 'Unauthorized' })
+    // Upstash refuses requests over 10 MB (Free and Pay as you go); so does the bridge.
+    const length = Number(req.headers['content-length'] ?? 0)
+    counters.max('largestRequestBytes', length)
+    if (length > UPSTASH_MAX_REQUEST_BYTES) return sendJson(res, 400, { error: 'ERR max request size exceeded' })
     const body = await readJson(req, (error) => ({ error: `ERR ${error}` }))
     const base64 = req.headers['upstash-encoding'] === 'base64'
 

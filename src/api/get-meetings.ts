@@ -1,11 +1,7 @@
 import { renderResponse, type XmlObject } from '../bbb/xml.js';
 import { xmlResponse, type Handler } from './context.js';
 import type { MeetingIndexEntry } from './meeting-index.js';
-
-interface ServerSnapshot {
-  at: number;
-  meetings: XmlObject[];
-}
+import { decodeSnapshot } from '../cluster/snapshot.js';
 
 function parse<T>(json: string): Partial<T> {
   try {
@@ -37,8 +33,8 @@ export const getMeetings: Handler = async (call) => {
   const meetings: XmlObject[] = [];
   const shown = new Set<string>();
   const polledAt = new Map<string, number>();
-  for (const [server, json] of Object.entries(servers)) {
-    const snap = parse<ServerSnapshot>(json);
+  const decoded = await Promise.all(Object.entries(servers).map(async ([server, stored]) => [server, await decodeSnapshot(stored)] as const));
+  for (const [server, snap] of decoded) {
     polledAt.set(server, snap.at ?? 0);
     for (const m of snap.meetings ?? []) {
       const id = String(m.meetingID ?? '');

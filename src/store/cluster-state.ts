@@ -56,7 +56,7 @@ export interface PolledServer {
 export interface SnapshotWrite {
   tenant: string;
   server: string;
-  /** JSON of the server's meetings; null drops the entry. */
+  /** The server's meetings, encoded by src/cluster/snapshot.ts; null drops the entry. */
   json: string | null;
 }
 

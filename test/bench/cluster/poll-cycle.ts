@@ -7,6 +7,8 @@ export interface CycleResult {
   /** CPU of the workerd process: the coordinator and every shard invocation. */
   cpuMs: number;
   redis: number;
+  /** The largest Redis request body: the cycle's one apply. */
+  redisLargestBytes: number;
   postgres: number;
   nodeCalls: number;
   getMeetings: number;
@@ -22,7 +24,7 @@ export async function measureCycle(cluster: Cluster, label: string): Promise<Cyc
   const wallMs = performance.now() - started;
   const cpu = cpuDelta(before, cpuSnapshot(roots));
   const c = await counts(cluster);
-  return { wallMs, cpuMs: cpu.workerd ?? 0, redis: c.redis, postgres: c.postgres, nodeCalls: c.node, getMeetings: c.byCall.getMeetings ?? 0 };
+  return { wallMs, cpuMs: cpu.workerd ?? 0, redis: c.redis, redisLargestBytes: c.redisLargestBytes, postgres: c.postgres, nodeCalls: c.node, getMeetings: c.byCall.getMeetings ?? 0 };
 }
 
 export function median(values: number[]): number {

@@ -84,8 +84,11 @@ export async function runCron(worker: RunningWorker): Promise<void> {
 }
 
 /** Storage round trips at the bridges and backend calls at the nodes, since the last reset. */
-export async function counts(cluster: Cluster): Promise<{ redis: number; postgres: number; node: number; byCall: Record<string, number> }> {
-  const get = async (base: string) => (await (await fetch(`${base}/__counters`)).json()) as { requests: number; queries?: number };
+export async function counts(
+  cluster: Cluster,
+): Promise<{ redis: number; redisLargestBytes: number; postgres: number; node: number; byCall: Record<string, number> }> {
+  const get = async (base: string) =>
+    (await (await fetch(`${base}/__counters`)).json()) as { requests: number; queries?: number; largestRequestBytes?: number };
   const { upstash, neonHttp, neonWs } = cluster.stack.counters;
   const [u, h, w] = await Promise.all([get(upstash), get(neonHttp), get(neonWs)]);
   const byCall: Record<string, number> = {};
@@ -95,7 +98,7 @@ export async function counts(cluster: Cluster): Promise<{ redis: number; postgre
     node += snapshot.total;
     for (const [call, n] of Object.entries(snapshot.counts)) byCall[call] = (byCall[call] ?? 0) + n;
   }
-  return { redis: u.requests, postgres: h.requests + (w.queries ?? 0), node, byCall };
+  return { redis: u.requests, redisLargestBytes: u.largestRequestBytes ?? 0, postgres: h.requests + (w.queries ?? 0), node, byCall };
 }
 
 export async function resetCounts(cluster: Cluster): Promise<void> {

@@ -251,6 +251,23 @@ describe('getRecordings', () => {
   });
 });
 
+describe('every recordings call', () => {
+  it('refuses a missing or wrong checksum (Scalelite\'s spec cases 1 and 2)', async () => {
+    await seed({ recordID: 'r1' });
+    const params: Record<string, Record<string, string>> = {
+      publishRecordings: { recordID: 'r1', publish: 'false' },
+      updateRecordings: { recordID: 'r1', meta_a: 'b' },
+      deleteRecordings: { recordID: 'r1' },
+    };
+    for (const [call, p] of Object.entries(params)) {
+      const none = await send(new Request(`${BASE}/bigbluebutton/api/${call}?${encode(p)}`));
+      expect((await recordingsXml(none)).response).toMatchObject({ returncode: 'FAILED', messageKey: 'checksumError' });
+      expect((await recordingsXml(bbb(call, p, { secret: 'wrong' }))).response.messageKey).toBe('checksumError');
+    }
+    expect(await stateOf('r1')).toMatchObject({ state: 'published', metadata: {} });
+  });
+});
+
 describe('publishRecordings', () => {
   it('requires recordID and publish, and refuses POST', async () => {
     expect((await recordingsXml(bbb('publishRecordings', { publish: 'true' }))).response.messageKey).toBe('missingParamRecordID');

@@ -12,21 +12,18 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { median, measureCycle, type CycleResult } from '../test/bench/cluster/poll-cycle.js';
 import { startCluster } from '../test/bench/cluster/setup.js';
+import { flag, option, runMain } from '../test/bench/cli.js';
 import { f0 } from '../test/bench/format.js';
 import { log } from '../test/bench/log.js';
 import { ROOT, runPaths } from '../test/bench/paths.js';
 import { Shutdown } from '../test/bench/shutdown.js';
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 
 const sizes = option('nodes', '100,1000').split(',').map(Number);
 const meetingsPerNode = Number(option('meetings', '10'));
 const shardCount = Number(option('shards', '4'));
 const cycles = Number(option('cycles', '3'));
-const keep = process.argv.includes('--keep');
+const keep = flag('keep');
 
 interface Row {
   nodes: number;
@@ -112,10 +109,4 @@ first poll and then hourly. See docs/scale.md for the Workers limits these numbe
   log('wrote docs/benchmarks-poll.md');
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    console.error(`bench:poll failed: ${e.stack ?? e.message}`);
-    process.exit(1);
-  },
-);
+runMain('bench:poll', main);

@@ -10,21 +10,18 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { counts, resetCounts, startCluster, type Cluster } from '../test/bench/cluster/setup.js';
 import { median } from '../test/bench/cluster/poll-cycle.js';
+import { flag, option, runMain } from '../test/bench/cli.js';
 import { f0 } from '../test/bench/format.js';
 import { log } from '../test/bench/log.js';
 import { ROOT, runPaths } from '../test/bench/paths.js';
 import { createParams, signedPath } from '../test/bench/requests.js';
 import { Shutdown } from '../test/bench/shutdown.js';
 
-function option(name: string, fallback: string): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return Number(i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback);
-}
 
-const viewers = option('viewers', '200');
-const meetings = option('meetings', '20');
-const durationSec = option('duration', '40');
-const keep = process.argv.includes('--keep');
+const viewers = Number(option('viewers', '200'));
+const meetings = Number(option('meetings', '20'));
+const durationSec = Number(option('duration', '40'));
+const keep = flag('keep');
 
 interface StormResult {
   requests: number;
@@ -112,10 +109,4 @@ A hit is answered from the same single Redis round trip that finds the route.
   log('wrote docs/benchmarks-storm.md');
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    console.error(`bench:storm failed: ${e.stack ?? e.message}`);
-    process.exit(1);
-  },
-);
+runMain('bench:storm', main);

@@ -41,6 +41,11 @@ export interface Stack {
   stop(): Promise<void>
 }
 
+/** A throwaway stack for tests and benchmarks: fresh data, free ports, never DATABASE_URL/REDIS_URL. */
+export function startPrivateStack(dir: string): Promise<Stack> {
+  return startStack({ dir, fresh: true, ports: { postgres: 0, redis: 0, neonWs: 0, neonHttp: 0, upstash: 0 }, honourEnv: false })
+}
+
 /** Postgres + Redis + the three bridges, migrations applied. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const stops: (() => Promise<void>)[] = []

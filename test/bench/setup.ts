@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../scripts/stack/net.js';
-import { startStack, workerBindings, type Stack } from '../../scripts/stack/stack.js';
+import { startPrivateStack, workerBindings, type Stack } from '../../scripts/stack/stack.js';
 import { startSimulator, type Simulator } from '../support/bbb-sim/simulator.js';
 import { bundle, readWranglerToml } from './bundle';
 import { childLoadGenerator, inlineLoadGenerator, type LoadGenerator } from './loadgen-host';
@@ -43,12 +43,7 @@ export async function setUp(o: Options, dir: string, shutdown: Shutdown): Promis
   log(`bundled test/bench/worker.ts with wrangler deploy --dry-run`);
 
   // 2. Private Postgres + Redis + bridges, and the simulated nodes.
-  const stack = await startStack({
-    dir: path.join(dir, 'stack'),
-    fresh: true,
-    ports: { postgres: 0, redis: 0, neonWs: 0, neonHttp: 0, upstash: 0 },
-    honourEnv: false,
-  });
+  const stack = await startPrivateStack(path.join(dir, 'stack'));
   shutdown.defer(() => stack.stop());
   const sim = await startSimulator({ nodes: o.nodes });
   shutdown.defer(() => sim.stop());

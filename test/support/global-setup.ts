@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { startStack, stopLeftovers } from '../../scripts/stack/stack.js'
+import { startPrivateStack, stopLeftovers } from '../../scripts/stack/stack.js'
 import { startSimulator } from './bbb-sim/simulator.js'
 import { startCallbackReceiver } from './callbacks-receiver.js'
 import type { TestStack } from './stack-context.js'
@@ -12,8 +12,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await sweepKilledRuns()
   const dir = path.resolve('.local', `test-${process.pid}`)
   // Never the DATABASE_URL/REDIS_URL of the shell: tests create and drop data freely.
-  const ports = { postgres: 0, redis: 0, neonWs: 0, neonHttp: 0, upstash: 0 }
-  const stack = await startStack({ dir, fresh: true, ports, honourEnv: false })
+  const stack = await startPrivateStack(dir)
   const simulator = await startSimulator({ nodes: 5 }).catch(async (error: unknown) => {
     await stack.stop()
     throw error

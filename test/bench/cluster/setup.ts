@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
-import { startStack, workerBindings, type Stack } from '../../../scripts/stack/stack.js';
+import { startPrivateStack, workerBindings, type Stack } from '../../../scripts/stack/stack.js';
 import { startSimulator, type Simulator } from '../../support/bbb-sim/simulator.js';
 import { bundle, readWranglerToml } from '../bundle';
 import { log } from '../log';
@@ -32,12 +32,7 @@ export async function startCluster(o: {
 }): Promise<Cluster> {
   const toml = readWranglerToml(path.join(ROOT, 'wrangler.toml'));
   const script = await bundle(path.join(o.dir, 'bundle'), path.join(o.dir, 'wrangler.log'));
-  const stack = await startStack({
-    dir: path.join(o.dir, 'stack'),
-    fresh: true,
-    ports: { postgres: 0, redis: 0, neonWs: 0, neonHttp: 0, upstash: 0 },
-    honourEnv: false,
-  });
+  const stack = await startPrivateStack(path.join(o.dir, 'stack'));
   o.shutdown.defer(() => stack.stop());
   const sim = await startSimulator({ nodes: o.nodes });
   o.shutdown.defer(() => sim.stop());

@@ -1,7 +1,13 @@
 /**
  * One getRecordings scenario under a fixed concurrency: every answer's latency (request sent to
- * body read), the recordings it returned, and the storage round trips at the bridges.
+ * body read), the recordings it returned, and the storage round trips at the bridges; then the
+ * same queries' SQL alone (the store's statement over the Neon HTTP bridge, from Node), which
+ * splits an answer's time between Postgres and the Worker's own work (mostly rendering XML).
  */
+import { neon, neonConfig } from '@neondatabase/serverless';
+import type { RecordingsConfig } from '../../src/config.js';
+import { parseRecordingsQuery } from '../../src/recordings/query.js';
+import { findRecordings } from '../../src/store/recordings.js';
 import type { Stack } from '../../scripts/stack/stack.js';
 import type { Simulator } from '../support/bbb-sim/simulator.js';
 import { readCounts, resetCounts } from './counts';
@@ -17,6 +23,8 @@ export interface ScenarioResult {
   p95: number;
   p99: number;
   rps: number;
+  /** p50 of the statement alone. */
+  queryP50: number;
   recordingsPerAnswer: number;
   postgresPerCall: number;
   redisPerCall: number;
@@ -31,37 +39,58 @@ export interface MeasureTarget {
   data: ScenarioData;
 }
 
+export interface MeasureOptions {
+  requests: number;
+  warmup: number;
+  concurrency: number;
+}
+
 // The bench starts no BBB nodes: the counters read only the bridges.
 const NO_NODES = { nodes: [], controlUrl: '' } as unknown as Simulator;
+const QUERY_CONFIG = { requireFilter: false } as RecordingsConfig;
 
-export async function measureScenario(t: MeasureTarget, s: Scenario, o: { requests: number; warmup: number; concurrency: number }): Promise<ScenarioResult> {
+/** `count` calls of `one(n)` (n from `first`), `concurrency` at a time; each call's ms, sorted. */
+async function timed(count: number, first: number, concurrency: number, one: (n: number) => Promise<void>): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let n = next++; n < count; n = next++) {
+        const started = performance.now();
+        await one(first + n);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  return latencies.sort((a, b) => a - b);
+}
+
+export async function measureScenario(t: MeasureTarget, s: Scenario, o: MeasureOptions): Promise<ScenarioResult> {
   const failures: string[] = [];
   let recordings = 0;
-  const one = async (n: number, latencies?: number[]) => {
-    const started = performance.now();
+  const call = async (n: number) => {
     const res = await fetch(t.base + signedPath('getRecordings', s.params(n, t.data), t.secret, t.checksum));
     const body = await res.text();
-    latencies?.push(performance.now() - started);
     if (res.status !== 200 || !body.includes('<returncode>SUCCESS</returncode>')) {
       if (failures.length < 5) failures.push(`HTTP ${res.status} ${body.slice(0, 200)}`);
-    } else if (latencies) recordings += body.split('<recording>').length - 1;
+    } else recordings += body.split('<recording>').length - 1;
   };
-  const run = async (count: number, offset: number, latencies?: number[]) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: o.concurrency }, async () => {
-        for (let n = next++; n < count; n = next++) await one(offset + n, latencies);
-      }),
-    );
-  };
-  await run(o.warmup, 1_000_000);
+  await timed(o.warmup, 1_000_000, o.concurrency, call);
+  recordings = 0;
   await resetCounts(t.stack, NO_NODES);
-  const latencies: number[] = [];
   const started = performance.now();
-  await run(o.requests, 0, latencies);
+  const latencies = await timed(o.requests, 0, o.concurrency, call);
   const seconds = (performance.now() - started) / 1000;
   const counts = await readCounts(t.stack, NO_NODES);
-  latencies.sort((a, b) => a - b);
+
+  neonConfig.fetchEndpoint = t.stack.endpoints.neonHttpEndpoint;
+  const sql = neon(t.stack.endpoints.databaseUrl);
+  const query = async (n: number) => {
+    const { filter, page } = parseRecordingsQuery(s.params(n, t.data), QUERY_CONFIG);
+    await findRecordings(sql, 'default', filter, page);
+  };
+  const queries = await timed(o.requests, 0, o.concurrency, query);
+
   return {
     name: s.name,
     requests: latencies.length,
@@ -69,6 +98,7 @@ export async function measureScenario(t: MeasureTarget, s: Scenario, o: { reques
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     rps: latencies.length / seconds,
+    queryP50: percentile(queries, 50),
     recordingsPerAnswer: recordings / latencies.length,
     postgresPerCall: counts.postgres / latencies.length,
     redisPerCall: counts.redis / latencies.length,

@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# Scaleflare recording uploader for a BigBlueButton node (docs/recordings-ingest.md).
+#
+# Pushes a published recording (every format under PUBLISHED_DIR/<format>/<recordID>) to the
+# Scaleflare balancer over HTTPS: files the balancer does not have yet are uploaded (large ones
+# in resumable parts), then `complete` makes the balancer index it. Needs bash, curl, openssl,
+# coreutils and flock, as on a stock BBB node.
+#
+#   scaleflare-post-publish.sh -m <recordID>   upload one recording (BBB's post_publish hook)
+#   scaleflare-post-publish.sh --batch         upload every published recording not yet uploaded
+#   -c <file>                                  configuration (default /etc/scaleflare/uploader.conf)
+#
+# Exit status: 0 uploaded (or nothing to do), 1 refused by the balancer (will not work as is),
+# 2 still failing after every retry (try again later: --batch picks it up), 3 bad configuration.
+set -uo pipefail
+
+CONFIG=/etc/scaleflare/uploader.conf
+# Settings and their defaults; the configuration file overrides them (KEY=value lines).
+SCALEFLARE_URL=''
+SERVER_ID=''
+SECRET=''
+PUBLISHED_DIR=/var/bigbluebutton/published
+STATUS_DIR=/var/bigbluebutton/recording/status
+WORK_DIR=/var/bigbluebutton/recording/scaleflare
+PART_SIZE=67108864
+RETRIES=8
+RETRY_DELAY=2
+RETRY_MAX_DELAY=300
+CURL_TIMEOUT=600
+DELETE_AFTER_UPLOAD=false
+REQUIRED_FORMATS=''
+LOG_FILE=''
+BBB_PROPERTIES=/etc/bigbluebutton/bbb-web.properties
+
+log() {
+  local line
+  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) scaleflare-upload: $*"
+  printf '%s\n' "$line" >&2
+  if [ -n "$LOG_FILE" ]; then printf '%s\n' "$line" >>"$LOG_FILE" 2>/dev/null || true; fi
+}
+
+die_config() { log "configuration: $*"; exit 3; }
+
+load_config() {
+  [ -r "$CONFIG" ] || die_config "cannot read $CONFIG"
+  local key value
+  # Parsed, not sourced: the file is data, never code.
+  while IFS='=' read -r key value || [ -n "$key" ]; do
+    key="${key//[[:space:]]/}"
+    case "$key" in '' | \#*) continue ;; esac
+    value="${value%$'\r'}"
+    value="${value#\"}"; value="${value%\"}"
+    case "$key" in
+      SCALEFLARE_URL | SERVER_ID | SECRET | PUBLISHED_DIR | STATUS_DIR | WORK_DIR | PART_SIZE | RETRIES | RETRY_DELAY | \
+        RETRY_MAX_DELAY | CURL_TIMEOUT | DELETE_AFTER_UPLOAD | REQUIRED_FORMATS | LOG_FILE | BBB_PROPERTIES)
+        printf -v "$key" '%s' "$value" ;;
+      *) die_config "unknown setting $key" ;;
+    esac
+  done <"$CONFIG"
+  SCALEFLARE_URL="${SCALEFLARE_URL%/}"
+  # The node's own API secret by default, as bbb-conf --secret shows it.
+  if [ -z "$SECRET" ] && [ -r "$BBB_PROPERTIES" ]; then
+    SECRET="$(sed -n 's/^securitySalt=//p' "$BBB_PROPERTIES" | tail -n 1 | tr -d '\r')"
+  fi
+  case "$SCALEFLARE_URL" in http://* | https://*) ;; *) die_config "SCALEFLARE_URL must be an http(s) URL" ;; esac
+  [ -n "$SERVER_ID" ] || die_config "SERVER_ID is missing (the id the balancer's admin API gave this server)"
+  [ -n "$SECRET" ] || die_config "SECRET is missing and no securitySalt in $BBB_PROPERTIES"
+  case "$PART_SIZE$RETRIES$RETRY_DELAY$RETRY_MAX_DELAY$CURL_TIMEOUT" in *[!0-9]*) die_config "numbers expected" ;; esac
+  [ "$PART_SIZE" -ge 5242880 ] || die_config "PART_SIZE must be at least 5242880 (R2's smallest part)"
+  mkdir -p "$WORK_DIR" || die_config "cannot create $WORK_DIR"
+}
+
+sha256_of() { openssl dgst -sha256 -r <"$1" | cut -c1-64; }
+EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+
+# Percent-encodes a relative path segment by segment (slashes stay).
+urlencode() {
+  local s="$1" out='' c i
+  local LC_ALL=C
+  for ((i = 0; i < ${#s}; i++)); do
+    c="${s:i:1}"
+    case "$c" in [A-Za-z0-9._~/-]) out+="$c" ;; *) out+="$(printf '%%%02X' "'$c")" ;; esac
+  done
+  printf '%s' "$out"
+}
+
+# One signed request. Sets HTTP_CODE and leaves the answer in $RESPONSE.
+# Arguments: method, target (path and query after the ingest prefix), body file or ''.
+request() {
+  local method="$1" target="/recordings/ingest/v1/$2" body="$3" sha ts sig
+  if [ -n "$body" ]; then sha="$(sha256_of "$body")"; else sha="$EMPTY_SHA256"; fi
+  ts="$(date +%s)"
+  sig="$(printf '%s\n%s\n%s\n%s\n%s' "$method" "$target" "$SERVER_ID" "$ts" "$sha" |
+    openssl dgst -sha256 -hmac "$SECRET" | awk '{print $NF}')"
+  local args=(-sS -o "$RESPONSE" -w '%{http_code}' --max-time "$CURL_TIMEOUT" -X "$method"
+    -H "X-Scaleflare-Server: $SERVER_ID" -H "X-Scaleflare-Timestamp: $ts"
+    -H "X-Scaleflare-Content-SHA256: $sha" -H "X-Scaleflare-Signature: $sig" -H 'Expect:')
+  # --upload-file streams the body with its length, never all in memory.
+  if [ -n "$body" ]; then args+=(--upload-file "$body"); fi
+  HTTP_CODE="$(curl "${args[@]}" "$SCALEFLARE_URL$target")" || HTTP_CODE=000
+}
+
+error_code() { sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p' "$RESPONSE" 2>/dev/null; }
+json_number() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$RESPONSE"; }
+
+# A request retried with exponential backoff while the failure may pass (network, 5xx, 429).
+# Returns 0 on 2xx, 1 on a refusal (4xx; code in ERROR_CODE), 2 when retries ran out.
+call() {
+  local attempt=0 delay="$RETRY_DELAY"
+  ERROR_CODE=''
+  while :; do
+    request "$@"
+    case "$HTTP_CODE" in
+      2??) return 0 ;;
+      429 | 5?? | 000) ;;
+      *) ERROR_CODE="$(error_code)"; log "$1 $2: HTTP $HTTP_CODE ${ERROR_CODE:-}: $(head -c 300 "$RESPONSE" 2>/dev/null)"; return 1 ;;
+    esac
+    attempt=$((attempt + 1))
+    if [ "$attempt" -gt "$RETRIES" ]; then log "$1 $2: giving up after $RETRIES retries (HTTP $HTTP_CODE)"; return 2; fi
+    log "$1 $2: HTTP $HTTP_CODE, retry $attempt/$RETRIES in ${delay}s"
+    sleep "$((delay + RANDOM % (RETRY_DELAY + 1)))"
+    delay=$((delay * 2 > RETRY_MAX_DELAY ? RETRY_MAX_DELAY : delay * 2))
+  done
+}
+
+# Uploads one large file in parts, resuming what the balancer already has.
+upload_multipart() {
+  local id="$1" format="$2" path="$3" file="$4" size="$5" sha="$6" ref status parts part_size n done_parts offset len
+  ref="$(urlencode "$id/$format/$path")"
+  call POST "multipart/$ref?size=$size&sha256=$sha&partSize=$PART_SIZE" '' || return
+  status="$(sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' "$RESPONSE")"
+  [ "$status" = complete ] && return 0
+  parts="$(json_number partCount)"
+  part_size="$(json_number partSize)"
+  done_parts=",$(sed -n 's/.*"done":\[\([0-9,]*\)\].*/\1/p' "$RESPONSE"),"
+  for ((n = 1; n <= parts; n++)); do
+    case "$done_parts" in *",$n,"*) continue ;; esac
+    offset=$(((n - 1) * part_size))
+    len=$((size - offset < part_size ? size - offset : part_size))
+    dd if="$file" of="$PART_FILE" bs=1M iflag=skip_bytes,count_bytes skip="$offset" count="$len" status=none || return 2
+    call PUT "part/$ref?number=$n" "$PART_FILE" || return
+  done
+  call POST "multipart-complete/$ref" ''
+}
+
+# Uploads one recording; returns like call().
+upload_recording() {
+  local id="$1" dir format path file size sha line formats=''
+  : >"$MANIFEST"
+  for dir in "$PUBLISHED_DIR"/*/"$id"; do
+    [ -d "$dir" ] || continue
+    format="$(basename "$(dirname "$dir")")"
+    formats+="$format "
+    while IFS= read -r -d '' file; do
+      path="${file#"$dir"/}"
+      case "$path" in *$'\n'* | *\\*) log "$id: file name not supported: $format/$path"; return 1 ;; esac
+      size="$(stat -c %s "$file")"
+      sha="$(sha256_of "$file")"
+      printf '%s %s %s/%s\n' "$sha" "$size" "$format" "$path" >>"$MANIFEST"
+    done < <(find "$dir" -type f -print0 | sort -z)
+  done
+  if [ -z "$formats" ]; then log "$id: no published format under $PUBLISHED_DIR"; return 1; fi
+
+  call GET "status/$(urlencode "$id")" '' || return
+  cp "$RESPONSE" "$STORED"
+  while IFS= read -r line; do
+    grep -qxF -- "$line" "$STORED" && continue
+    sha="${line%% *}"; line="${line#* }"
+    size="${line%% *}"; line="${line#* }"
+    format="${line%%/*}"; path="${line#*/}"
+    file="$PUBLISHED_DIR/$format/$id/$path"
+    if [ "$size" -gt "$PART_SIZE" ]; then
+      upload_multipart "$id" "$format" "$path" "$file" "$size" "$sha" || return
+    else
+      call PUT "file/$(urlencode "$id/$format/$path")" "$file" || return
+    fi
+  done <"$MANIFEST"
+
+  call POST "complete/$(urlencode "$id")" "$MANIFEST" || return
+  log "$id: uploaded (${formats% })"
+  UPLOADED_FORMATS="${formats% }"
+}
+
+# Every format BBB will publish is published: BBB's own test (no processed format is still
+# waiting to publish), plus REQUIRED_FORMATS if set. Only then may the node's copy go (#888).
+all_formats_published() {
+  local id="$1" f
+  compgen -G "$STATUS_DIR/processed/$id-*.done" >/dev/null && return 1
+  compgen -G "$STATUS_DIR/published/$id-*.fail" >/dev/null && return 1
+  for f in $REQUIRED_FORMATS; do [ -d "$PUBLISHED_DIR/$f/$id" ] || return 1; done
+  return 0
+}
+
+marker() { printf '%s/%s-scaleflare.done' "$WORK_DIR" "$1"; }
+
+process() {
+  local id="$1" rc=0
+  case "$id" in '' | *[!A-Za-z0-9_-]*) log "not a record id: $id"; return 1 ;; esac
+  (
+    # One upload per recording at a time (BBB's hook and a batch run may overlap).
+    flock -w 3600 9 || { log "$id: another upload holds the lock"; exit 2; }
+    UPLOADED_FORMATS=''
+    upload_recording "$id"
+    rc=$?
+    if [ "$rc" -eq 1 ] && [ "$ERROR_CODE" = recording_deleted ]; then
+      log "$id: deleted on the balancer; not uploaded again"
+      printf 'deleted\n' >"$(marker "$id")"
+      exit 0
+    fi
+    [ "$rc" -eq 0 ] || exit "$rc"
+    printf '%s\n' "$UPLOADED_FORMATS" >"$(marker "$id")"
+    if [ "$DELETE_AFTER_UPLOAD" = true ]; then
+      if all_formats_published "$id"; then
+        log "$id: every format uploaded; deleting the local copy"
+        bbb-record --delete "$id" >/dev/null 2>&1 || log "$id: bbb-record --delete failed"
+      else
+        log "$id: kept until every format is published and uploaded"
+      fi
+    fi
+    exit 0
+  ) 9>"$WORK_DIR/$id.lock"
+}
+
+# Recordings whose published formats differ from what the last upload sent.
+pending_recordings() {
+  local dir id formats
+  for dir in "$PUBLISHED_DIR"/*/*; do
+    [ -d "$dir" ] && basename "$dir"
+  done | sort -u | while IFS= read -r id; do
+    formats="$(for d in "$PUBLISHED_DIR"/*/"$id"; do [ -d "$d" ] && basename "$(dirname "$d")"; done | tr '\n' ' ')"
+    [ -f "$(marker "$id")" ] && [ "$(cat "$(marker "$id")")" = "${formats% }" ] && continue
+    [ -f "$(marker "$id")" ] && [ "$(cat "$(marker "$id")")" = deleted ] && continue
+    printf '%s\n' "$id"
+  done
+}
+
+main() {
+  local mode='' id='' rc=0 worst=0
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -m) id="${2:-}"; mode=one; shift 2 ;;
+      --batch) mode=batch; shift ;;
+      -c) CONFIG="${2:-}"; shift 2 ;;
+      -f) shift 2 ;; # BBB also passes -f <format> on some versions; every format is sent anyway
+      *) log "unknown argument $1"; exit 3 ;;
+    esac
+  done
+  load_config
+  TMP="$(mktemp -d "$WORK_DIR/tmp.XXXXXX")" || exit 2
+  trap 'rm -rf "$TMP"' EXIT
+  RESPONSE="$TMP/response" MANIFEST="$TMP/manifest" STORED="$TMP/stored" PART_FILE="$TMP/part"
+  case "$mode" in
+    one) process "$id" ;;
+    batch)
+      while IFS= read -r id; do
+        process "$id"
+        rc=$?
+        [ "$rc" -gt "$worst" ] && worst=$rc
+      done < <(pending_recordings)
+      exit "$worst" ;;
+    *) log "usage: $0 -m <recordID> | --batch [-c config]"; exit 3 ;;
+  esac
+}
+
+main "$@"

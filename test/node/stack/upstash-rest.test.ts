@@ -166,9 +166,17 @@ describe('Upstash REST protocol details', () => {
     await post('/pipeline', [['PING'], ['PING']])
     await post('/multi-exec', [['PING'], ['PING'], ['PING']])
     await fetch(bridge.url + '/__counters')
-    const counters = await (await fetch(bridge.url + '/__counters')).json()
-    expect(counters).toEqual({ requests: 3, byPath: { '/': 1, '/pipeline': 1, '/multi-exec': 1 }, commands: 6 })
+    const counters = (await (await fetch(bridge.url + '/__counters')).json()) as { largestRequestBytes: number }
+    expect(counters).toMatchObject({ requests: 3, byPath: { '/': 1, '/pipeline': 1, '/multi-exec': 1 }, commands: 6 })
+    // The largest body so far: the multi-exec of three PINGs.
+    expect(counters.largestRequestBytes).toBe(JSON.stringify([['PING'], ['PING'], ['PING']]).length)
     await fetch(bridge.url + '/__counters', { method: 'DELETE' })
-    expect(await (await fetch(bridge.url + '/__counters')).json()).toEqual({ requests: 0, byPath: {}, commands: 0 })
+    expect(await (await fetch(bridge.url + '/__counters')).json()).toEqual({ requests: 0, byPath: {}, commands: 0, largestRequestBytes: 0 })
+  })
+
+  it('refuses a request over Upstash\'s 10 MB, as Upstash does', async () => {
+    const res = await post('/', ['SET', 'proto:big', 'x'.repeat(10 * 1024 * 1024)])
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { error: string }).error).toBe('ERR max request size exceeded')
   })
 })

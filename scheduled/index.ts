@@ -1,3 +1,6 @@
+import { describeError } from '../src/log.js';
+import { log } from '../src/observability/log.js';
+import { withRequest } from '../src/observability/request-context.js';
 import { services } from '../src/services.js';
 import { deliverCallbacks } from './callbacks.js';
 import { poll } from './poll.js';
@@ -9,11 +12,16 @@ export async function scheduled(_controller: ScheduledController, env: object, c
   // Beside the poll, never behind it: a slow pool must not delay callbacks, nor their failure the poll.
   ctx.waitUntil(deliverCallbacks(services(env)));
   ctx.waitUntil(retention(services(env)));
-  const report = await poll(services(env), Date.now(), shardFanOut(env));
-  console.log(
-    report.skipped
-      ? 'poll skipped: another poll is running'
-      : `poll: ${report.online}/${report.servers} servers online, ${report.meetings} meetings, ${report.removed} routes reconciled, ` +
-          `${report.panicked} meetings auto-panicked, ${report.shards} shards, ${report.ms} ms`,
-  );
+  // The cycle gets an id of its own, so its log lines (and its shards') can be followed like a request's.
+  await withRequest({ id: `poll-${crypto.randomUUID()}` }, async () => {
+    try {
+      const report = await poll(services(env), Date.now(), shardFanOut(env));
+      if (report.skipped) log('info', 'poll skipped: another poll is running');
+      else log(report.online < report.servers ? 'warn' : 'info', 'poll', { ...report });
+    } catch (e) {
+      // Thrown on, so the cron run shows as failed; the next run polls again.
+      log('error', 'poll failed', { error: describeError(e) });
+      throw e;
+    }
+  });
 }

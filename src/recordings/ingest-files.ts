@@ -130,6 +130,9 @@ export async function putPart(call: IngestCall): Promise<Response> {
   if (length !== expected) throw ingestErrors.sizeMismatch(`Part ${number} must be ${expected} bytes.`);
 
   const digest = new crypto.DigestStream('SHA-256');
+  // Rejected when the sender goes away mid-part; that failure is answered through the pipe below.
+  const sha256Bytes = digest.digest;
+  sha256Bytes.catch(() => undefined);
   const hashed = digest.getWriter();
   // Hashes each chunk on its way to R2: a part is never held in memory whole.
   const hashing = new TransformStream<Uint8Array, Uint8Array>({
@@ -145,7 +148,7 @@ export async function putPart(call: IngestCall): Promise<Response> {
     call.bucket.resumeMultipartUpload(state.objectKey, state.uploadId).uploadPart(number, sized.readable),
     (call.req.body ?? new Blob([]).stream()).pipeThrough(hashing).pipeTo(sized.writable),
   ]);
-  const sha256 = toHex(new Uint8Array(await digest.digest));
+  const sha256 = toHex(new Uint8Array(await sha256Bytes));
   // The stored bytes stay unreferenced: only recorded parts go into the file.
   if (sha256 !== call.caller.contentSha256) throw ingestErrors.digestMismatch(`Part ${number} does not match its declared SHA-256.`);
   const recorded = await recordPart(call.svc.sql, f, state.uploadId, { number, etag: uploaded.etag, size: length, sha256 });

@@ -4,6 +4,7 @@ import { forEachLimited } from '../src/cluster/concurrency.js';
 import { callServer } from '../src/cluster/node.js';
 import { encodeSnapshot } from '../src/cluster/snapshot.js';
 import { describeError } from '../src/log.js';
+import { log } from '../src/observability/log.js';
 import type { Services } from '../src/services.js';
 import type { FoundMeeting, PanickedMeeting, SnapshotWrite } from '../src/store/cluster-state.js';
 import type { ServerRow } from '../src/store/servers.js';
@@ -126,7 +127,7 @@ async function withRetries<T>(f: () => Promise<T>): Promise<T> {
     try {
       return await f();
     } catch (e) {
-      console.error(`poll: writing the cycle failed, retrying in ${wait} ms: ${describeError(e)}`);
+      log('warn', 'poll: writing the cycle failed, retrying', { retryInMs: wait, error: describeError(e) });
       await new Promise((r) => setTimeout(r, wait));
     }
   }

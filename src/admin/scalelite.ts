@@ -4,6 +4,7 @@ import { BbbError, errors } from '../bbb/errors.js';
 import { checkQuerySize, rawQuery } from '../bbb/query.js';
 import { bbbError } from '../api/context.js';
 import { describeError } from '../log.js';
+import { log } from '../observability/log.js';
 import { services } from '../services.js';
 import { AdminResponse } from './response.js';
 import { serverHandlers } from './scalelite-servers.js';
@@ -42,7 +43,7 @@ scaleliteApi.all('/:call', async (c) => {
   } catch (e) {
     if (e instanceof BbbError) return bbbError(e);
     // Storage out of reach, most likely: the operator learns that, the log has the details.
-    console.error(`Admin API ${name} failed: ${describeError(e)}`);
+    log('error', `Admin API ${name} failed`, { error: describeError(e) });
     return c.json({ error: 'The load balancer could not complete the request; see its logs' }, 503);
   }
 });

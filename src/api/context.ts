@@ -3,6 +3,7 @@ import { renderError } from '../bbb/xml.js';
 import { assertValidMeetingId, param, type Params } from '../bbb/query.js';
 import { serverMap } from '../cluster/server-cache.js';
 import { describeError } from '../log.js';
+import { log } from '../observability/log.js';
 import type { Services } from '../services.js';
 import type { LookupMode, Route } from '../store/routes.js';
 import type { ServerRow } from '../store/servers.js';
@@ -32,7 +33,7 @@ export function xmlResponse(body: string): Response {
 /** Any failure as BBB XML: a BbbError as itself, anything else as internalError, logged safely. */
 export function bbbError(e: unknown): Response {
   if (e instanceof BbbError) return xmlResponse(renderError(e));
-  console.error(`BBB API call failed: ${describeError(e)}`);
+  log('error', 'BBB API call failed', { error: describeError(e) });
   return xmlResponse(renderError(errors.internalError('An internal error occurred.')));
 }
 
@@ -60,5 +61,5 @@ export async function routedServer(
 
 /** Failures that must not fail the call (history, bookkeeping) are logged without details of the request. */
 export function background(call: ApiCall, what: string, p: Promise<unknown>): void {
-  call.waitUntil(p.catch((e: unknown) => console.error(`${what} failed: ${describeError(e)}`)));
+  call.waitUntil(p.catch((e: unknown) => log('error', `${what} failed`, { error: describeError(e) })));
 }

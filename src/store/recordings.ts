@@ -102,13 +102,15 @@ export async function findRecordings(
     // The filter is written twice rather than shared through a CTE: a shared CTE is materialized
     // whole, while apart the page walks the newest-first index and stops at its limit.
     `WITH page AS (SELECT r.id FROM recordings r WHERE ${where} ORDER BY ${newestFirst('r')} ${window})
-     SELECT (SELECT count(*) FROM recordings r WHERE ${where})::int AS total,
+     SELECT ${page ? `(SELECT count(*) FROM recordings r WHERE ${where})` : 'NULL'}::int AS total,
             coalesce((SELECT json_agg(${RECORDING_JSON} ORDER BY ${newestFirst('r')})
                       FROM page JOIN recordings r ON r.id = page.id), '[]') AS recordings`,
     params,
   )) as Array<{ total: number; recordings: RecordingRow[] }>;
   const row = rows[0];
-  return { total: row?.total ?? 0, recordings: row?.recordings ?? [] };
+  const recordings = row?.recordings ?? [];
+  // Unpaged answers carry no total: the count is only made for a page.
+  return { total: row?.total ?? recordings.length, recordings };
 }
 
 /** What publish and delete act on: exact record ids of the tenant, in the given states. */

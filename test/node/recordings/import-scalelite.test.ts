@@ -6,6 +6,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { openLocalBucket } from '../../../scripts/import-scalelite/targets.js'
+import { migrate } from '../../../scripts/stack/migrations.js'
 
 const stack = inject('stack')
 mkdirSync('.local', { recursive: true })
@@ -29,18 +30,25 @@ function put(file: string, content: string): void {
   writeFileSync(file, content)
 }
 
+/**
+ * A database of its own (migrated like the stack's): the workers tests clear the recordings
+ * table of the shared one, and may run beside this file. PGlite has one database only: shared then.
+ */
+let databaseUrl = stack.endpoints.databaseUrl
+const privateDb = `import_scalelite_${process.pid}`
+
 function importer(args: string[], env: Record<string, string | undefined> = {}) {
   const res = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/import-scalelite.ts', ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: stack.endpoints.databaseUrl, NEON_HTTP_ENDPOINT: stack.endpoints.neonHttpEndpoint, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: databaseUrl, NEON_HTTP_ENDPOINT: stack.endpoints.neonHttpEndpoint, ...env },
     timeout: 120_000,
   })
   const lines = res.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>)
   return { status: res.status, stderr: res.stderr, outcomes: lines.filter((l) => !l.summary), summary: lines.find((l) => l.summary)?.summary }
 }
 
-async function query(sql: string, params: unknown[] = []) {
-  const client = new pg.Client({ connectionString: stack.endpoints.databaseUrl })
+async function query(sql: string, params: unknown[] = [], url = databaseUrl) {
+  const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
     return (await client.query(sql, params)).rows
@@ -83,11 +91,24 @@ beforeAll(async () => {
     `2,2,podcast,/podcast/${UNPUB}/audio.ogg,10,,2023-11-14 23:20:00,2023-11-14 23:20:00`,
     '3,3,presentation,/playback/presentation/2.3/db-only,5,,2023-11-14 23:20:00,2023-11-14 23:20:00',
   ].join('\r\n') + '\r\n')
+  try {
+    await query(`DROP DATABASE IF EXISTS ${privateDb}`)
+    await query(`CREATE DATABASE ${privateDb}`)
+    const url = new URL(stack.endpoints.databaseUrl)
+    url.pathname = `/${privateDb}`
+    databaseUrl = url.toString()
+    await migrate(databaseUrl)
+  } catch {
+    // PGlite: the shared database.
+  }
   await cleanup()
 })
 
 afterAll(async () => {
   await cleanup()
+  if (databaseUrl !== stack.endpoints.databaseUrl) {
+    await query(`DROP DATABASE IF EXISTS ${privateDb} WITH (FORCE)`, [], stack.endpoints.databaseUrl)
+  }
   rmSync(root, { recursive: true, force: true })
 })
 
@@ -107,7 +128,7 @@ describe('npm run import:scalelite', { timeout: 120_000 }, () => {
     expect(run.status).toBe(0)
     expect(run.outcomes.map((o) => [o.recordID, o.outcome])).toEqual([[PUB, 'would import']])
     expect(run.summary).toMatchObject({ wouldImport: 1, imported: 0, uploaded: 3 })
-    expect(run.stderr).not.toContain(new URL(stack.endpoints.databaseUrl).password || '\u0000')
+    expect(run.stderr).not.toContain(new URL(databaseUrl).password || '\u0000')
     expect(await query(`SELECT record_id FROM recordings WHERE server_id = 'scalelite-import'`)).toEqual([])
   })
 

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { services } from '../../src/services';
 import { listDeliveries } from '../../src/store/callbacks';
 import { clearReceiver, received, receiver, script } from './callbacks-support';
-import { BASE, call, nodes, registerServers, resetAll, send, sim } from './support';
+import { BASE, call, counters, nodes, registerServers, resetAll, send, sim, startCounting, totalNodeCalls } from './support';
 
 const ALLOW = { CALLBACK_ALLOW_PRIVATE_URLS: 'true' };
 const sql = services(env).sql;
@@ -141,5 +141,29 @@ describe('end callback relay', () => {
     await sql.query('DELETE FROM meeting_callbacks');
     expect((await send(new Request(`${given}?meetingID=end-4`))).status).toBe(200);
     expect(await listDeliveries(sql, { tenant: 'default' })).toEqual([]);
+  });
+});
+
+describe('round trips (counted at the bridges and the nodes)', () => {
+  async function cost(step: () => Promise<unknown>): Promise<{ redis: number; postgres: number; backend: number }> {
+    await startCounting();
+    await step();
+    return { ...(await counters()), backend: await totalNodeCalls() };
+  }
+  const withCallbacks = (meetingID: string) =>
+    call('create', { name: 'Room', meetingID, 'meta_bn-recording-ready-url': `${receiver}/ready`, meta_endCallbackUrl: `${receiver}/ended` }, { env: ALLOW });
+
+  it('create keeps its budget: the callback URLs are one more Postgres write, in waitUntil', async () => {
+    await withCallbacks('rt-0'); // warms the server cache
+    // New: placement + meeting index (Redis), history + callbacks (Postgres, waitUntil), one node call.
+    expect(await cost(() => withCallbacks('rt-1'))).toEqual({ redis: 2, postgres: 2, backend: 1 });
+    // Existing: one Redis round trip, the callbacks write, one node call.
+    expect(await cost(() => withCallbacks('rt-1'))).toEqual({ redis: 1, postgres: 1, backend: 1 });
+  });
+
+  it('an end callback costs 3 Postgres round trips (queue, claim, outcome) and no Redis', async () => {
+    await withCallbacks('rt-2');
+    const given = (await nodeParams('rt-2')).meta_endCallbackUrl!;
+    expect(await cost(() => send(new Request(`${given}?meetingID=rt-2&recordingmarks=false`), ALLOW))).toEqual({ redis: 0, postgres: 3, backend: 0 });
   });
 });

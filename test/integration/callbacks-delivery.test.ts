@@ -5,7 +5,7 @@ import { services } from '../../src/services';
 import { enqueueRecordingReady, listDeliveries, rememberMeetingCallbacks } from '../../src/store/callbacks';
 import { deliverCallbacks } from '../../scheduled/callbacks';
 import { clearReceiver, received, receiver, script, verifiedClaims } from './callbacks-support';
-import { envWith, SECRET } from './support';
+import { counters, envWith, resetCounters, SECRET } from './support';
 
 const svc = services(env);
 const tenant = 'default';
@@ -154,6 +154,13 @@ describe('recording-ready delivery', () => {
       expect(line).not.toContain(token);
       expect(line).not.toContain(SECRET);
     }
+  });
+
+  it('a cron run costs 2 Postgres round trips (claim, outcomes) whatever the number of deliveries', async () => {
+    for (const r of ['a', 'b', 'c', 'd', 'e']) await imported('meeting-11', `rec-${r}`);
+    await resetCounters();
+    expect((await deliverDue(svc)).delivered).toBe(5);
+    expect(await counters()).toEqual({ redis: 0, postgres: 2 });
   });
 
   it('lists deliveries for operators with redacted URLs', async () => {

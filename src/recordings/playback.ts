@@ -61,6 +61,8 @@ export async function serveObject(bucket: R2Bucket, key: string, request: Reques
   headers.set('ETag', object.httpEtag);
   headers.set('Accept-Ranges', 'bytes');
   headers.set('Cache-Control', 'private, max-age=300');
+  // Served from the balancer's origin: never let a browser guess a more dangerous type.
+  headers.set('X-Content-Type-Options', 'nosniff');
   if (!('body' in object)) return new Response(null, { status: 304, headers });
   const range = object.range as { offset?: number; length?: number } | undefined;
   if (ranged && range) {

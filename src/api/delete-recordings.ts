@@ -3,6 +3,7 @@ import { renderResponse } from '../bbb/xml.js';
 import { deleteRecordingObjects } from '../recordings/objects.js';
 import { requireRecordIDs } from '../recordings/query.js';
 import { findExact, markDeleted, RECORDING_STATES } from '../store/recordings.js';
+import { forgetPlaybackState } from '../recordings/playback-state.js';
 import { xmlResponse, type Handler } from './context.js';
 
 /**
@@ -20,5 +21,6 @@ export const deleteRecordings: Handler = async (call) => {
       await markDeleted(call.svc.sql, call.tenant.id, r.recordID);
     }),
   );
+  forgetPlaybackState(call.tenant.id, recordIDs);
   return xmlResponse(renderResponse({ returncode: 'SUCCESS', deleted: true }));
 };

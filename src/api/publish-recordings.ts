@@ -4,6 +4,7 @@ import { renderResponse } from '../bbb/xml.js';
 import { moveRecording } from '../recordings/objects.js';
 import { requireRecordIDs } from '../recordings/query.js';
 import { findExact, setPublished } from '../store/recordings.js';
+import { forgetPlaybackState } from '../recordings/playback-state.js';
 import { xmlResponse, type Handler } from './context.js';
 
 /**
@@ -22,5 +23,6 @@ export const publishRecordings: Handler = async (call) => {
     await moveRecording(call.svc.recordings, r.recordID, publish ? 'published' : 'unpublished');
     await setPublished(call.svc.sql, call.tenant.id, r.recordID, publish);
   }
+  forgetPlaybackState(call.tenant.id, recordIDs);
   return xmlResponse(renderResponse({ returncode: 'SUCCESS', published: publish }));
 };

@@ -3,6 +3,7 @@ import { param } from '../bbb/query.js';
 import { renderResponse } from '../bbb/xml.js';
 import { metaParams, requireRecordIDs } from '../recordings/query.js';
 import { updateRecordings as applyUpdate, type RecordingUpdate } from '../store/recordings.js';
+import { forgetPlaybackState } from '../recordings/playback-state.js';
 import { xmlResponse, type Handler } from './context.js';
 
 function protect(value: string | undefined): boolean | undefined {
@@ -28,5 +29,6 @@ export const updateRecordings: Handler = async (call) => {
   if (p !== undefined) update.protect = p;
   const anything = update.remove.length > 0 || Object.keys(update.set).length > 0 || p !== undefined;
   const updated = anything && (await applyUpdate(call.svc.sql, call.tenant.id, recordIDs, update));
+  if (updated) forgetPlaybackState(call.tenant.id, recordIDs);
   return xmlResponse(renderResponse({ returncode: 'SUCCESS', updated }));
 };

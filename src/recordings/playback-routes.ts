@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { services, type Services } from '../services.js';
-import { playbackState } from '../store/recordings.js';
 import { resolveTenant } from '../tenancy/tenant.js';
 import { objectKey, textTrackKey } from './objects.js';
 import { objectLocation, serveObject, SIGNED_OBJECT_PREFIX, verifyObjectUrl } from './playback.js';
+import { cachedPlaybackState } from './playback-state.js';
 import { accessCookie, hasAccess, redeemLinkToken, type Scope } from './protection.js';
 
 /**
@@ -89,7 +89,7 @@ async function playable(c: Ctx, recordID: string, format: string): Promise<Check
   const svc = services(c.env);
   if (svc.cfg.recordings.disabled || !RECORD_ID.test(recordID)) return undefined;
   const scope = { tenant: resolveTenant(svc.cfg).id, recordID, format };
-  const state = await playbackState(svc.sql, scope.tenant, recordID, format);
+  const state = await cachedPlaybackState(svc, scope.tenant, recordID, format);
   if (!state?.published) return undefined;
   return { svc, scope, isProtected: svc.cfg.recordings.protectByDefault && state.protected, url: state.url };
 }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BASE, send } from './support';
+import { BASE, counters, resetCounters, send } from './support';
 import { bucket, putFiles, recordingsXml, resetRecordings, seed } from './recordings-api-support';
 import { bbb } from './support';
 
@@ -47,6 +47,14 @@ describe('open recordings, Worker-served fallback (local dev)', () => {
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe('bytes 2-5/10');
     expect(await part.text()).toBe('2345');
+  });
+
+  it('checks a recording once for a burst of its files (one Postgres round trip, no Redis)', async () => {
+    await resetCounters();
+    for (const file of ['metadata.xml', 'slides/s%201.png', 'shapes.svg', 'panzooms.xml']) {
+      expect((await get(`/presentation/rec-1/${file}`)).status).toBe(302);
+    }
+    expect(await counters()).toEqual({ redis: 0, postgres: 1 });
   });
 
   it('refuses tampered, expired and foreign signatures', async () => {

@@ -4,6 +4,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { XMLParser } from 'fast-xml-parser';
+import { forgetPlaybackState } from '../../src/recordings/playback-state';
 import { services } from '../../src/services';
 
 export const bucket = (env as unknown as { RECORDINGS: R2Bucket }).RECORDINGS;
@@ -81,6 +82,8 @@ export async function keysUnder(prefix: string): Promise<string[]> {
 
 /** No recordings, no objects, a second tenant to test isolation against. */
 export async function resetRecordings(): Promise<void> {
+  const ids = (await sql().query('SELECT tenant_id, record_id FROM recordings')) as Array<{ tenant_id: string; record_id: string }>;
+  for (const r of ids) forgetPlaybackState(r.tenant_id, [r.record_id]);
   await sql().query('DELETE FROM recordings');
   await sql().query(`INSERT INTO tenants (id, name) VALUES ('other', 'other') ON CONFLICT DO NOTHING`);
   const keys = await keysUnder('');

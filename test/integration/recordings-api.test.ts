@@ -449,6 +449,8 @@ describe('text tracks', () => {
     expect(await put({ recordID: 'r1', kind: 'subtitles', lang: 'en' }, '')).toMatchObject({ messageKey: 'empty_uploaded_text_track' });
     expect(await put({ recordID: 'r1', kind: 'subtitles', lang: 'en' }, 'x', 'other')).toMatchObject({ messageKey: 'empty_uploaded_text_track' });
     expect(await put({ recordID: 'r1', kind: 'subtitles' }, 'x')).toMatchObject({ messageKey: 'paramError' });
+    const huge = await bbb('putRecordingTextTrack', { recordID: 'r1', kind: 'subtitles', lang: 'en' }, { method: 'POST', ...multipart('x'.repeat(8 * 1024 * 1024)) });
+    expect(((await huge.json()) as any).response).toMatchObject({ returncode: 'FAILED', messageKey: 'validationError' });
     expect(await keysUnder('texttracks/')).toEqual([]);
     const disabled = await send(new Request(`${BASE}/bigbluebutton/api/getRecordingTextTracks?recordID=r1`), { RECORDING_DISABLED: 'true' });
     expect(((await disabled.json()) as any).response).toMatchObject({ returncode: 'FAILED', messageKey: 'noRecordings' });

@@ -136,8 +136,9 @@ export async function putPart(call: IngestCall): Promise<Response> {
   const hashed = digest.getWriter();
   // Hashes each chunk on its way to R2: a part is never held in memory whole.
   const hashing = new TransformStream<Uint8Array, Uint8Array>({
-    async transform(chunk, out) {
-      await hashed.write(chunk.slice());
+    transform(chunk, out) {
+      // Not awaited: hashing keeps pace, and a failure surfaces through the digest.
+      hashed.write(chunk).catch(() => undefined);
       out.enqueue(chunk);
     },
     flush: () => hashed.close(),

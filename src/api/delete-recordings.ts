@@ -5,6 +5,7 @@ import { requireRecordIDs } from '../recordings/query.js';
 import { findExact, markDeleted, RECORDING_STATES } from '../store/recordings.js';
 import { forgetPlaybackState } from '../recordings/playback-state.js';
 import { xmlResponse, type Handler } from './context.js';
+import { failAs } from './recording-failures.js';
 
 /**
  * Deletes every file of the recording, published AND unpublished, and its text tracks (unlike
@@ -20,7 +21,8 @@ export const deleteRecordings: Handler = async (call) => {
       await deleteRecordingObjects(call.svc.recordings, r.recordID);
       await markDeleted(call.svc.sql, call.tenant.id, r.recordID);
     }),
-  );
-  forgetPlaybackState(call.tenant.id, recordIDs);
+  )
+    .catch(failAs('Unable to delete recording.'))
+    .finally(() => forgetPlaybackState(call.tenant.id, recordIDs));
   return xmlResponse(renderResponse({ returncode: 'SUCCESS', deleted: true }));
 };

@@ -6,6 +6,7 @@ import { requireRecordIDs } from '../recordings/query.js';
 import { findExact, setPublished } from '../store/recordings.js';
 import { forgetPlaybackState } from '../recordings/playback-state.js';
 import { xmlResponse, type Handler } from './context.js';
+import { failAs } from './recording-failures.js';
 
 /**
  * Publish or unpublish: the files move between the published/ and unpublished/ prefixes first,
@@ -19,10 +20,15 @@ export const publishRecordings: Handler = async (call) => {
   const publish = publishParam.toLowerCase() === 'true';
   const found = await findExact(call.svc.sql, call.tenant.id, recordIDs, ['published', 'unpublished']);
   if (found.length === 0) throw errors.recordingsNotFound();
-  for (const r of found.filter((f) => f.published !== publish)) {
-    await moveRecording(call.svc.recordings, r.recordID, publish ? 'published' : 'unpublished');
-    await setPublished(call.svc.sql, call.tenant.id, r.recordID, publish);
+  try {
+    for (const r of found.filter((f) => f.published !== publish)) {
+      await moveRecording(call.svc.recordings, r.recordID, publish ? 'published' : 'unpublished');
+      await setPublished(call.svc.sql, call.tenant.id, r.recordID, publish);
+    }
+  } catch (e) {
+    failAs('Unable to publish/unpublish recording.')(e);
+  } finally {
+    forgetPlaybackState(call.tenant.id, recordIDs);
   }
-  forgetPlaybackState(call.tenant.id, recordIDs);
   return xmlResponse(renderResponse({ returncode: 'SUCCESS', published: publish }));
 };

@@ -1,4 +1,7 @@
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { app } from '../../src/app';
 import { bbb, BASE, counters, encode, hex, resetCounters, SECRET, send } from './support';
 import { bucket, keysUnder, putFiles, recordingsXml, resetRecordings, seed, stateOf } from './recordings-api-support';
 
@@ -403,6 +406,28 @@ describe('deleteRecordings', () => {
     expect((await list({ state: 'deleted' })).list.map((r) => r.recordID).sort()).toEqual(['r1', 'r2', 'r3']);
     // Deleting again is harmless.
     expect((await recordingsXml(bbb('deleteRecordings', { recordID: 'r1' }))).response.deleted).toBe('true');
+  });
+});
+
+describe('when R2 fails', () => {
+  // The Worker with a bucket whose every operation fails.
+  const broken = { ...env, RECORDINGS: new Proxy({}, { get: () => () => Promise.reject(new Error('R2 is down')) }) };
+  const callBroken = async (call: string, params: Record<string, string>) => {
+    const query = encode(params);
+    const url = `${BASE}/bigbluebutton/api/${call}?${query}&checksum=${await hex('sha1', call + query + SECRET)}`;
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(url), broken, ctx);
+    await waitOnExecutionContext(ctx);
+    return (await recordingsXml(res)).response;
+  };
+
+  it('publish and delete answer Scalelite\'s internalError and leave the index as it was', async () => {
+    await seed({ recordID: 'r1' });
+    expect(await callBroken('publishRecordings', { recordID: 'r1', publish: 'false' })).toMatchObject({
+      returncode: 'FAILED', messageKey: 'internalError', message: 'Unable to publish/unpublish recording.',
+    });
+    expect(await callBroken('deleteRecordings', { recordID: 'r1' })).toMatchObject({ messageKey: 'internalError', message: 'Unable to delete recording.' });
+    expect(await stateOf('r1')).toMatchObject({ state: 'published', published: true });
   });
 });
 

@@ -6,7 +6,7 @@ import { listRecordingObjects } from '../../src/recordings/objects';
 import { services } from '../../src/services';
 import { insertServer } from '../../src/store/servers';
 import { recordingFixture, type FixtureOptions } from '../support/recordings-ingest-fixture';
-import { BASE, send } from './support';
+import { BASE, counters, resetCounters, send } from './support';
 
 const svc = services(env);
 const bucket = (env as unknown as { RECORDINGS: R2Bucket }).RECORDINGS;
@@ -165,6 +165,25 @@ describe('recording ingest: happy path', () => {
     await c.uploadFile(recordId, fb);
     const o = await bucket.get(`published/video/${recordId}/v.webm`);
     expect(await sha256Of(new Uint8Array(await o!.arrayBuffer()))).toBe(fb.sha256);
+  });
+});
+
+describe('recording ingest: round trips', () => {
+  it('a file PUT costs 1 Postgres query (the ownership claim), complete 2 (claim, one transaction); no Redis', async () => {
+    const recordId = newId();
+    // A long server cache: no background refresh lands inside the counted window.
+    const c = client('node-a', { env: { SERVER_CACHE_SECONDS: '3600' } });
+    const upload = files({ recordId });
+    await c.status(recordId);
+    const one = { ...upload[1]!, sha256: await sha256Of(upload[1]!.data) };
+    await resetCounters();
+    await c.putFile(recordId, one);
+    expect(await counters()).toEqual({ redis: 0, postgres: 1 });
+    await c.uploadRecording(recordId, upload);
+    const manifest = (await Promise.all(upload.map(async (f) => `${await sha256Of(f.data)} ${f.data.size} ${f.format}/${f.path}\n`))).join('');
+    await resetCounters();
+    await c.complete(recordId, manifest);
+    expect(await counters()).toEqual({ redis: 0, postgres: 2 });
   });
 });
 

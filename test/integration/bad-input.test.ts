@@ -78,7 +78,7 @@ describe('malformed requests answer BBB errors, never a 500', () => {
   });
 
   it('unknown calls and paths are unsupportedRequest with HTTP 200', async () => {
-    for (const path of ['/bigbluebutton/api/create.xml', '/bigbluebutton/api/getRecordingTextTracks', '/bigbluebutton/api/hooks/create', '/unsupportedRequest', '/bigbluebutton/api/__proto__']) {
+    for (const path of ['/bigbluebutton/api/create.xml', '/bigbluebutton/api/getDefaultConfigXML', '/bigbluebutton/api/hooks/create', '/unsupportedRequest', '/bigbluebutton/api/__proto__']) {
       const res = await send(new Request(BASE + path));
       expect(await xml(res), path).toMatchObject({ returncode: 'FAILED', messageKey: 'unsupportedRequest', message: 'This request is not supported.' });
     }

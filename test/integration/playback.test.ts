@@ -42,6 +42,11 @@ describe('open recordings, Worker-served fallback (local dev)', () => {
     const file = await get(location);
     expect(file.status).toBe(200);
     expect(await file.text()).toBe('PNGDATA');
+    // HEAD, as media players send, gets the same answers.
+    expect((await send(new Request(`${BASE}/presentation/rec-1/slides/s%201.png`, { method: 'HEAD', redirect: 'manual' }), LOCAL)).status).toBe(302);
+    const head = await send(new Request(location, { method: 'HEAD' }), LOCAL);
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
     const video = (await get('/video/rec-1/video-0.m4v')).headers.get('location')!;
     const part = await get(video, LOCAL, { Range: 'bytes=2-5' });
     expect(part.status).toBe(206);

@@ -1,5 +1,5 @@
 import { renderResponse } from '../bbb/xml.js';
-import { parseRecordingsQuery } from '../recordings/query.js';
+import { parseRecordingsQuery, recordingsWindow } from '../recordings/query.js';
 import { issueLinkToken } from '../recordings/protection.js';
 import { linkKey, renderRecordings } from '../recordings/render.js';
 import { findRecordings, type RecordingRow } from '../store/recordings.js';
@@ -18,8 +18,9 @@ async function linkTokens(call: ApiCall, list: RecordingRow[]): Promise<Map<stri
 
 /** BBB 2.6+ getRecordings from the index: one Postgres round trip whatever the size of the answer. */
 export const getRecordings: Handler = async (call) => {
-  const { filter, page } = parseRecordingsQuery(call.params, call.svc.cfg.recordings);
-  const { total, recordings } = await findRecordings(call.svc.sql, call.tenant.id, filter, page);
+  const query = parseRecordingsQuery(call.params, call.svc.cfg.recordings);
+  const { page } = query;
+  const { total, recordings } = await findRecordings(call.svc.sql, call.tenant.id, query.filter, recordingsWindow(query));
   const options = { origin: call.origin, protection: call.svc.cfg.recordings.protectByDefault, linkTokens: await linkTokens(call, recordings) };
-  return xmlResponse(renderResponse(renderRecordings(recordings, options, page && { ...page, total })));
+  return xmlResponse(renderResponse(renderRecordings(recordings, options, page && { ...page, total: total ?? 0 })));
 };

@@ -1,13 +1,19 @@
 import { errors } from '../bbb/errors.js';
 import { param, type Params } from '../bbb/query.js';
 import type { RecordingsConfig } from '../config.js';
-import { RECORDING_STATES, type RecordingFilter, type RecordingState } from '../store/recordings.js';
+import { RECORDING_STATES, type RecordingFilter, type RecordingState, type RecordingWindow } from '../store/recordings.js';
 
 /** The parameters of the recordings calls, parsed and bounded (reference/bbb-api.md §1.3). */
 
 /** More IDs than any LMS sends at once (Moodle: 25); a bound on the statement's size. */
 export const MAX_IDS = 500;
 export const MAX_LIMIT = 100;
+/**
+ * The most recordings an unpaged getRecordings returns (the newest). Scalelite returns every
+ * match, which for a large tenant is more XML than a Worker should build in one request (#537);
+ * a client that wants more pages with offset/limit.
+ */
+export const MAX_UNPAGED = 5000;
 const MAX_ID_LENGTH = 256;
 
 /** A CSV parameter as a list without blanks or duplicates, bounded in count and length. */
@@ -50,8 +56,13 @@ function whole(value: string, name: string, min: number, max: number): number {
 
 export interface RecordingsQuery {
   filter: RecordingFilter;
-  /** Only when offset or limit was given (BBB 2.6+); otherwise every match, as Scalelite. */
+  /** Only when offset or limit was given (BBB 2.6+); otherwise every match up to MAX_UNPAGED. */
   page?: { offset: number; limit: number };
+}
+
+/** What the index is asked for: the page and its count, or the newest MAX_UNPAGED. */
+export function recordingsWindow(q: RecordingsQuery): RecordingWindow {
+  return q.page ? { ...q.page, count: true } : { offset: 0, limit: MAX_UNPAGED, count: false };
 }
 
 export function parseRecordingsQuery(params: Params, cfg: RecordingsConfig): RecordingsQuery {

@@ -88,29 +88,34 @@ function conditions(tenant: string, f: RecordingFilter, params: unknown[]): stri
   return where.join(' AND ');
 }
 
-/** One page of matching recordings (all of them without `page`) and the number matching. */
+/** Which matches an answer holds, newest first. */
+export interface RecordingWindow {
+  offset: number;
+  limit: number;
+  /** Count every match as well (a page's totalElements). */
+  count: boolean;
+}
+
+/** The window's matching recordings, and the number matching when asked. */
 export async function findRecordings(
   sql: Sql,
   tenant: string,
   filter: RecordingFilter,
-  page?: { offset: number; limit: number },
-): Promise<{ total: number; recordings: RecordingRow[] }> {
+  w: RecordingWindow,
+): Promise<{ total: number | null; recordings: RecordingRow[] }> {
   const params: unknown[] = [];
   const where = conditions(tenant, filter, params);
-  const window = page ? `OFFSET ${Number(page.offset)} LIMIT ${Number(page.limit)}` : '';
   const rows = (await sql.query(
     // The filter is written twice rather than shared through a CTE: a shared CTE is materialized
     // whole, while apart the page walks the newest-first index and stops at its limit.
-    `WITH page AS (SELECT r.id FROM recordings r WHERE ${where} ORDER BY ${newestFirst('r')} ${window})
-     SELECT ${page ? `(SELECT count(*) FROM recordings r WHERE ${where})` : 'NULL'}::int AS total,
+    `WITH page AS (SELECT r.id FROM recordings r WHERE ${where} ORDER BY ${newestFirst('r')}
+                   OFFSET ${Number(w.offset)} LIMIT ${Number(w.limit)})
+     SELECT ${w.count ? `(SELECT count(*) FROM recordings r WHERE ${where})` : 'NULL'}::int AS total,
             coalesce((SELECT json_agg(${RECORDING_JSON} ORDER BY ${newestFirst('r')})
                       FROM page JOIN recordings r ON r.id = page.id), '[]') AS recordings`,
     params,
-  )) as Array<{ total: number; recordings: RecordingRow[] }>;
-  const row = rows[0];
-  const recordings = row?.recordings ?? [];
-  // Unpaged answers carry no total: the count is only made for a page.
-  return { total: row?.total ?? recordings.length, recordings };
+  )) as Array<{ total: number | null; recordings: RecordingRow[] }>;
+  return { total: rows[0]?.total ?? null, recordings: rows[0]?.recordings ?? [] };
 }
 
 /** What publish and delete act on: exact record ids of the tenant, in the given states. */

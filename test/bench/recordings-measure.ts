@@ -6,7 +6,7 @@
  */
 import { neon, neonConfig } from '@neondatabase/serverless';
 import type { RecordingsConfig } from '../../src/config.js';
-import { parseRecordingsQuery } from '../../src/recordings/query.js';
+import { parseRecordingsQuery, recordingsWindow } from '../../src/recordings/query.js';
 import { findRecordings } from '../../src/store/recordings.js';
 import type { Stack } from '../../scripts/stack/stack.js';
 import type { Simulator } from '../support/bbb-sim/simulator.js';
@@ -86,8 +86,8 @@ export async function measureScenario(t: MeasureTarget, s: Scenario, o: MeasureO
   neonConfig.fetchEndpoint = t.stack.endpoints.neonHttpEndpoint;
   const sql = neon(t.stack.endpoints.databaseUrl);
   const query = async (n: number) => {
-    const { filter, page } = parseRecordingsQuery(s.params(n, t.data), QUERY_CONFIG);
-    await findRecordings(sql, 'default', filter, page);
+    const q = parseRecordingsQuery(s.params(n, t.data), QUERY_CONFIG);
+    await findRecordings(sql, 'default', q.filter, recordingsWindow(q));
   };
   const queries = await timed(o.requests, 0, o.concurrency, query);
 

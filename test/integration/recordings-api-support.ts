@@ -64,6 +64,16 @@ export async function seed(r: SeedRecording): Promise<void> {
   }
 }
 
+/** `count` bare recordings of one meeting in one statement: `<prefix>-<n>`, newer with n. */
+export async function seedMany(prefix: string, count: number, meetingID: string): Promise<void> {
+  await sql().query(
+    `INSERT INTO recordings (tenant_id, record_id, meeting_id, internal_meeting_id, state, published, start_time)
+     SELECT 'default', $1 || '-' || n, $3, $1 || '-' || n, 'published', true, to_timestamp(1600000000 + n)
+     FROM generate_series(1, $2::int) AS n`,
+    [prefix, count, meetingID],
+  );
+}
+
 /** Files of a recording under `<visibility>/<format>/<recordID>/`. */
 export async function putFiles(visibility: 'published' | 'unpublished', format: string, recordID: string, files: Record<string, string>): Promise<void> {
   for (const [path, body] of Object.entries(files)) await bucket.put(`${visibility}/${format}/${recordID}/${path}`, body);

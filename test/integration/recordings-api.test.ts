@@ -3,7 +3,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { beforeEach, describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
 import { bbb, BASE, counters, encode, hex, resetCounters, SECRET, send } from './support';
-import { bucket, keysUnder, putFiles, recordingsXml, resetRecordings, seed, stateOf } from './recordings-api-support';
+import { bucket, keysUnder, putFiles, recordingsXml, resetRecordings, seed, seedMany, stateOf } from './recordings-api-support';
 
 const list = (params: Record<string, string> = {}, env?: Record<string, string>) =>
   recordingsXml(bbb('getRecordings', params, env ? { env } : {}));
@@ -178,6 +178,18 @@ describe('getRecordings', () => {
     const all = await list({ meetingID: 'paged' });
     expect(all.list).toHaveLength(12);
     expect(all.response.pagination).toBeUndefined();
+  });
+
+  it('returns at most the newest 5,000 without offset/limit; pages reach the rest', async () => {
+    await seedMany('bulk', 5003, 'lecture');
+    const all = await list({ meetingID: 'lecture' });
+    expect(all.list).toHaveLength(5000);
+    expect(all.list[0].recordID).toBe('bulk-5003');
+    expect(all.list[4999].recordID).toBe('bulk-4');
+    expect(all.response.pagination).toBeUndefined();
+    const rest = await list({ meetingID: 'lecture', offset: '5000', limit: '100' });
+    expect(rest.list.map((r) => r.recordID)).toEqual(['bulk-3', 'bulk-2', 'bulk-1']);
+    expect(rest.response.totalElements).toBe('5003');
   });
 
   it('refuses bad offset and limit, huge CSVs and overlong IDs with a clear error', async () => {

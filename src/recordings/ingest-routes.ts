@@ -11,7 +11,6 @@ import { completeRecording, uploadStatus } from './ingest-complete.js';
 import { errorBody, IngestError, ingestErrors } from './ingest-errors.js';
 import { beginMultipart, completeMultipart, putFile, putPart } from './ingest-files.js';
 import { parseTarget } from './ingest-paths.js';
-import { recordingsBucket } from './objects.js';
 
 export const INGEST_PREFIX = '/recordings/ingest/v1';
 
@@ -35,7 +34,7 @@ ingestApi.all('*', async (c) => {
     if (!handler) throw ingestErrors.notFound('No such ingest operation.');
     if (svc.cfg.recordings.disabled) throw ingestErrors.disabled('Recordings are disabled on this load balancer (RECORDING_DISABLED).');
     const caller = await authenticate(c.req.raw, svc, (p) => c.executionCtx.waitUntil(p));
-    const call = { svc, bucket: recordingsBucket(c.env), req: c.req.raw, url, caller, target: parseTarget(rest), tenant: tenantOf(svc) };
+    const call = { svc, bucket: svc.recordings, req: c.req.raw, url, caller, target: parseTarget(rest), tenant: tenantOf(svc) };
     return await handler(call);
   } catch (e) {
     if (e instanceof IngestError) return c.json(errorBody(e), e.status);

@@ -145,10 +145,3 @@ export async function deleteRecordingObjects(bucket: R2Bucket, recordId: string)
   await deleteKeys(bucket, keys);
   return keys.length;
 }
-
-/** The Worker's R2 binding for recordings (wrangler.toml `RECORDINGS`). */
-export function recordingsBucket(env: object): R2Bucket {
-  const bucket = (env as { RECORDINGS?: R2Bucket }).RECORDINGS;
-  if (!bucket) throw new Error('The RECORDINGS R2 binding is missing');
-  return bucket;
-}

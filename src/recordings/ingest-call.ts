@@ -57,7 +57,7 @@ export function declaredLength(call: IngestCall, max: number): number {
   return length;
 }
 
-export async function sha256Hex(data: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> {
+async function sha256Hex(data: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', data)));
 }
 

@@ -20,7 +20,7 @@ import { objectKey, SHA256_META } from './objects.js';
 import { toHex } from '../bbb/checksum.js';
 
 /** R2's smallest part (every part but the last) and its largest part count. */
-export const MIN_PART_BYTES = 5 * 1024 * 1024;
+const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
 
 const fileOf = (call: IngestCall): FileRef => call.target.file(call.svc.cfg.recordings.formats);

@@ -4,6 +4,7 @@ import { IngestClient, IngestError, sha256Of, type UploadFile } from '../../scri
 import { invalidateServers } from '../../src/cluster/server-cache';
 import { listRecordingObjects } from '../../src/recordings/objects';
 import { services } from '../../src/services';
+import { rememberMeetingCallbacks } from '../../src/store/callbacks';
 import { insertServer } from '../../src/store/servers';
 import { recordingFixture, type FixtureOptions } from '../support/recordings-ingest-fixture';
 import { BASE, counters, resetCounters, send } from './support';
@@ -184,6 +185,28 @@ describe('recording ingest: round trips', () => {
     await resetCounters();
     await c.complete(recordId, manifest);
     expect(await counters()).toEqual({ redis: 0, postgres: 2 });
+  });
+});
+
+describe('recording ingest: recording-ready callback', () => {
+  it('complete schedules the callback captured at create, in the same transaction, once however often it repeats', async () => {
+    const recordId = newId();
+    const meetingId = `meeting-${recordId}`;
+    await rememberMeetingCallbacks(svc.sql, { tenant: 'default', meetingID: meetingId, recordingReadyUrl: 'https://lms.example.com/ready' });
+    const upload = files({ recordId, meetingId });
+    await client().uploadRecording(recordId, upload);
+    await client().uploadRecording(recordId, upload);
+    const deliveries = await svc.sql.query(`SELECT kind, url, payload FROM callback_deliveries WHERE record_id = $1`, [recordId]);
+    expect(deliveries).toEqual([{ kind: 'recording_ready', url: 'https://lms.example.com/ready', payload: { meeting_id: meetingId, record_id: recordId } }]);
+  });
+
+  it('a recording whose import fails schedules nothing', async () => {
+    const recordId = newId();
+    const meetingId = `meeting-${recordId}`;
+    await rememberMeetingCallbacks(svc.sql, { tenant: 'default', meetingID: meetingId, recordingReadyUrl: 'https://lms.example.com/ready' });
+    const broken = files({ recordId, meetingId }).filter((f) => f.path !== 'metadata.xml');
+    await expectError(client().uploadRecording(recordId, broken), 422, 'missing_metadata');
+    expect(await svc.sql.query(`SELECT 1 FROM callback_deliveries WHERE record_id = $1`, [recordId])).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import { objectKey, textTrackKey } from './objects.js';
 import { objectLocation, serveObject, SIGNED_OBJECT_PREFIX, verifyObjectUrl } from './playback.js';
 import { cachedPlaybackState } from './playback-state.js';
 import { accessCookie, hasAccess, redeemLinkToken, type Scope } from './protection.js';
+import { uploadedTracks } from './text-tracks.js';
 
 /**
  * Playback on the balancer's host, as Scalelite's routes and nginx (reference/scalelite.md §5.4):
@@ -146,6 +147,29 @@ playback.get('/texttracks/:recordID/:file', async (c) => {
   return deliver(c, rec.svc, textTrackKey(recordID, file), false);
 });
 
+/**
+ * The presentation player reads `captions.json` ([{locale, localeName}]) and `caption_<locale>.vtt`
+ * from the format's files. BBB merges uploaded text tracks into them; so does this, on the fly,
+ * so a track uploaded with putRecordingTextTrack shows in the player (protected ones included).
+ */
+async function playerCaptions(c: Ctx, rec: Checked, path: string): Promise<Response | undefined> {
+  const vtt = /^caption_([\w-]+)\.vtt$/.exec(path);
+  if (path !== 'captions.json' && !vtt) return undefined;
+  const tracks = await uploadedTracks(rec.svc.recordings, rec.scope.recordID);
+  if (vtt) {
+    const track = tracks.find((t) => t.lang === vtt[1]);
+    return track && deliver(c, rec.svc, track.key, rec.isProtected);
+  }
+  if (tracks.length === 0) return undefined;
+  const own = await rec.svc.recordings.get(objectKey('published', 'presentation', rec.scope.recordID, path));
+  const listed: unknown = own ? await own.json().catch(() => []) : [];
+  const recorded = (Array.isArray(listed) ? listed : []).filter(
+    (e: { locale?: unknown }) => !tracks.some((t) => t.lang === e?.locale),
+  );
+  const merged = [...recorded, ...tracks.map((t) => ({ locale: t.lang, localeName: t.label }))];
+  return Response.json(merged, { headers: { 'Cache-Control': 'no-store' } });
+}
+
 // A format's files: `/<format>/<recordID>[/<path>]`.
 const resource = async (c: Ctx) => {
   const format = c.req.param('format') ?? '';
@@ -154,7 +178,9 @@ const resource = async (c: Ctx) => {
   const rec = await playable(c, recordID, format);
   if (!rec || rec.url === null) return notFoundPage();
   if (rec.isProtected && !(await hasAccess(rec.svc, rec.scope, c.req.header('cookie')))) return notFoundPage();
-  return deliver(c, rec.svc, objectKey('published', format, recordID, filePath(rest)), rec.isProtected);
+  const path = filePath(rest);
+  const captions = format === 'presentation' ? await playerCaptions(c, rec, path) : undefined;
+  return captions ?? deliver(c, rec.svc, objectKey('published', format, recordID, path), rec.isProtected);
 };
 playback.get('/:format/:recordID', resource);
 playback.get('/:format/:recordID/*', resource);

@@ -36,6 +36,14 @@ export async function listTextTracks(bucket: R2Bucket, origin: string, recordID:
   });
 }
 
+/** Uploaded tracks with their object keys, for the presentation player's captions. */
+export async function uploadedTracks(bucket: R2Bucket, recordID: string): Promise<Array<{ key: string; lang: string; label: string }>> {
+  return (await listAll(bucket, textTrackPrefix(recordID))).flatMap((o) => {
+    const lang = o.customMetadata?.lang;
+    return lang ? [{ key: o.key, lang, label: o.customMetadata?.label || lang }] : [];
+  });
+}
+
 const LANG = /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/;
 
 export interface TrackUpload {

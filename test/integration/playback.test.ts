@@ -118,6 +118,25 @@ describe('open recordings, Worker-served fallback (local dev)', () => {
   });
 });
 
+describe('the presentation player\'s captions', () => {
+  it('merge uploaded text tracks into captions.json and serve them as caption_<locale>.vtt', async () => {
+    await putFiles('published', 'presentation', 'rec-1', {
+      'captions.json': JSON.stringify([{ locale: 'en', localeName: 'English (recorded)' }, { locale: 'de', localeName: 'Deutsch' }]),
+      'caption_de.vtt': 'WEBVTT recorded de',
+    });
+    const own = await get('/presentation/rec-1/captions.json');
+    expect(own.status).toBe(302);
+    await bucket.put('texttracks/rec-1/subtitles_en.vtt', 'WEBVTT uploaded en', { customMetadata: { kind: 'subtitles', lang: 'en', label: 'English', source: 'upload' } });
+    const merged = await get('/presentation/rec-1/captions.json');
+    expect(merged.status).toBe(200);
+    expect(await merged.json()).toEqual([{ locale: 'de', localeName: 'Deutsch' }, { locale: 'en', localeName: 'English' }]);
+    const en = await get('/presentation/rec-1/caption_en.vtt');
+    expect(await (await get(en.headers.get('location')!)).text()).toBe('WEBVTT uploaded en');
+    const de = await get('/presentation/rec-1/caption_de.vtt');
+    expect(de.headers.get('location')).toContain('/recording-files/published/presentation/rec-1/caption_de.vtt?');
+  });
+});
+
 describe('what is not played', () => {
   it('unknown, unpublished, deleted and other tenants\' recordings, unknown formats of a recording', async () => {
     await seed({ recordID: 'unpub', state: 'unpublished' });
@@ -242,10 +261,15 @@ describe('protected recordings', () => {
     await expectNotFoundPage(get('/presentation/sec/metadata.xml', PROTECTED, { Cookie: forgedScope }));
   });
 
-  it('is served openly when PROTECTED_RECORDINGS_ENABLED is off (Scalelite), and its text tracks are not served when on', async () => {
+  it('is served openly when PROTECTED_RECORDINGS_ENABLED is off (Scalelite); its text tracks only through the player with the cookie', async () => {
     expect((await get('/presentation/sec/metadata.xml', LOCAL)).status).toBe(302);
-    await bucket.put('texttracks/sec/subtitles_en.vtt', 'WEBVTT');
+    await bucket.put('texttracks/sec/subtitles_en.vtt', 'WEBVTT secret', { customMetadata: { lang: 'en', label: 'English' } });
     await expectNotFoundPage(get('/texttracks/sec/subtitles_en.vtt', PROTECTED));
+    await expectNotFoundPage(get('/presentation/sec/caption_en.vtt', PROTECTED));
+    const { presentation } = await links();
+    const cookie = (await get(presentation!, PROTECTED)).headers.get('set-cookie')!.split(';')[0]!;
+    const vtt = await get('/presentation/sec/caption_en.vtt', PROTECTED, { Cookie: cookie });
+    expect(await (await get(vtt.headers.get('location')!, PROTECTED)).text()).toBe('WEBVTT secret');
   });
 
   it('sets Secure; SameSite=None over HTTPS', async () => {

@@ -11,7 +11,7 @@ import { claimOwnership, json, signedText, type IngestCall } from './ingest-call
 import { ingestErrors } from './ingest-errors.js';
 import { MAX_MANIFEST_BYTES, parseManifest, renderManifest, type ManifestEntry } from './ingest-manifest.js';
 import { MAX_METADATA_XML_BYTES, MetadataError, parseMetadataXml, type RecordingMetadata } from './metadata.js';
-import { listRecordingObjects, moveRecording, objectKey, type RecordingObject, type Visibility } from './objects.js';
+import { deleteKeys, listRecordingObjects, moveRecording, objectKey, type RecordingObject, type Visibility } from './objects.js';
 
 const METADATA_XML = 'metadata.xml';
 const fileKey = (o: { format: string; path: string }) => `${o.format}/${o.path}`;
@@ -103,7 +103,7 @@ async function placeObjects(
   const listed = new Set(manifest.map(fileKey));
   const formats = new Set(manifest.map((e) => e.format));
   const stale = objects.filter((o) => formats.has(o.format) && !listed.has(fileKey(o)));
-  if (stale.length > 0) await bucket.delete(stale.map((o) => objectKey(visibility, o.format, recordId, o.path)));
+  await deleteKeys(bucket, stale.map((o) => objectKey(visibility, o.format, recordId, o.path)));
 }
 
 /** GET status/<recordID>: the files stored so far, in manifest form, so a re-run sends only the rest. */

@@ -96,7 +96,7 @@ export async function listRecordingObjects(bucket: R2Bucket, recordId: string): 
   return both.flat();
 }
 
-async function deleteKeys(bucket: R2Bucket, keys: string[]): Promise<void> {
+export async function deleteKeys(bucket: R2Bucket, keys: string[]): Promise<void> {
   // R2 deletes at most 1000 keys per call.
   for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
 }

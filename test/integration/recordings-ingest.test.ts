@@ -129,6 +129,16 @@ describe('recording ingest: happy path', () => {
     expect(await listRecordingObjects(bucket, recordId)).toHaveLength(upload.length);
   });
 
+  it('a re-upload without a file removes that file from the completed format', async () => {
+    const recordId = newId();
+    const upload = files({ recordId });
+    await client().uploadRecording(recordId, upload);
+    const fewer = upload.filter((f) => f.path !== 'panzooms.xml');
+    await client().uploadRecording(recordId, fewer);
+    const objects = await listRecordingObjects(bucket, recordId);
+    expect(objects.map((o) => o.path).sort()).toEqual(fewer.map((f) => f.path).sort());
+  });
+
   it('a multipart upload resumes after a crash: only the missing parts are sent', async () => {
     const recordId = newId();
     const c = client();

@@ -117,7 +117,7 @@ const EnvSchema = z.object({
   PROTECTED_RECORDINGS_TIMEOUT: number(360, { min: 1 }),
   PROTECTED_RECORDINGS_TOKEN_TIMEOUT: number(60, { min: 1 }),
   RECORDING_PLAYBACK_FORMATS: text('presentation:video:screenshare:podcast:notes:capture'),
-  RECORDINGS_PUBLIC_URL: text(),
+  RECORDINGS_PUBLIC_URL: text().refine((v) => v === '' || /^https?:\/\/[^/]/.test(v), 'must be an http(s) URL'),
   RECORDINGS_URL_TTL: number(3600, { min: 60, int: true }),
   R2_ACCOUNT_ID: text(),
   R2_BUCKET_NAME: text('scaleflare-recordings'),

@@ -162,6 +162,13 @@ describe('what is not played', () => {
     await expectNotFoundPage(get('/presentation/rec-1/metadata.xml', { ...LOCAL, RECORDING_DISABLED: 'true' }));
   });
 
+  it('a malformed RECORDINGS_PUBLIC_URL is a configuration error, not a broken redirect', async () => {
+    const res = await get('/presentation/rec-1/metadata.xml', { ...LOCAL, RECORDINGS_PUBLIC_URL: 'cdn.example.com' });
+    const text = await res.text();
+    expect(text).toContain('<messageKey>internalError</messageKey>');
+    expect(text).not.toContain('cdn.example.com');
+  });
+
   it('leaves paths of unconfigured formats to the BBB catch-all', async () => {
     const res = await get('/nonsense/rec-1/file');
     expect(await res.text()).toContain('<messageKey>unsupportedRequest</messageKey>');

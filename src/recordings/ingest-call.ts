@@ -42,10 +42,14 @@ export async function claimOwnership(call: IngestCall): Promise<boolean | null> 
   return claim.pinnedPublished;
 }
 
+/** Where new objects go: as an API publish/unpublish pinned it, else by RECORDING_IMPORT_UNPUBLISHED. */
+export function uploadVisibility(svc: Services, pinnedPublished: boolean | null): Visibility {
+  return (pinnedPublished ?? !svc.cfg.ingest.importUnpublished) ? 'published' : 'unpublished';
+}
+
 /** Claims the recording and answers under which prefix its new objects go. */
 export async function ownedVisibility(call: IngestCall): Promise<Visibility> {
-  const published = (await claimOwnership(call)) ?? !call.svc.cfg.ingest.importUnpublished;
-  return published ? 'published' : 'unpublished';
+  return uploadVisibility(call.svc, await claimOwnership(call));
 }
 
 /** The Content-Length the node declared, checked against the limits. */

@@ -7,7 +7,7 @@
  */
 import { enqueueRecordingReady } from '../store/callbacks.js';
 import { indexRecording } from '../store/recording-index.js';
-import { claimOwnership, json, signedText, type IngestCall } from './ingest-call.js';
+import { claimOwnership, json, signedText, uploadVisibility, type IngestCall } from './ingest-call.js';
 import { ingestErrors } from './ingest-errors.js';
 import { MAX_MANIFEST_BYTES, parseManifest, renderManifest, type ManifestEntry } from './ingest-manifest.js';
 import { MAX_METADATA_XML_BYTES, MetadataError, parseMetadataXml, type RecordingMetadata } from './metadata.js';
@@ -46,7 +46,10 @@ export async function completeRecording(call: IngestCall): Promise<Response> {
   const recordId = call.target.recordId;
   const manifest = parseManifest(await signedText(call, MAX_MANIFEST_BYTES), svc.cfg.recordings.formats);
   const [pinned, objects] = await Promise.all([claimOwnership(call), listRecordingObjects(bucket, recordId)]);
-  const stored = new Map(objects.map((o) => [fileKey(o), o]));
+  // A copy left under the other prefix by an earlier upload loses to where uploads go now.
+  const current = uploadVisibility(svc, pinned);
+  const ordered = [...objects.filter((o) => o.visibility !== current), ...objects.filter((o) => o.visibility === current)];
+  const stored = new Map(ordered.map((o) => [fileKey(o), o]));
 
   const missing = unmatched(manifest, stored);
   if (missing.length > 0) {

@@ -19,6 +19,31 @@ async function hmac(parts: string[]): Promise<string> {
   return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+const enc = new TextEncoder();
+const toHex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+const hmacRaw = async (key: ArrayBuffer | Uint8Array, data: string) =>
+  crypto.subtle.sign('HMAC', await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), enc.encode(data));
+const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** Recomputes an S3 presigned URL's SigV4 signature from AWS's specification, independently of aws4fetch. */
+async function sigV4Matches(url: URL, secretKey: string): Promise<boolean> {
+  const q = [...url.searchParams].filter(([k]) => k !== 'X-Amz-Signature').sort(([a], [b]) => (a < b ? -1 : 1));
+  const canonical = [
+    'GET',
+    url.pathname.split('/').map((seg) => rfc3986(decodeURIComponent(seg))).join('/'),
+    q.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&'),
+    `host:${url.host}\n`,
+    'host',
+    'UNSIGNED-PAYLOAD',
+  ].join('\n');
+  const amzDate = url.searchParams.get('X-Amz-Date')!;
+  const scope = url.searchParams.get('X-Amz-Credential')!.split('/').slice(1).join('/');
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, toHex(await crypto.subtle.digest('SHA-256', enc.encode(canonical)))].join('\n');
+  let key: ArrayBuffer | Uint8Array = enc.encode(`AWS4${secretKey}`);
+  for (const part of scope.split('/')) key = await hmacRaw(key, part);
+  return toHex(await hmacRaw(key, toSign)) === url.searchParams.get('X-Amz-Signature');
+}
+
 async function expectNotFoundPage(res: Response | Promise<Response>) {
   const r = await res;
   expect(r.status).toBe(404);
@@ -199,6 +224,20 @@ describe('storage modes', () => {
     expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
     expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
     expect(url.toString()).not.toContain('not-a-real-secret');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
+    // The checker itself against AWS's published presigned-URL example.
+    const aws = new URL(
+      'https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request' +
+        '&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404',
+    );
+    expect(await sigV4Matches(aws, 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')).toBe(true);
+    expect(await sigV4Matches(url, 'not-a-real-secret')).toBe(true);
+    // A key with a space is signed over its single encoding, as S3 and R2 expect.
+    await putFiles('published', 'presentation', 'sec', { 'slides/s 1.png': 'x' });
+    const spaced = new URL((await get('/presentation/sec/slides/s%201.png', env, { Cookie: cookie })).headers.get('location')!);
+    expect(spaced.pathname).toBe('/recs/published/presentation/sec/slides/s%201.png');
+    expect(await sigV4Matches(spaced, 'not-a-real-secret')).toBe(true);
+    expect(await sigV4Matches(spaced, 'another-secret')).toBe(false);
     // Open recordings still use the public URL; without one, a presigned URL.
     expect((await get('/presentation/rec-1/metadata.xml', env)).headers.get('location')).toMatch(/^https:\/\/cdn\.example\.com\//);
     expect((await get('/presentation/rec-1/metadata.xml', { ...S3 })).headers.get('location')).toMatch(/^https:\/\/acct123\.r2\.cloudflarestorage\.com\/recs\//);

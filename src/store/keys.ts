@@ -26,6 +26,8 @@ export function keys(ns: string) {
     metrics: () => `${ns}:metrics`,
     /** hash: the last cycle (at, ms, servers, online, failed) and running totals (cycles, failures). */
     pollStats: () => `${ns}:poll:stats`,
+    /** string: a protected recording's one-time link (by nonce) has been used; expires with the link. */
+    usedPlaybackLink: (nonce: string) => `${ns}:playback:used:${nonce}`,
   };
 }
 

@@ -24,7 +24,7 @@ export function csv(value: string | undefined, what: string): string[] {
   return items;
 }
 
-/** The required recordID list of publish, update, delete and the text-track calls. */
+/** The required recordID list of publish, update and delete. */
 export function requireRecordIDs(params: Params): string[] {
   const ids = csv(param(params, 'recordID'), 'recordID');
   if (ids.length === 0) throw errors.missingParamRecordID();

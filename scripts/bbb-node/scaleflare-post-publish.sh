@@ -221,15 +221,18 @@ process() {
   ) 9>"$WORK_DIR/$id.lock"
 }
 
-# Recordings whose published formats differ from what the last upload sent.
+# Recordings whose published formats differ from what the last upload sent. With
+# DELETE_AFTER_UPLOAD, uploaded ones still on disk too: once all their formats are published,
+# the visit (nothing left to send, one `complete`) deletes them.
 pending_recordings() {
-  local dir id formats
+  local dir id formats done_formats
   for dir in "$PUBLISHED_DIR"/*/*; do
     [ -d "$dir" ] && basename "$dir"
   done | sort -u | while IFS= read -r id; do
     formats="$(for d in "$PUBLISHED_DIR"/*/"$id"; do [ -d "$d" ] && basename "$(dirname "$d")"; done | tr '\n' ' ')"
-    [ -f "$(marker "$id")" ] && [ "$(cat "$(marker "$id")")" = "${formats% }" ] && continue
-    [ -f "$(marker "$id")" ] && [ "$(cat "$(marker "$id")")" = deleted ] && continue
+    done_formats="$(cat "$(marker "$id")" 2>/dev/null)"
+    [ "$done_formats" = deleted ] && continue
+    [ "$done_formats" = "${formats% }" ] && [ "$DELETE_AFTER_UPLOAD" != true ] && continue
     printf '%s\n' "$id"
   done
 }

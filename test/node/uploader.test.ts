@@ -189,6 +189,18 @@ describe('node-side uploader (bash, curl, openssl)', { timeout: 90_000 }, () => 
     expect((await run(n, ['-m', recordId])).code).toBe(0);
     await expectStored(recordId, files);
     expect(readFileSync(n.deleted, 'utf8').trim()).toBe(recordId);
+
+    // A hook run that came too early is finished by the batch once everything is published.
+    const late = newId();
+    publish(n, { recordId: late });
+    writeFileSync(`${n.status}/processed/${late}-video.done`, '');
+    expect((await run(n, ['-m', late])).code).toBe(0);
+    expect(readFileSync(n.deleted, 'utf8')).not.toContain(late);
+    rmSync(`${n.status}/processed/${late}-video.done`);
+    const batch = await run(n, ['--batch']);
+    expect(batch.code, batch.stderr).toBe(0);
+    expect(batch.stderr).not.toMatch(/PUT (file|part)\//);
+    expect(readFileSync(n.deleted, 'utf8')).toContain(late);
   });
 
   it('refusals are reported and not retried; bad configuration exits 3', async () => {

@@ -78,16 +78,29 @@ function run(n: Node, args: string[], o: { killAfterMs?: number; ruby?: boolean 
   });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  if (o.killAfterMs !== undefined) setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), o.killAfterMs);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  const kill = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already finished
+    }
+  };
+  const timer = o.killAfterMs === undefined ? undefined : setTimeout(kill, o.killAfterMs);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    }),
+  );
 }
 
 const hexOf = async (text: string) => createHash('sha1').update(text).digest('hex');
 
-async function getRecordings(query: string): Promise<string> {
-  const res = await fetch(`${worker.base}/bigbluebutton/api/getRecordings?${query}&checksum=${await hexOf('getRecordings' + query + LB_SECRET)}`);
+async function api(call: string, query: string): Promise<string> {
+  const res = await fetch(`${worker.base}/bigbluebutton/api/${call}?${query}&checksum=${await hexOf(call + query + LB_SECRET)}`);
   return res.text();
 }
+const getRecordings = (query: string) => api('getRecordings', query);
 
 /** Every file of the recording is in R2 exactly once, byte for byte. */
 async function expectStored(recordId: string, files: ReturnType<typeof recordingFixture>, visibility = 'published') {
@@ -139,6 +152,27 @@ describe('node-side uploader (bash, curl, openssl)', { timeout: 90_000 }, () => 
     expect(await body.text()).toContain(`<id>${recordId}</id>`);
   });
 
+  it('an uploaded recording unpublishes, publishes and deletes through the BBB API; the node then stops', async () => {
+    const n = makeNode();
+    const recordId = newId();
+    const files = publish(n, { recordId });
+    expect((await run(n, ['-m', recordId])).code).toBe(0);
+    expect(await api('publishRecordings', `recordID=${recordId}&publish=false`)).toContain('<published>false</published>');
+    await expectStored(recordId, files, 'unpublished');
+    // A re-upload keeps the API's choice.
+    expect((await run(n, ['-c', n.conf, '-m', recordId])).code).toBe(0);
+    await expectStored(recordId, files, 'unpublished');
+    expect(await api('publishRecordings', `recordID=${recordId}&publish=true`)).toContain('<published>true</published>');
+    await expectStored(recordId, files, 'published');
+    expect(await api('deleteRecordings', `recordID=${recordId}`)).toContain('<deleted>true</deleted>');
+    const bucket = await worker.bucket();
+    for (const prefix of ['published', 'unpublished']) expect((await bucket.list({ prefix: `${prefix}/presentation/${recordId}/` })).objects).toEqual([]);
+    const after = await run(n, ['-m', recordId]);
+    expect(after.code).toBe(0);
+    expect(after.stderr).toContain('deleted on the balancer');
+    expect((await bucket.list({ prefix: `published/presentation/${recordId}/` })).objects).toEqual([]);
+  });
+
   it.skipIf(!hasRuby)('the Ruby shim BBB runs hands over to the bash script', async () => {
     const n = makeNode();
     const recordId = newId();
@@ -152,8 +186,10 @@ describe('node-side uploader (bash, curl, openssl)', { timeout: 90_000 }, () => 
   it('killed at random points, re-run: one intact recording; unchanged re-runs send nothing new', async () => {
     const n = makeNode();
     const recordId = newId();
-    const files = publish(n, { recordId, videoBytes: 16 * MiB });
-    for (const ms of [50, 150, 300, 500, 800]) await run(n, ['-m', recordId], { killAfterMs: ms });
+    const files = publish(n, { recordId, videoBytes: 26 * MiB });
+    let killed = 0;
+    for (const ms of [40, 120, 250, 400, 600]) if ((await run(n, ['-m', recordId], { killAfterMs: ms })).code === null) killed++;
+    expect(killed).toBeGreaterThanOrEqual(2);
     const { code, stderr } = await run(n, ['-m', recordId]);
     expect(code, stderr).toBe(0);
     await expectStored(recordId, files);

@@ -101,12 +101,68 @@ export async function deleteKeys(bucket: R2Bucket, keys: string[]): Promise<void
   for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
 }
 
+const MiB = 1024 * 1024;
+
+export interface CopyLimits {
+  /** Objects up to this size are copied with one put (R2 takes at most about 5 GiB per put). */
+  singlePutMax: number;
+  /** Larger ones are copied in parts of this size, each a ranged get into an uploaded part. */
+  partBytes: number;
+}
+
+const COPY_LIMITS: CopyLimits = { singlePutMax: 4096 * MiB, partBytes: 256 * MiB };
+
+/** A readable of exactly `size` bytes: what put and uploadPart need. */
+function sized(body: R2ObjectBody, size: number): { readable: ReadableStream; piped: Promise<void> } {
+  const fixed = new FixedLengthStream(size);
+  return { readable: fixed.readable, piped: body.body.pipeTo(fixed.writable) };
+}
+
+/** Copies one object (the binding has no copy); false when the source is gone (a concurrent move). */
+async function copyObject(bucket: R2Bucket, src: RecordingObject, toKey: string, limits: CopyLimits): Promise<boolean> {
+  if (src.size <= limits.singlePutMax) {
+    const body = await bucket.get(src.key);
+    if (!body) return false;
+    const stream = sized(body, body.size);
+    const [, stored] = await Promise.all([
+      stream.piped,
+      bucket.put(toKey, stream.readable, { httpMetadata: body.httpMetadata, customMetadata: body.customMetadata }),
+    ]);
+    if (!stored) throw new Error(`copying ${src.key} failed`);
+    return true;
+  }
+  const head = await bucket.head(src.key);
+  if (!head) return false;
+  const upload = await bucket.createMultipartUpload(toKey, { httpMetadata: head.httpMetadata, customMetadata: head.customMetadata });
+  try {
+    const parts: R2UploadedPart[] = [];
+    for (let offset = 0, n = 1; offset < head.size; offset += limits.partBytes, n++) {
+      const length = Math.min(limits.partBytes, head.size - offset);
+      const body = await bucket.get(src.key, { range: { offset, length } });
+      if (!body) throw new Error(`${src.key} disappeared while being copied`);
+      const stream = sized(body, length);
+      const [, part] = await Promise.all([stream.piped, upload.uploadPart(n, stream.readable)]);
+      parts.push(part);
+    }
+    await upload.complete(parts);
+    return true;
+  } catch (e) {
+    await upload.abort().catch(() => undefined);
+    throw e;
+  }
+}
+
 /**
- * Moves every object of the recording under `to`. The binding has no copy: each object is
- * streamed get → put, then the source is deleted. Idempotent and safe to resume: an object
- * already under the target wins and its source is only deleted. Returns the number moved.
+ * Moves every object of the recording under `to`: each is copied, then the sources are deleted.
+ * Idempotent and safe to resume: an object already under the target wins and its source is only
+ * deleted. Returns the number copied.
  */
-export async function moveRecording(bucket: R2Bucket, recordId: string, to: Visibility): Promise<number> {
+export async function moveRecording(
+  bucket: R2Bucket,
+  recordId: string,
+  to: Visibility,
+  limits: CopyLimits = COPY_LIMITS,
+): Promise<number> {
   const from: Visibility = to === 'published' ? 'unpublished' : 'published';
   const [sources, targets] = await Promise.all([
     listVisibility(bucket, recordId, from),
@@ -115,21 +171,8 @@ export async function moveRecording(bucket: R2Bucket, recordId: string, to: Visi
   const present = new Set(targets.map((t) => `${t.format}/${t.path}`));
   let moved = 0;
   for (const src of sources) {
-    if (!present.has(`${src.format}/${src.path}`)) {
-      const body = await bucket.get(src.key);
-      // Gone in between (a concurrent move): nothing left to copy.
-      if (!body) continue;
-      const fixed = new FixedLengthStream(body.size);
-      const [, stored] = await Promise.all([
-        body.body.pipeTo(fixed.writable),
-        bucket.put(objectKey(to, src.format, recordId, src.path), fixed.readable, {
-          httpMetadata: body.httpMetadata,
-          customMetadata: body.customMetadata,
-        }),
-      ]);
-      if (!stored) throw new Error(`moving ${src.key} failed`);
-      moved++;
-    }
+    if (present.has(`${src.format}/${src.path}`)) continue;
+    if (await copyObject(bucket, src, objectKey(to, src.format, recordId, src.path), limits)) moved++;
   }
   await deleteKeys(bucket, sources.map((s) => s.key));
   return moved;

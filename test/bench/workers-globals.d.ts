@@ -25,6 +25,8 @@ interface ExportedHandler<Env = unknown> {
 // types conflict); tsconfig.json checks them against the real types.
 type R2Bucket = any;
 type R2Object = any;
+type R2ObjectBody = any;
+type R2UploadedPart = any;
 type R2ListOptions = any;
 type R2PutOptions = any;
 type R2HTTPMetadata = any;

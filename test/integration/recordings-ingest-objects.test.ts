@@ -55,6 +55,22 @@ describe('recording objects in R2', () => {
     expect((await listRecordingObjects(bucket, id)).map((o) => o.visibility)).toEqual(['published', 'published', 'published']);
   });
 
+  it('objects too large for one put are copied in ranged parts, byte for byte, with their metadata', async () => {
+    const id = newId();
+    const big = new Uint8Array(11 * 1024 * 1024 + 7).map((_, i) => (i * 31) & 0xff);
+    const key = objectKey('published', 'video', id, 'video-0.m4v');
+    await bucket.put(key, big, { customMetadata: { [SHA256_META]: 'digest' }, httpMetadata: { contentType: 'video/mp4' } });
+    await moveRecording(bucket, id, 'unpublished', { singlePutMax: 6 * 1024 * 1024, partBytes: 5 * 1024 * 1024 });
+    const moved = await bucket.get(objectKey('unpublished', 'video', id, 'video-0.m4v'));
+    const digest = async (b: ArrayBuffer | Uint8Array<ArrayBuffer>) => new Uint8Array(await crypto.subtle.digest('SHA-256', b)).join(',');
+    const copy = await moved!.arrayBuffer();
+    expect(copy.byteLength).toBe(big.byteLength);
+    expect(await digest(copy)).toBe(await digest(big));
+    expect(moved!.customMetadata?.[SHA256_META]).toBe('digest');
+    expect(moved!.httpMetadata?.contentType).toBe('video/mp4');
+    expect(await bucket.head(key)).toBeNull();
+  });
+
   it('deletes everything of the recording, text tracks included, and nothing else', async () => {
     const id = newId();
     await seed(id);

@@ -18,7 +18,6 @@ import { log } from '../test/bench/log.js';
 import { ROOT, runPaths } from '../test/bench/paths.js';
 import { Shutdown } from '../test/bench/shutdown.js';
 
-
 const sizes = option('nodes', '100,1000').split(',').map(Number);
 const meetingsPerNode = Number(option('meetings', '10'));
 const shardCount = Number(option('shards', '4'));

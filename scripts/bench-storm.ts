@@ -17,7 +17,6 @@ import { ROOT, runPaths } from '../test/bench/paths.js';
 import { createParams, signedPath } from '../test/bench/requests.js';
 import { Shutdown } from '../test/bench/shutdown.js';
 
-
 const viewers = Number(option('viewers', '200'));
 const meetings = Number(option('meetings', '20'));
 const durationSec = Number(option('duration', '40'));

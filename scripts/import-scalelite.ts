@@ -1,6 +1,7 @@
 // `npm run import:scalelite`: an existing Scalelite's recordings into R2 and the index
 // (docs/recordings-migration.md). One JSON line per recording, then a summary; exit 1 if any failed.
 import { createSql } from '../src/store/postgres.js';
+import { tenantExists } from '../src/store/scalelite-import.js';
 import { readDbExport } from './import-scalelite/db-export.js';
 import { parseOptions, USAGE, type ImportCliOptions } from './import-scalelite/options.js';
 import { runImport } from './import-scalelite/run.js';
@@ -25,6 +26,8 @@ async function main(): Promise<number> {
     console.error('import:scalelite: DATABASE_URL is not set');
     return 2;
   }
+  const sql = createSql({ databaseUrl, neonHttpEndpoint: process.env.NEON_HTTP_ENDPOINT ?? '', neonWsProxy: '' });
+  if (!(await tenantExists(sql, opts.tenant))) throw new Error(`tenant ${opts.tenant} does not exist in ${maskUrl(databaseUrl)}`);
   const target = await openTarget(opts);
   try {
     const tree = await scanTrees([
@@ -32,7 +35,6 @@ async function main(): Promise<number> {
       ...(opts.unpublished ? [{ dir: opts.unpublished, visibility: 'unpublished' as const }] : []),
     ]);
     const exported = opts.dbExport ? readDbExport(opts.dbExport) : new Map();
-    const sql = createSql({ databaseUrl, neonHttpEndpoint: process.env.NEON_HTTP_ENDPOINT ?? '', neonWsProxy: '' });
     console.error(`import:scalelite: ${tree.size} recordings in the tree, ${exported.size} in the export → ${target.name}, ${maskUrl(databaseUrl)}${opts.dryRun ? ' (dry run)' : ''}`);
     const summary = await runImport(
       { sql, sink: target.sink, tenant: opts.tenant, dryRun: opts.dryRun, protectByDefault: opts.protect, ...(opts.only ? { only: opts.only } : {}) },

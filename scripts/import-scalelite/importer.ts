@@ -9,9 +9,9 @@ import { forEachLimited } from '../../src/cluster/concurrency.js';
 import { httpMetadataFor } from '../../src/recordings/ingest-content-type.js';
 import { parseMetadataXml, type PlaybackFormat, type RecordingMetadata } from '../../src/recordings/metadata.js';
 import { objectKey, type Visibility } from '../../src/recordings/objects.js';
-import type { Statement } from '../../src/store/callbacks.js';
 import type { Sql } from '../../src/store/postgres.js';
 import { indexRecording } from '../../src/store/recording-index.js';
+import { carryOverState } from '../../src/store/scalelite-import.js';
 import type { ExportedRecording } from './db-tables.js';
 
 /** The owner recorded for migrated recordings: no node may overwrite them by uploading. */
@@ -106,11 +106,8 @@ export async function importRecording(
     }
     if (o.dryRun) return { ...out, outcome: 'would import' };
 
-    const extra: Statement[] = exported
-      ? [{
-          text: 'UPDATE recordings SET protected = $3, publish_updated = $4 WHERE record_id = $1 AND server_id = $2',
-          params: [recordID, IMPORT_SERVER_ID, exported.protected, exported.publishUpdated],
-        }]
+    const extra = exported
+      ? [carryOverState({ recordID, owner: IMPORT_SERVER_ID, protected: exported.protected, publishUpdated: exported.publishUpdated })]
       : [];
     const indexed = await indexRecording(
       o.sql,

@@ -42,7 +42,8 @@ export function findOnPath(name: string): string | undefined {
   return undefined
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 only checks). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
@@ -62,7 +63,7 @@ export async function terminate(pid: number, graceMs = 5000): Promise<void> {
   }
   signal('SIGTERM')
   const deadline = Date.now() + graceMs
-  while (alive(pid)) {
+  while (isAlive(pid)) {
     if (Date.now() > deadline) {
       signal('SIGKILL')
       if (Date.now() > deadline + 2000) throw new Error(`process ${pid} survived SIGKILL`)
@@ -82,7 +83,7 @@ export async function stopLeftover(pidFile: string, expected: string, group = fa
   } catch {
     return
   }
-  if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
     const command = await run('ps', ['-p', String(pid), '-o', 'command=']).catch(() => '')
     if (command.includes(expected)) {
       console.warn(`stopping ${expected} (pid ${pid}) left over from a previous run`)

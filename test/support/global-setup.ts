@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
+import { isAlive } from '../../scripts/stack/proc.js'
 import { startPrivateStack, stopLeftovers } from '../../scripts/stack/stack.js'
 import { startSimulator } from './bbb-sim/simulator.js'
 import { startCallbackReceiver } from './callbacks-receiver.js'
@@ -49,14 +50,5 @@ async function sweepKilledRuns(): Promise<void> {
     if (!pid || isAlive(pid)) continue
     await stopLeftovers(path.join(local, name))
     rmSync(path.join(local, name), { recursive: true, force: true })
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
   }
 }

@@ -76,7 +76,6 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
       if (p.result.online) snapshots.push({ tenant: DEFAULT_TENANT, server, json: await encodeSnapshot({ at: now, meetings: p.meetings }) });
       for (const m of p.meetings) {
         if (typeof m.meetingID !== 'string' || !m.meetingID) continue;
-        const text = (v: unknown) => (typeof v === 'string' ? v : '');
         found.push({ tenant: DEFAULT_TENANT, meetingID: m.meetingID, server, voiceBridge: text(m.voiceBridge), moderatorPW: text(m.moderatorPW) });
       }
     }
@@ -115,6 +114,8 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
     await svc.cluster.releasePollLock(token).catch(() => undefined);
   }
 }
+
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
 function chunks<T>(list: T[], size: number): T[][] {
   const out: T[][] = [];

@@ -22,7 +22,9 @@ export default defineConfig({
             main: './src/index.ts',
             miniflare: {
               // Overrides .dev.vars (written by `npm run dev`), so tests never touch the dev stack.
-              bindings: { ...workerBindings(inject('stack').endpoints), LOADBALANCER_SECRET: 'test-secret' },
+              // Tests send wrong checksums on purpose, all from one local client: the limit is off
+              // except where test/integration/abuse.test.ts turns it on.
+              bindings: { ...workerBindings(inject('stack').endpoints), LOADBALANCER_SECRET: 'test-secret', CHECKSUM_FAILURE_LIMIT: '0' },
             },
           })),
         ],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseAlgorithms, strongestAlgorithm, type ChecksumAlgorithm } from './bbb/checksum.js';
+import type { ChecksumLimitSettings } from './abuse/checksum-limit.js';
 
 /**
  * Every setting the Worker reads, validated once per isolate. Names follow Scalelite where the
@@ -136,6 +137,8 @@ const EnvSchema = z.object({
   CALLBACK_ALLOW_PRIVATE_URLS: flag(false),
   RECORDING_RETENTION_DAYS: number(0, { min: 0 }),
   RECORDING_RETENTION_BATCH_SIZE: number(20, { min: 1, int: true }),
+  CHECKSUM_FAILURE_LIMIT: number(20, { min: 0, int: true }),
+  CHECKSUM_FAILURE_WINDOW: number(60, { min: 1, int: true }),
   RECORDING_IMPORT_UNPUBLISHED: flag(false),
   RECORDING_INGEST_MAX_FILE_MB: number(20480, { min: 0.001 }),
   RECORDING_INGEST_MAX_REQUEST_MB: number(90, { min: 0.001 }),
@@ -187,6 +190,8 @@ export interface Config {
 }
 
 /** Uploads from BBB nodes (docs/recordings-ingest.md). */
+  /** Wrong checksums per client and window before its calls are refused (docs/abuse-and-analytics.md). */
+  checksumLimit: ChecksumLimitSettings;
 export interface IngestSettings {
   /** Scalelite's RECORDING_IMPORT_UNPUBLISHED: imported recordings start unpublished. */
   importUnpublished: boolean;
@@ -315,4 +320,5 @@ export function parseConfig(env: Record<string, unknown>): Config {
       clockSkewMs: e.RECORDING_INGEST_CLOCK_SKEW * 1000,
     },
   };
+    checksumLimit: { limit: e.CHECKSUM_FAILURE_LIMIT, windowSeconds: e.CHECKSUM_FAILURE_WINDOW },
 }

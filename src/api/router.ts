@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { assertNotBlocked, checksumClient, checksumFailure, withRetryAfter } from '../abuse/checksum-limit.js';
 import { errors } from '../bbb/errors.js';
 import { verifyChecksum } from '../bbb/checksum.js';
 import { assertNoRepeats, checkQuerySize, rawQuery } from '../bbb/query.js';
@@ -61,6 +62,9 @@ bbbApi.all('/:call', async (c) => {
     const svc = services(c.env);
     if (name === 'getMeetings' && svc.cfg.getMeetingsDisabled) return noMeetings();
     if (svc.cfg.recordings.disabled && RECORDING_CALLS.has(name)) return recordingsDisabled(name);
+    // A client over the wrong-checksum limit is refused before its request is read (no I/O).
+    const client = checksumClient(c.req.raw.headers);
+    assertNotBlocked(client);
     const query = rawQuery(c.req.url);
     checkQuerySize(query);
     const req = await readApiRequest(
@@ -76,7 +80,7 @@ bbbApi.all('/:call', async (c) => {
       secrets: tenant.secrets,
       allowed: svc.cfg.algorithms,
     });
-    if (!valid) throw errors.checksumError();
+    if (!valid) throw await checksumFailure(svc.redis, svc.cfg.redis.namespace, svc.cfg.checksumLimit, client);
     assertNoRepeats(req.params, ['checksum']);
     return await spec.handler({
       svc,
@@ -90,6 +94,6 @@ bbbApi.all('/:call', async (c) => {
     });
   } catch (e) {
     noteApiFailure(e);
-    return TEXT_TRACK_CALLS.has(c.req.param('call')) ? jsonError(e) : bbbError(e);
+    return withRetryAfter(e, TEXT_TRACK_CALLS.has(c.req.param('call')) ? jsonError(e) : bbbError(e));
   }
 });

@@ -28,6 +28,8 @@ export function keys(ns: string) {
     pollStats: () => `${ns}:poll:stats`,
     /** string: a protected recording's one-time link (by nonce) has been used; expires with the link. */
     usedPlaybackLink: (nonce: string) => `${ns}:playback:used:${nonce}`,
+    /** string: wrong checksums from one client (IP) in the current window; expires with the window. */
+    checksumFailures: (client: string) => `${ns}:abuse:checksum:${client}`,
   };
 }
 

@@ -14,6 +14,24 @@ const paramPolicy = z
   })
   .strict();
 
+/**
+ * Scalelite's lrs_endpoint with basic credentials (lrs_username/lrs_password), or its Keycloak
+ * password grant (kc_token_url, kc_client_id, kc_client_secret, kc_username, kc_password);
+ * see src/tenancy/lrs.ts.
+ */
+const lrs = z
+  .object({
+    endpoint: z.url({ protocol: /^https?$/ }),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    keycloak: z
+      .object({ tokenUrl: z.url({ protocol: /^https?$/ }), clientId: z.string(), clientSecret: z.string(), username: z.string(), password: z.string() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((v) => v.username !== undefined || v.keycloak !== undefined, 'needs a username (basic auth) or keycloak');
+
 export const TenantSettingsSchema = z
   .object({
     create: paramPolicy.optional(),
@@ -25,9 +43,12 @@ export const TenantSettingsSchema = z
       .object({ meetings: z.number().int().nonnegative().optional(), attendees: z.number().int().nonnegative().optional() })
       .strict()
       .optional(),
+    /** xAPI learning record store: create hands the node its encrypted credentials. */
+    lrs: lrs.optional(),
   })
   .strict();
 
+export type LrsSettings = z.infer<typeof lrs>;
 export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
 export type TenantParamPolicy = z.infer<typeof paramPolicy>;
 

@@ -8,7 +8,9 @@ import { log } from '../src/observability/log.js';
 import type { Services } from '../src/services.js';
 import type { FoundMeeting, PanickedMeeting, SnapshotWrite } from '../src/store/cluster-state.js';
 import type { ServerRow } from '../src/store/servers.js';
+import { fromNodeMeetingID, unscopeMeeting } from '../src/tenancy/scope.js';
 import { DEFAULT_TENANT, knownTenants } from '../src/tenancy/tenant.js';
+import type { XmlObject } from '../src/bbb/xml.js';
 import { pollServers, type PollTarget, type ServerPoll } from './poll-servers.js';
 
 /** Longer than any cycle may take, shorter than the cron interval. */
@@ -54,6 +56,8 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
   }
   try {
     const all = [...(await freshServerMap(svc.sql)).values()];
+    const tenants = await knownTenants(svc, { fresh: true });
+    const tenantSet = new Set(tenants);
     const active = all.filter((s) => s.state !== 'disabled');
     const health = await svc.cluster.health(active);
     const targets: PollTarget[] = active.map((server) => {
@@ -72,12 +76,19 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
     const snapshots: SnapshotWrite[] = [];
     const found: FoundMeeting[] = [];
     for (const [server, p] of polled) {
-      // A failed poll keeps the last snapshot until the server is declared offline.
-      if (p.result.online) snapshots.push({ tenant: DEFAULT_TENANT, server, json: await encodeSnapshot({ at: now, meetings: p.meetings }) });
+      // Each tenant sees its own meetings, under the IDs it gave them.
+      const byTenant = new Map<string, XmlObject[]>([[DEFAULT_TENANT, []]]);
       for (const m of p.meetings) {
         if (typeof m.meetingID !== 'string' || !m.meetingID) continue;
-        found.push({ tenant: DEFAULT_TENANT, meetingID: m.meetingID, server, voiceBridge: text(m.voiceBridge), moderatorPW: text(m.moderatorPW) });
+        const { tenant, meetingID } = fromNodeMeetingID(m.meetingID, tenantSet);
+        const list = byTenant.get(tenant) ?? [];
+        list.push(unscopeMeeting(m, tenant));
+        byTenant.set(tenant, list);
+        found.push({ tenant, meetingID, server, voiceBridge: text(m.voiceBridge), moderatorPW: text(m.moderatorPW) });
       }
+      // A failed poll keeps the last snapshot until the server is declared offline.
+      if (!p.result.online) continue;
+      for (const [tenant, meetings] of byTenant) snapshots.push({ tenant, server, json: await encodeSnapshot({ at: now, meetings }) });
     }
     const failed = [...polled.values()].filter((p) => !p.result.online).length;
     const applied = await withRetries(() =>
@@ -87,7 +98,7 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
         routeTtlSeconds: svc.cfg.meetingTtlSeconds,
         thresholds: { healthy: svc.cfg.healthyThreshold, unhealthy: svc.cfg.unhealthyThreshold, panic: svc.cfg.panicThreshold },
         graceMs: RECONCILE_GRACE_MS,
-        tenants: knownTenants(),
+        tenants,
         servers: all.map((s) => {
           const server = states.get(s.id) ?? s;
           const p = polled.get(s.id);

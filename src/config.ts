@@ -128,17 +128,19 @@ const EnvSchema = z.object({
   SERVER_CACHE_SECONDS: number(5, { min: 0 }),
   BUILD_NUMBER: text(),
   METRICS_TOKEN: text(),
+  ADMIN_TOKEN: text(),
   METRICS_FLUSH_SECONDS: number(5, { min: 1 }),
   POLL_STALE_SECONDS: number(180, { min: 1 }),
   URL_HOST: text(),
+  MULTITENANCY_ENABLED: flag(false),
   CALLBACK_EXPIRY_HOURS: number(72, { min: 0.01 }),
   CALLBACK_TIMEOUT: number(10, { min: 0.05 }),
   CALLBACK_BATCH_SIZE: number(25, { min: 1, int: true }),
   CALLBACK_ALLOW_PRIVATE_URLS: flag(false),
-  RECORDING_RETENTION_DAYS: number(0, { min: 0 }),
-  RECORDING_RETENTION_BATCH_SIZE: number(20, { min: 1, int: true }),
   CHECKSUM_FAILURE_LIMIT: number(20, { min: 0, int: true }),
   CHECKSUM_FAILURE_WINDOW: number(60, { min: 1, int: true }),
+  RECORDING_RETENTION_DAYS: number(0, { min: 0 }),
+  RECORDING_RETENTION_BATCH_SIZE: number(20, { min: 1, int: true }),
   RECORDING_IMPORT_UNPUBLISHED: flag(false),
   RECORDING_INGEST_MAX_FILE_MB: number(20480, { min: 0.001 }),
   RECORDING_INGEST_MAX_REQUEST_MB: number(90, { min: 0.001 }),
@@ -179,19 +181,23 @@ export interface Config {
   buildNumber: string;
   /** /metrics answers only with this bearer token; empty turns metrics (and counting) off. */
   metrics: { token: string; flushMs: number };
+  /** Bearer tokens of the JSON admin API (`:`-separated, for rotation); empty turns the API off. */
+  adminTokens: string[];
   /** /health/ready reports polling stale when the last completed cycle is older than this. */
   pollStaleMs: number;
   /** Public host of the balancer for URLs handed to nodes; empty: the host of the request. */
   urlHost: string;
+  /** Tenants by the first DNS label of the request's host (Scalelite's MULTITENANCY_ENABLED). */
+  multitenancy: boolean;
   callbacks: CallbackSettings;
+  /** Wrong checksums per client and window before its calls are refused (docs/abuse-and-analytics.md). */
+  checksumLimit: ChecksumLimitSettings;
   /** Recordings older than this many days are deleted by the cron; 0 = never. */
   retention: { days: number; batchSize: number };
   ingest: IngestSettings;
 }
 
 /** Uploads from BBB nodes (docs/recordings-ingest.md). */
-  /** Wrong checksums per client and window before its calls are refused (docs/abuse-and-analytics.md). */
-  checksumLimit: ChecksumLimitSettings;
 export interface IngestSettings {
   /** Scalelite's RECORDING_IMPORT_UNPUBLISHED: imported recordings start unpublished. */
   importUnpublished: boolean;
@@ -304,14 +310,17 @@ export function parseConfig(env: Record<string, unknown>): Config {
     serverCacheMs: e.SERVER_CACHE_SECONDS * 1000,
     buildNumber: e.BUILD_NUMBER,
     metrics: { token: e.METRICS_TOKEN, flushMs: e.METRICS_FLUSH_SECONDS * 1000 },
+    adminTokens: e.ADMIN_TOKEN.split(':').map((t) => t.trim()).filter(Boolean),
     pollStaleMs: e.POLL_STALE_SECONDS * 1000,
     urlHost: e.URL_HOST,
+    multitenancy: e.MULTITENANCY_ENABLED,
     callbacks: {
       expirySeconds: Math.round(e.CALLBACK_EXPIRY_HOURS * 3600),
       timeoutMs: e.CALLBACK_TIMEOUT * 1000,
       batchSize: e.CALLBACK_BATCH_SIZE,
       allowPrivateUrls: e.CALLBACK_ALLOW_PRIVATE_URLS,
     },
+    checksumLimit: { limit: e.CHECKSUM_FAILURE_LIMIT, windowSeconds: e.CHECKSUM_FAILURE_WINDOW },
     retention: { days: e.RECORDING_RETENTION_DAYS, batchSize: e.RECORDING_RETENTION_BATCH_SIZE },
     ingest: {
       importUnpublished: e.RECORDING_IMPORT_UNPUBLISHED,
@@ -320,5 +329,4 @@ export function parseConfig(env: Record<string, unknown>): Config {
       clockSkewMs: e.RECORDING_INGEST_CLOCK_SKEW * 1000,
     },
   };
-    checksumLimit: { limit: e.CHECKSUM_FAILURE_LIMIT, windowSeconds: e.CHECKSUM_FAILURE_WINDOW },
 }

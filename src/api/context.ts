@@ -7,6 +7,7 @@ import { log } from '../observability/log.js';
 import type { Services } from '../services.js';
 import type { LookupMode, Route } from '../store/routes.js';
 import type { ServerRow } from '../store/servers.js';
+import { nodeMeetingID } from '../tenancy/scope.js';
 import type { Tenant } from '../tenancy/tenant.js';
 
 /** What a BBB API handler gets once the request is parsed and its checksum verified. */
@@ -35,6 +36,11 @@ export function bbbError(e: unknown): Response {
   if (e instanceof BbbError) return xmlResponse(renderError(e));
   log('error', 'BBB API call failed', { error: describeError(e) });
   return xmlResponse(renderError(errors.internalError('An internal error occurred.')));
+}
+
+/** The meetingID as the node knows it: scoped by tenant (src/tenancy/scope.ts). */
+export function nodeMeetingIDOf(call: ApiCall, meetingID: string): string {
+  return nodeMeetingID(call.tenant.id, meetingID);
 }
 
 export function requireMeetingID(params: Params): string {

@@ -9,7 +9,8 @@ import { rememberMeetingCallbacks } from '../store/callbacks.js';
 import { recordMeetingCreated } from '../store/history.js';
 import type { ServerRow } from '../store/servers.js';
 import { applyParamPolicy, setParam } from '../tenancy/params.js';
-import { background, requireMeetingID, servers, type ApiCall, type Handler } from './context.js';
+import { unscopeMeeting } from '../tenancy/scope.js';
+import { background, nodeMeetingIDOf, requireMeetingID, servers, type ApiCall, type Handler } from './context.js';
 import { meetingIndexEntry } from './meeting-index.js';
 import { relay } from './relay.js';
 
@@ -46,7 +47,7 @@ export const create: Handler = async (call) => {
   if (captured.urls) {
     background(call, 'meeting callbacks', rememberMeetingCallbacks(call.svc.sql, { tenant: call.tenant.id, meetingID, ...captured.urls }));
   }
-  let params = captured.params;
+  let params = setParam(captured.params, 'meetingID', nodeMeetingIDOf(call, meetingID));
   params = setParam(params, 'voiceBridge', placed.voiceBridge || undefined);
   params = setParam(params, 'meta_server-tag', server.tag ?? undefined);
   if (isNew) params = setParam(params, 'moderatorPW', placed.moderatorPW);
@@ -63,12 +64,12 @@ export const create: Handler = async (call) => {
     isNew && background(call, 'route release', call.svc.routes.forget(call.tenant.id, meetingID, server.id));
   // An existing meeting is already indexed (by its first create, or by the poller).
   sent.then((res) => (!res.ok ? release() : isNew && remember(call, meetingID, server, res, params)), release);
-  return relay(sent, UNREACHABLE);
+  return relay(sent, UNREACHABLE, call.tenant.id);
 };
 
 /** What getMeetings shows until the next poll, and the history row; both off the hot path. */
 function remember(call: ApiCall, meetingID: string, server: ServerRow, res: NodeResponse, params: Params): void {
-  const entry = meetingIndexEntry(server.id, res.response, params);
+  const entry = meetingIndexEntry(server.id, unscopeMeeting(res.response, call.tenant.id), params);
   background(call, 'meeting index', call.svc.routes.recordCreated(call.tenant.id, meetingID, JSON.stringify(entry)));
   const internalMeetingID = String((res.response as XmlObject).internalMeetingID ?? '');
   background(

@@ -1,8 +1,8 @@
 import { signedUrl } from '../bbb/client.js';
 import { errors } from '../bbb/errors.js';
 import { countJoinRedirect } from '../observability/counters.js';
-import { applyParamPolicy } from '../tenancy/params.js';
-import { requireMeetingID, routedServer, type Handler } from './context.js';
+import { applyParamPolicy, setParam } from '../tenancy/params.js';
+import { nodeMeetingIDOf, requireMeetingID, routedServer, type Handler } from './context.js';
 
 /**
  * One Redis round trip (route + server health), no Postgres, no call to the node: the browser is
@@ -15,7 +15,7 @@ export const join: Handler = async (call) => {
   const { route, server } = found;
   // Cordoned servers keep their meetings joinable; offline or disabled ones do not.
   if (!route.online || server.state === 'disabled') throw errors.serverUnavailable();
-  const params = applyParamPolicy(call.params, call.svc.cfg.joinParams);
+  const params = setParam(applyParamPolicy(call.params, call.svc.cfg.joinParams), 'meetingID', nodeMeetingIDOf(call, meetingID));
   const location = await signedUrl({ url: server.url, secret: server.secret }, 'join', params, call.svc.cfg.nodeAlgorithm);
   countJoinRedirect(call.svc, server.id);
   return new Response(null, { status: 302, headers: { Location: location, 'Cache-Control': 'no-cache' } });

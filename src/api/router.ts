@@ -71,7 +71,10 @@ bbbApi.all('/:call', async (c) => {
       { method: c.req.method, rawQuery: query, contentType: c.req.header('content-type') ?? null, body: () => c.req.arrayBuffer() },
       { call: name, accepts: spec.accepts, maxBodyBytes: spec.maxBodyBytes ?? (spec.accepts === 'form' ? FORM_BYTES : XML_BYTES) },
     );
-    const tenant = resolveTenant(svc.cfg);
+    const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+    // An unknown tenant answers checksumError, as Scalelite: its secret cannot be right.
+    const tenant = await resolveTenant(svc, c.req.header('host'), waitUntil);
+    if (!tenant) throw errors.checksumError();
     annotate({ tenant: tenant.id });
     const valid = await verifyChecksum({
       call: name,
@@ -90,7 +93,7 @@ bbbApi.all('/:call', async (c) => {
       origin: new URL(c.req.url).origin,
       formData: async () =>
         new Response(await c.req.arrayBuffer(), { headers: { 'Content-Type': c.req.header('content-type') ?? '' } }).formData(),
-      waitUntil: (p) => c.executionCtx.waitUntil(p),
+      waitUntil,
     });
   } catch (e) {
     noteApiFailure(e);

@@ -1,6 +1,6 @@
 import { errors } from '../bbb/errors.js';
 import { callServer } from '../cluster/node.js';
-import { background, requireMeetingID, routedServer, xmlResponse, type ApiCall } from './context.js';
+import { background, nodeMeetingIDOf, requireMeetingID, routedServer, xmlResponse, type ApiCall } from './context.js';
 import { relayBody } from './relay.js';
 
 /**
@@ -21,10 +21,11 @@ export async function sharedMeetingAnswer(
   const { route, server } = found;
   if (route.answer) return xmlResponse(route.answer);
   const body = await relayBody(
-    callServer(call.svc.cfg, server, mode === 'info' ? 'getMeetingInfo' : 'isMeetingRunning', [['meetingID', meetingID]], {
+    callServer(call.svc.cfg, server, mode === 'info' ? 'getMeetingInfo' : 'isMeetingRunning', [['meetingID', nodeMeetingIDOf(call, meetingID)]], {
       online: route.online,
     }),
     'Unable to access meeting on server.',
+    call.tenant.id,
   );
   if (seconds > 0) background(call, 'shared answer', call.svc.routes.shareAnswer(mode, call.tenant.id, meetingID, body, seconds));
   return xmlResponse(body);

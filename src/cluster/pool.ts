@@ -21,7 +21,7 @@ async function mirror(svc: Services, changed: ServerRow[]): Promise<void> {
     thresholds: { healthy: svc.cfg.healthyThreshold, unhealthy: svc.cfg.unhealthyThreshold, panic: svc.cfg.panicThreshold },
     servers: changed.map((server) => ({ server })),
     tags: all.map((s) => s.tag ?? 'none'),
-    tenants: knownTenants(),
+    tenants: await knownTenants(svc),
   });
 }
 
@@ -58,7 +58,7 @@ export async function removeServer(svc: Services, id: string): Promise<boolean> 
   if (!server || !(await db.deleteServer(svc.sql, id))) return false;
   invalidateServers();
   const tags = [...(await freshServerMap(svc.sql)).values()].map((s) => s.tag ?? 'none');
-  await svc.cluster.removeServer(id, [...tags, server.tag ?? 'none'], knownTenants());
+  await svc.cluster.removeServer(id, [...tags, server.tag ?? 'none'], await knownTenants(svc));
   return true;
 }
 
@@ -67,7 +67,7 @@ export async function removeServer(svc: Services, id: string): Promise<boolean> 
  * them (failures ignored: a panicked server is often dead), and disable it unless keepState.
  */
 export async function panicServer(svc: Services, server: ServerRow, keepState: boolean): Promise<number> {
-  const meetings = await svc.routes.forgetServer(server.id, knownTenants());
+  const meetings = await svc.routes.forgetServer(server.id, await knownTenants(svc));
   const [health] = (await svc.cluster.health([server])).values();
   await forEachLimited(meetings, svc.cfg.pollConcurrency, async (m) => {
     const params: [string, string][] = [['meetingID', m.meetingID]];

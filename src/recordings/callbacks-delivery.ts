@@ -1,8 +1,8 @@
 import { forEachLimited } from '../cluster/concurrency.js';
-import type { CallbackSettings, Config } from '../config.js';
+import type { CallbackSettings } from '../config.js';
 import type { Services } from '../services.js';
 import { claimDueDeliveries, recordOutcomes, type AttemptOutcome, type DueDelivery } from '../store/callbacks.js';
-import { resolveTenant } from '../tenancy/tenant.js';
+import { tenantById } from '../tenancy/tenant.js';
 import { signJwt } from './callbacks-jwt.js';
 
 /** A Worker invocation may hold six connections open at once. */
@@ -32,16 +32,16 @@ export async function deliverDue(svc: Services, o: { only?: string[] } = {}): Pr
   });
   const outcomes: AttemptOutcome[] = [];
   await forEachLimited(due, CONCURRENCY, async (d) => {
-    outcomes.push(await attempt(svc.cfg, d));
+    outcomes.push(await attempt(svc, d));
   });
   await recordOutcomes(svc.sql, outcomes);
   const count = (kind: AttemptOutcome['outcome']) => outcomes.filter((x) => x.outcome === kind).length;
   return { attempted: outcomes.length, delivered: count('delivered'), retrying: count('retry'), stopped: count('stop') };
 }
 
-async function attempt(cfg: Config, d: DueDelivery): Promise<AttemptOutcome> {
+async function attempt(svc: Services, d: DueDelivery): Promise<AttemptOutcome> {
   const started = Date.now();
-  const result = d.kind === 'recording_ready' ? await recordingReady(cfg, d) : await send(cfg.callbacks, d.url, { method: 'GET' });
+  const result = d.kind === 'recording_ready' ? await recordingReady(svc, d) : await send(svc.cfg.callbacks, d.url, { method: 'GET' });
   const outcome: AttemptOutcome = {
     id: d.id,
     outcome: result.outcome,
@@ -73,8 +73,9 @@ type Result = Pick<AttemptOutcome, 'outcome' | 'status' | 'error'>;
  * {meeting_id, record_id} signed with the frontend's secret. As Scalelite, every secret of the
  * tenant is tried in turn until one is accepted or the frontend says the target is gone.
  */
-async function recordingReady(cfg: Config, d: DueDelivery): Promise<Result> {
-  const secrets = frontendSecrets(cfg, d.tenant);
+async function recordingReady(svc: Services, d: DueDelivery): Promise<Result> {
+  const cfg = svc.cfg;
+  const secrets = await frontendSecrets(svc, d.tenant);
   if (secrets.length === 0) return { outcome: 'stop', status: null, error: 'no secret for the tenant' };
   let last: Result = { outcome: 'retry', status: null, error: null };
   for (const secret of secrets) {
@@ -89,10 +90,9 @@ async function recordingReady(cfg: Config, d: DueDelivery): Promise<Result> {
   return last;
 }
 
-/** Multitenancy (issue 5) replaces this with the tenant's own secrets. */
-function frontendSecrets(cfg: Config, tenantId: string): readonly string[] {
-  const tenant = resolveTenant(cfg);
-  return tenant.id === tenantId ? tenant.secrets : [];
+/** The secrets the tenant's frontend verifies with (the load balancer's for the default tenant). */
+async function frontendSecrets(svc: Services, tenantId: string): Promise<readonly string[]> {
+  return (await tenantById(svc, tenantId, () => undefined))?.secrets ?? [];
 }
 
 /** 2xx: delivered; 404/410: the frontend says the target is gone, stop; anything else: retry. */

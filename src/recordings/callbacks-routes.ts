@@ -16,10 +16,10 @@ export const callbackRoutes = new Hono<{ Bindings: object }>();
 
 callbackRoutes.on(['GET', 'POST'], '/end/:token', async (c) => {
   const svc = services(c.env);
-  const tenant = resolveTenant(svc.cfg);
-  const claims = await verifyJwt(c.req.param('token'), tenant.secrets);
+  const tenant = await resolveTenant(svc, c.req.header('host'), (p) => c.executionCtx.waitUntil(p));
+  const claims = tenant && (await verifyJwt(c.req.param('token'), tenant.secrets));
   const meetingID = claims?.meeting_id;
-  if (!claims || claims.tenant !== tenant.id || typeof meetingID !== 'string' || typeof claims.instance !== 'number') {
+  if (!tenant || !claims || claims.tenant !== tenant.id || typeof meetingID !== 'string' || typeof claims.instance !== 'number') {
     return c.json({ error: 'Unknown callback.' }, 404);
   }
   // Relayed as the node sent it (BBB appends meetingID and recordingmarks).

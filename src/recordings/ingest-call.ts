@@ -5,7 +5,6 @@
 import { toHex } from '../bbb/checksum.js';
 import type { Services } from '../services.js';
 import { claimRecording } from '../store/recording-index.js';
-import { resolveTenant } from '../tenancy/tenant.js';
 import type { Caller } from './ingest-auth.js';
 import { ingestErrors } from './ingest-errors.js';
 import type { parseTarget } from './ingest-paths.js';
@@ -22,10 +21,6 @@ export interface IngestCall {
 }
 
 export type IngestHandler = (call: IngestCall) => Promise<Response>;
-
-export function tenantOf(svc: Services): string {
-  return resolveTenant(svc.cfg).id;
-}
 
 /**
  * Claims the recording for the calling node (the first writer owns it). Answers the publication

@@ -7,6 +7,8 @@
  */
 import { enqueueRecordingReady } from '../store/callbacks.js';
 import { indexRecording } from '../store/recording-index.js';
+import { fromNodeMeetingID } from '../tenancy/scope.js';
+import { knownTenants } from '../tenancy/tenant.js';
 import { claimOwnership, json, signedText, uploadVisibility, type IngestCall } from './ingest-call.js';
 import { ingestErrors } from './ingest-errors.js';
 import { MAX_MANIFEST_BYTES, parseManifest, renderManifest, type ManifestEntry } from './ingest-manifest.js';
@@ -66,7 +68,9 @@ export async function completeRecording(call: IngestCall): Promise<Response> {
     }
     metas.push(await readMetadata(bucket, xml, recordId));
   }
-  const meta = metas[0]!;
+  // The node knows the tenant's meeting by its scoped ID; the index keeps the frontend's.
+  const owner = fromNodeMeetingID(metas[0]!.meetingId, new Set(await knownTenants(svc, { fresh: true })));
+  const meta = { ...metas[0]!, meetingId: owner.meetingID };
   // An API publish/unpublish wins, then RECORDING_IMPORT_UNPUBLISHED, then what the node says.
   const published = pinned ?? (!svc.cfg.ingest.importUnpublished && meta.published);
 
@@ -74,14 +78,14 @@ export async function completeRecording(call: IngestCall): Promise<Response> {
   const indexed = await indexRecording(
     svc.sql,
     {
-      tenant: call.tenant,
+      tenant: owner.tenant,
       serverId: call.caller.server.id,
       meta,
       published,
       protectByDefault: svc.cfg.recordings.protectByDefault,
       formats: metas.map((m) => ({ ...m.playback, size: m.playback.size ?? formatBytes(manifest, m.playback.format) })),
     },
-    [enqueueRecordingReady(svc.cfg.callbacks, { tenant: call.tenant, meetingID: meta.meetingId, recordID: recordId })],
+    [enqueueRecordingReady(svc.cfg.callbacks, { tenant: owner.tenant, meetingID: meta.meetingId, recordID: recordId })],
   );
   if (!indexed) throw ingestErrors.foreignRecording('This recording belongs to another server.');
   return json({ recordID: recordId, published, formats });

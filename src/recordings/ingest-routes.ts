@@ -5,8 +5,9 @@
 import { Hono } from 'hono';
 import { describeError } from '../log.js';
 import { services } from '../services.js';
+import { DEFAULT_TENANT } from '../tenancy/tenant.js';
 import { authenticate } from './ingest-auth.js';
-import { tenantOf, type IngestHandler } from './ingest-call.js';
+import type { IngestHandler } from './ingest-call.js';
 import { completeRecording, uploadStatus } from './ingest-complete.js';
 import { errorBody, IngestError, ingestErrors } from './ingest-errors.js';
 import { beginMultipart, completeMultipart, putFile, putPart } from './ingest-files.js';
@@ -34,7 +35,7 @@ ingestApi.all('*', async (c) => {
     if (!handler) throw ingestErrors.notFound('No such ingest operation.');
     if (svc.cfg.recordings.disabled) throw ingestErrors.disabled('Recordings are disabled on this load balancer (RECORDING_DISABLED).');
     const caller = await authenticate(c.req.raw, svc, (p) => c.executionCtx.waitUntil(p));
-    const call = { svc, bucket: svc.recordings, req: c.req.raw, url, caller, target: parseTarget(rest), tenant: tenantOf(svc) };
+    const call = { svc, bucket: svc.recordings, req: c.req.raw, url, caller, target: parseTarget(rest), tenant: DEFAULT_TENANT }; // the recording's tenant comes from its scoped meetingID at complete
     return await handler(call);
   } catch (e) {
     if (e instanceof IngestError) return c.json(errorBody(e), e.status);

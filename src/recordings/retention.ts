@@ -23,7 +23,7 @@ export async function applyRetention(svc: Services): Promise<RetentionReport> {
   const report: RetentionReport = { deleted: 0, failed: 0 };
   const { days, batchSize } = svc.cfg.retention;
   if (days <= 0) return report;
-  for (const tenant of knownTenants()) {
+  for (const tenant of await knownTenants(svc)) {
     const expired = await recordingsOlderThan(svc.sql, { tenant, days, limit: batchSize });
     await forEachLimited(expired, CONCURRENCY, async (recordID) => {
       try {

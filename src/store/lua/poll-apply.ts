@@ -75,6 +75,8 @@ for _, s in ipairs(servers) do
       redis.call('HSET', key, 'uc', 0, 'fails', 0, 'load', s.load, 'meetings', s.meetings, 'users', s.users,
         'largest', s.largest, 'videos', s.videos)
       redis.call('HDEL', key, 'panicked')
+      -- This cycle's snapshots replace the last ones, for tenants that no longer have meetings there too.
+      for _, t in ipairs(tenants) do redis.call('HDEL', ns .. ':snapshot:' .. t, s.id) end
       if s.version ~= '' then redis.call('HSET', key, 'version', s.version, 'versionAt', now) end
       if was ~= '1' and redis.call('HINCRBY', key, 'hc', 1) >= healthy then
         online = '1'

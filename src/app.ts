@@ -3,6 +3,7 @@ import { errors } from './bbb/errors.js';
 import { bbbError } from './api/context.js';
 import { bbbApi } from './api/router.js';
 import { scaleliteApi } from './admin/scalelite.js';
+import { adminV1 } from './admin/v1/router.js';
 import { INGEST_PREFIX, ingestApi } from './recordings/ingest-routes.js';
 import { metrics, ready } from './observability/endpoints.js';
 import { observe } from './observability/middleware.js';
@@ -22,6 +23,7 @@ app.get('/health/ready', ready);
 app.get('/metrics', metrics);
 app.route('/bigbluebutton/api', bbbApi);
 app.route('/scalelite/api', scaleliteApi);
+app.route('/admin/v1', adminV1);
 app.route(INGEST_PREFIX, ingestApi);
 app.route('/callbacks', callbackRoutes);
 // Recording playback (/<format>/<recordID>/…, the player, one-time links); last, as its paths are generic.

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { listDeliveries } from '../../store/callbacks.js';
+import { tenantScope } from './tenants.js';
+import { operation, tenantField } from './operation.js';
+
+const Status = z.enum(['pending', 'delivered', 'failed']);
+
+const DeliverySchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['recording_ready', 'meeting_ended']),
+    status: Status,
+    meetingID: z.string(),
+    recordID: z.string().nullable(),
+    /** Without its query string, which may carry a token. */
+    url: z.string(),
+    attempts: z.number(),
+    lastStatus: z.number().nullable(),
+    lastError: z.string().nullable(),
+    nextAttemptAt: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'CallbackDelivery' });
+
+export const callbackOperations = [
+  operation({
+    method: 'get',
+    path: '/callbacks',
+    tag: 'callbacks',
+    summary: "A tenant's recent callback deliveries, newest first",
+    query: z.object({ ...tenantField, status: Status.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    response: z.object({ deliveries: z.array(DeliverySchema) }),
+    errors: [404],
+    handler: async (ctx) => {
+      const { svc, query: q } = ctx;
+      await tenantScope(ctx, q.tenant);
+      return { deliveries: await listDeliveries(svc.sql, { tenant: q.tenant, limit: q.limit, ...(q.status ? { status: q.status } : {}) }) };
+    },
+  }),
+];

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import type { Services } from '../../services.js';
+import { DEFAULT_TENANT } from '../../tenancy/tenant.js';
+
+/**
+ * One endpoint of the JSON admin API, declared once: the router validates requests and answers
+ * with these schemas, and the OpenAPI document is generated from the very same ones.
+ */
+
+/** Every error answer: a stable machine code, a sentence for people, and the fields at fault. */
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 404 | 409 | 413 | 502 | 503,
+    readonly code: string,
+    message: string,
+    readonly issues?: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string, id: string) => new ApiError(404, 'not_found', `No ${what} with id ${JSON.stringify(id)}`);
+
+export interface OperationContext {
+  svc: Services;
+  env: object;
+  /** The balancer's origin as the client reached it. */
+  origin: string;
+  waitUntil(p: Promise<unknown>): void;
+}
+
+const Empty = z.object({});
+type Schema = z.ZodType;
+
+export interface Operation<P extends Schema, Q extends Schema, B extends Schema, R extends Schema> {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI style, relative to /admin/v1: `/servers/{id}`. */
+  path: string;
+  tag: string;
+  summary: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The success answer and its status. */
+  response: R;
+  status?: 200 | 201;
+  /** Error statuses this operation answers besides 400/401 (documented in OpenAPI). */
+  errors?: (404 | 409 | 502 | 503)[];
+  handler: (input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> } & OperationContext) => Promise<z.input<R>>;
+}
+
+export type AnyOperation = Operation<Schema, Schema, Schema, Schema>;
+
+/** Type-checks one endpoint against its schemas, then keeps it in the untyped list the router walks. */
+export function operation<P extends Schema = typeof Empty, Q extends Schema = typeof Empty, B extends Schema = typeof Empty, R extends Schema = Schema>(
+  o: Operation<P, Q, B, R>,
+): AnyOperation {
+  return o as unknown as AnyOperation;
+}
+
+/** Meetings, recordings and callbacks belong to a tenant: `?tenant=<id>`, the default tenant when absent. */
+export const tenantField = { tenant: z.string().min(1).max(256).default(DEFAULT_TENANT) };
+export const TenantQuery = z.object(tenantField);
+
+export const IdParams = z.object({ id: z.string().min(1).max(256) });
+
+/** Query flags are strings on the wire; only these two spellings are accepted. */
+export const queryFlag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** Pagination of long lists: `offset` and `limit`, with the total count in the answer. */
+export const pageQuery = (maxLimit: number, defaultLimit: number) => ({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(maxLimit).default(defaultLimit),
+});
+
+export const Success = z.object({ ok: z.literal(true) });

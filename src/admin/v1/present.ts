@@ -1,0 +1,8 @@
+import { hexDigest } from '../../bbb/checksum.js';
+
+/** Which secret is set, without the secret: the first 12 hex digits of its SHA-256. */
+export async function fingerprint(secret: string): Promise<string> {
+  return (await hexDigest('sha256', secret)).slice(0, 12);
+}
+
+export const iso = (ms: number | null | undefined): string | null => (ms ? new Date(ms).toISOString() : null);

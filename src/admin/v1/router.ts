@@ -1,0 +1,101 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { describeError } from '../../log.js';
+import { configured } from '../../observability/configured.js';
+import { log } from '../../observability/log.js';
+import { authorize } from './auth.js';
+import { callbackOperations } from './callbacks.js';
+import { meetingOperations } from './meetings.js';
+import { openApiDocument } from './openapi.js';
+import { ApiError, type AnyOperation } from './operation.js';
+import { recordingOperations } from './recordings.js';
+import { serverOperations } from './servers.js';
+import { settingsOperations } from './settings.js';
+import { tenantOperations } from './tenants.js';
+import { transferOperations } from './transfer.js';
+
+/** The JSON admin API (`/admin/v1`, docs/admin-api.md): bearer token, zod-validated JSON in and out. */
+
+export const API_VERSION = '1.0.0';
+/** An import of a large configuration fits; anything bigger is a mistake. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export const operations: readonly AnyOperation[] = [
+  ...serverOperations,
+  ...tenantOperations,
+  ...settingsOperations,
+  ...meetingOperations,
+  ...recordingOperations,
+  ...callbackOperations,
+  ...transferOperations,
+];
+
+type Ctx = Context<{ Bindings: object }>;
+
+const errorBody = (e: ApiError) => ({ error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) } });
+
+function reply(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
+}
+
+function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): z.output<S> | undefined {
+  if (!schema) return undefined;
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+  throw new ApiError(400, 'validation_error', `Invalid request: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+}
+
+async function readBody(c: Ctx): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.length > MAX_BODY_BYTES) throw new ApiError(413, 'body_too_large', `The request body must be at most ${MAX_BODY_BYTES} bytes`);
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (text.trim() === '') return {};
+  if (type !== 'application/json') throw new ApiError(400, 'unsupported_content_type', 'The request body must be JSON (Content-Type: application/json)');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON');
+  }
+}
+
+async function run(c: Ctx, op: AnyOperation): Promise<Response> {
+  const svc = configured(c.env);
+  if (!svc) throw new ApiError(503, 'invalid_configuration', 'The load balancer configuration is invalid; see its logs');
+  await authorize(c.req.header('authorization'), svc.cfg.adminTokens);
+  const params = parse(op.params, c.req.param(), 'params');
+  const query = parse(op.query, c.req.query(), 'query');
+  const body = parse(op.body, op.body ? await readBody(c) : undefined, 'body');
+  const result = await op.handler({
+    svc,
+    env: c.env,
+    origin: new URL(c.req.url).origin,
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+    params,
+    query,
+    body,
+  });
+  // Answers are checked too: a bug shows as a clear error rather than an unpromised shape.
+  return reply(op.status ?? 200, op.response.parse(result));
+}
+
+export const adminV1 = new Hono<{ Bindings: object }>();
+
+let document: Record<string, unknown> | undefined;
+// Public: it describes the API, holds no data, and lets clients be generated before a token exists.
+adminV1.get('/openapi.json', () => reply(200, (document ??= openApiDocument(operations, API_VERSION))));
+
+for (const op of operations) {
+  adminV1.on(op.method.toUpperCase(), op.path.replace(/\{(\w+)\}/g, ':$1'), (c) => run(c, op));
+}
+
+// Mounted under the main app, whose not-found answer is BBB XML: this API answers JSON instead.
+adminV1.all('*', () => reply(404, { error: { code: 'not_found', message: 'No such admin API endpoint' } }));
+adminV1.onError((e) => {
+  if (e instanceof ApiError) return reply(e.status, errorBody(e));
+  // Storage out of reach, most likely: the operator learns that, the log has the details (never the token).
+  log('error', 'admin API call failed', { error: describeError(e) });
+  return reply(e instanceof z.ZodError ? 500 : 503, {
+    error: { code: e instanceof z.ZodError ? 'internal_error' : 'unavailable', message: 'The load balancer could not complete the request; see its logs' },
+  });
+});

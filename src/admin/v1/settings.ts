@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import type { Config } from '../../config.js';
+import { operation } from './operation.js';
+
+/**
+ * The effective global settings an operator (or the dashboard) may see: no secret, token or
+ * connection URL, only whether one is set; parameter policies by name, as values may carry URLs.
+ */
+const ParamPolicy = z.object({ defaults: z.array(z.string()), overrides: z.array(z.string()), exclude: z.array(z.string()) });
+
+const SettingsSchema = z
+  .object({
+    buildNumber: z.string(),
+    checksum: z.object({ accepted: z.array(z.string()), toNodes: z.string(), loadBalancerSecrets: z.number() }),
+    meetings: z.object({
+      maxDurationMinutes: z.number(),
+      ttlSeconds: z.number(),
+      voiceBridgeLength: z.number(),
+      useExternalVoiceBridge: z.boolean(),
+      getMeetingsDisabled: z.boolean(),
+      infoCacheSeconds: z.number(),
+      createParams: ParamPolicy,
+      joinParams: ParamPolicy,
+    }),
+    servers: z.object({
+      idIsHostname: z.boolean(),
+      healthyThreshold: z.number(),
+      unhealthyThreshold: z.number(),
+      panicThreshold: z.number(),
+      connectTimeoutMs: z.number(),
+      responseTimeoutMs: z.number(),
+      pollConcurrency: z.number(),
+      pollShardSize: z.number(),
+      pollStaleMs: z.number(),
+      cacheMs: z.number(),
+      load: z.object({ minUserCount: z.number(), joinBufferMs: z.number(), userWeight: z.number(), videoWeight: z.number(), meetingWeight: z.number() }),
+    }),
+    recordings: z.object({
+      disabled: z.boolean(),
+      requireFilter: z.boolean(),
+      protectByDefault: z.boolean(),
+      accessMs: z.number(),
+      linkMs: z.number(),
+      formats: z.array(z.string()),
+      publicUrlSet: z.boolean(),
+      presignedUrls: z.boolean(),
+      urlTtlSeconds: z.number(),
+      retentionDays: z.number(),
+      importUnpublished: z.boolean(),
+      maxFileBytes: z.number(),
+    }),
+    callbacks: z.object({ expirySeconds: z.number(), timeoutMs: z.number(), batchSize: z.number(), allowPrivateUrls: z.boolean() }),
+    metricsEnabled: z.boolean(),
+    adminTokens: z.number(),
+  })
+  .meta({ id: 'Settings' });
+
+const policy = (p: Config['createParams']) => ({
+  defaults: p.defaults.map(([k]) => k),
+  overrides: p.overrides.map(([k]) => k),
+  exclude: p.exclude,
+});
+
+function view(cfg: Config): z.input<typeof SettingsSchema> {
+  const r = cfg.recordings;
+  return {
+    buildNumber: cfg.buildNumber,
+    checksum: { accepted: cfg.algorithms, toNodes: cfg.nodeAlgorithm, loadBalancerSecrets: cfg.secrets.length },
+    meetings: {
+      maxDurationMinutes: cfg.maxMeetingDuration,
+      ttlSeconds: cfg.meetingTtlSeconds,
+      voiceBridgeLength: cfg.voiceBridgeLength,
+      useExternalVoiceBridge: cfg.useExternalVoiceBridge,
+      getMeetingsDisabled: cfg.getMeetingsDisabled,
+      infoCacheSeconds: cfg.meetingInfoCacheSeconds,
+      createParams: policy(cfg.createParams),
+      joinParams: policy(cfg.joinParams),
+    },
+    servers: {
+      idIsHostname: cfg.serverIdIsHostname,
+      healthyThreshold: cfg.healthyThreshold,
+      unhealthyThreshold: cfg.unhealthyThreshold,
+      panicThreshold: cfg.panicThreshold,
+      connectTimeoutMs: cfg.connectTimeoutMs,
+      responseTimeoutMs: cfg.responseTimeoutMs,
+      pollConcurrency: cfg.pollConcurrency,
+      pollShardSize: cfg.pollShardSize,
+      pollStaleMs: cfg.pollStaleMs,
+      cacheMs: cfg.serverCacheMs,
+      load: cfg.load,
+    },
+    recordings: {
+      disabled: r.disabled,
+      requireFilter: r.requireFilter,
+      protectByDefault: r.protectByDefault,
+      accessMs: r.accessMs,
+      linkMs: r.linkMs,
+      formats: r.formats,
+      publicUrlSet: r.publicUrl !== '',
+      presignedUrls: r.s3 !== null,
+      urlTtlSeconds: r.urlTtlSeconds,
+      retentionDays: cfg.retention.days,
+      importUnpublished: cfg.ingest.importUnpublished,
+      maxFileBytes: cfg.ingest.maxFileBytes,
+    },
+    callbacks: cfg.callbacks,
+    metricsEnabled: cfg.metrics.token !== '',
+    adminTokens: cfg.adminTokens.length,
+  };
+}
+
+export const settingsOperations = [
+  operation({
+    method: 'get',
+    path: '/settings',
+    tag: 'settings',
+    summary: 'The effective global settings that are safe to show',
+    response: SettingsSchema,
+    handler: async ({ svc }) => view(svc.cfg),
+  }),
+];

@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import type { Services } from '../../services.js';
+import { deleteTenant, getTenant, insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
+import { DEFAULT_TENANT, tenantById, type Tenant } from '../../tenancy/tenant.js';
+import { TenantSettingsSchema } from '../../tenancy/settings.js';
+import { ApiError, IdParams, notFound, operation, Success, type OperationContext } from './operation.js';
+import { fingerprint } from './present.js';
+
+const Name = z.string().trim().min(1).max(256);
+export const TenantSecret = z.string().trim().min(1).max(1024);
+const Settings = TenantSettingsSchema.meta({ id: 'TenantSettings' });
+
+const SecretsSchema = z.object({ secrets: z.array(z.object({ fingerprint: z.string() })) });
+
+export const TenantSchema = z
+  .object({ id: z.string(), name: z.string(), enabled: z.boolean(), settings: Settings })
+  .extend(SecretsSchema.shape)
+  .meta({ id: 'Tenant' });
+
+const secretsOf = async (t: TenantRow) => Promise.all(t.secrets.map(async (s) => ({ fingerprint: await fingerprint(s) })));
+
+const present = async (t: TenantRow): Promise<z.input<typeof TenantSchema>> => ({
+  id: t.id,
+  name: t.name,
+  enabled: t.enabled,
+  settings: t.settings,
+  secrets: await secretsOf(t),
+});
+
+/** The tenant, or a 404. */
+export async function existingTenant(svc: Services, id: string): Promise<TenantRow> {
+  const row = await getTenant(svc.sql, id);
+  if (!row) throw notFound('tenant', id);
+  return row;
+}
+
+/**
+ * The tenant whose meetings, recordings or callbacks are asked for, as the BBB API sees it (the
+ * default one keeps the global secrets); 404 when unknown, or another tenant while multitenancy is off.
+ */
+export async function tenantScope(ctx: OperationContext, id: string): Promise<Tenant> {
+  const tenant = await tenantById(ctx.svc, id, ctx.waitUntil);
+  if (!tenant) throw notFound('tenant', id);
+  return tenant;
+}
+
+/** Postgres' SQLSTATE of a failed statement, as the Neon driver reports it. */
+const sqlState = (e: unknown) => (e && typeof e === 'object' && 'code' in e ? String(e.code) : '');
+
+/** Applies the patch; a unique-name clash (23505) is a 409. */
+async function change(svc: Services, id: string, patch: Parameters<typeof updateTenant>[2]): Promise<TenantRow> {
+  const row = await updateTenant(svc.sql, id, patch).catch((e: unknown) => {
+    if (sqlState(e) === '23505') throw new ApiError(409, 'conflict', 'A tenant with this name already exists');
+    throw e;
+  });
+  if (!row) throw notFound('tenant', id);
+  return row;
+}
+
+export const AddTenant = z
+  .object({ name: Name, secrets: z.array(TenantSecret).min(1), enabled: z.boolean().default(true), settings: Settings.default({}) })
+  .strict()
+  .meta({ id: 'AddTenant' });
+
+export const UpdateTenant = z
+  .object({ name: Name.optional(), enabled: z.boolean().optional(), settings: Settings.optional() })
+  .strict()
+  .meta({ id: 'UpdateTenant' });
+
+const SecretParams = IdParams.extend({ fingerprint: z.string().regex(/^[0-9a-f]{12}$/, 'must be 12 lowercase hex digits') });
+
+export const tenantOperations = [
+  operation({
+    method: 'get',
+    path: '/tenants',
+    tag: 'tenants',
+    summary: 'Every tenant (secrets as fingerprints)',
+    response: z.object({ tenants: z.array(TenantSchema) }),
+    handler: async ({ svc }) => ({ tenants: await Promise.all((await listTenants(svc.sql)).map(present)) }),
+  }),
+  operation({
+    method: 'get',
+    path: '/tenants/{id}',
+    tag: 'tenants',
+    summary: 'One tenant',
+    params: IdParams,
+    response: TenantSchema,
+    errors: [404],
+    handler: async ({ svc, params }) => present(await existingTenant(svc, params.id)),
+  }),
+  operation({
+    method: 'post',
+    path: '/tenants',
+    tag: 'tenants',
+    summary: 'Add a tenant with at least one secret',
+    body: AddTenant,
+    response: TenantSchema,
+    status: 201,
+    errors: [409],
+    handler: async ({ svc, body }) => {
+      const row = await insertTenant(svc.sql, body);
+      if (!row) throw new ApiError(409, 'conflict', 'A tenant with this name already exists');
+      return present(row);
+    },
+  }),
+  operation({
+    method: 'patch',
+    path: '/tenants/{id}',
+    tag: 'tenants',
+    summary: 'Rename, enable/disable, or replace the settings',
+    params: IdParams,
+    body: UpdateTenant,
+    response: TenantSchema,
+    errors: [404, 409],
+    handler: async ({ svc, params, body }) => present(await change(svc, params.id, body)),
+  }),
+  operation({
+    method: 'delete',
+    path: '/tenants/{id}',
+    tag: 'tenants',
+    summary: 'Delete a tenant that has no recordings, meeting history or callbacks left',
+    params: IdParams,
+    response: Success,
+    errors: [404, 409],
+    handler: async ({ svc, params }) => {
+      if (params.id === DEFAULT_TENANT) throw new ApiError(409, 'default_tenant', 'The default tenant cannot be deleted');
+      const deleted = await deleteTenant(svc.sql, params.id).catch((e: unknown) => {
+        // Recordings, meeting history and callbacks reference the tenant (23503: foreign key).
+        if (sqlState(e) !== '23503') throw e;
+        throw new ApiError(409, 'tenant_in_use', 'The tenant still has recordings, meeting history or callback deliveries; delete its recordings first');
+      });
+      if (!deleted) throw notFound('tenant', params.id);
+      return { ok: true as const };
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/tenants/{id}/secrets',
+    tag: 'tenants',
+    summary: "The tenant's secrets as fingerprints, oldest first",
+    params: IdParams,
+    response: SecretsSchema,
+    errors: [404],
+    handler: async ({ svc, params }) => ({ secrets: await secretsOf(await existingTenant(svc, params.id)) }),
+  }),
+  operation({
+    method: 'post',
+    path: '/tenants/{id}/secrets',
+    tag: 'tenants',
+    summary: 'Add a secret (rotation: add the new one, switch the LMS, remove the old one)',
+    params: IdParams,
+    body: z.object({ secret: TenantSecret }).strict(),
+    response: SecretsSchema,
+    status: 201,
+    errors: [404],
+    handler: async ({ svc, params, body }) => ({ secrets: await secretsOf(await change(svc, params.id, { addSecrets: [body.secret] })) }),
+  }),
+  operation({
+    method: 'delete',
+    path: '/tenants/{id}/secrets/{fingerprint}',
+    tag: 'tenants',
+    summary: 'Remove the secret with this fingerprint (never the last one)',
+    params: SecretParams,
+    response: SecretsSchema,
+    errors: [404, 409],
+    handler: async ({ svc, params }) => {
+      const tenant = await existingTenant(svc, params.id);
+      const prints = await secretsOf(tenant);
+      const doomed = tenant.secrets.filter((_, i) => prints[i]!.fingerprint === params.fingerprint);
+      if (doomed.length === 0) throw new ApiError(404, 'not_found', `The tenant has no secret with fingerprint ${params.fingerprint}`);
+      if (doomed.length === tenant.secrets.length) {
+        throw new ApiError(409, 'last_secret', "The tenant's last secret cannot be removed; add its successor first");
+      }
+      return { secrets: await secretsOf(await change(svc, tenant.id, { removeSecrets: doomed })) };
+    },
+  }),
+];

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { changeServer } from '../../cluster/pool.js';
+import type { Services } from '../../services.js';
+import { listServers, type ServerRow } from '../../store/servers.js';
+import { insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
+import { TenantSettingsSchema } from '../../tenancy/settings.js';
+import { operation, queryFlag } from './operation.js';
+import { AddServer, createServer } from './servers.js';
+import { TenantSecret } from './tenants.js';
+
+/**
+ * The whole configuration as one JSON document, secrets included (the one place they leave the
+ * balancer), and its import: servers matched by URL, tenants by name, created or updated to match
+ * the document; nothing absent from it is deleted, so importing twice changes nothing the second time.
+ */
+
+const ExportedServer = AddServer.meta({ id: 'ExportedServer' });
+const ExportedTenant = z
+  .object({
+    name: z.string().trim().min(1).max(256),
+    enabled: z.boolean().default(true),
+    secrets: z.array(TenantSecret).default([]),
+    settings: TenantSettingsSchema.default({}),
+  })
+  .strict()
+  .meta({ id: 'ExportedTenant' });
+
+const ConfigDocument = z
+  .object({
+    version: z.literal(1),
+    exportedAt: z.string().optional(),
+    servers: z.array(ExportedServer).max(10_000).default([]),
+    tenants: z.array(ExportedTenant).max(10_000).default([]),
+  })
+  .strict()
+  .meta({ id: 'ConfigDocument' });
+
+type Doc = z.output<typeof ConfigDocument>;
+type Action = 'create' | 'update' | 'unchanged';
+
+const Plan = z.object({
+  dryRun: z.boolean(),
+  servers: z.array(z.object({ url: z.string(), action: z.enum(['create', 'update', 'unchanged']) })),
+  tenants: z.array(z.object({ name: z.string(), action: z.enum(['create', 'update', 'unchanged']) })),
+});
+
+/** JSON with sorted keys, so stored settings compare equal to the same settings in another order. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
+  );
+
+const exportServer = (s: ServerRow): z.input<typeof ExportedServer> => ({
+  url: s.url,
+  secret: s.secret,
+  tag: s.tag,
+  loadMultiplier: s.loadMultiplier,
+  state: s.state,
+});
+
+const exportTenant = (t: TenantRow): z.output<typeof ExportedTenant> => ({ name: t.name, enabled: t.enabled, secrets: t.secrets, settings: t.settings });
+
+async function exportConfig(svc: Services): Promise<z.input<typeof ConfigDocument>> {
+  const [servers, tenants] = await Promise.all([listServers(svc.sql), listTenants(svc.sql)]);
+  return { version: 1, exportedAt: new Date().toISOString(), servers: servers.map(exportServer), tenants: tenants.map(exportTenant) };
+}
+
+const action = <T>(current: T | undefined, same: (c: T) => boolean): Action => (!current ? 'create' : same(current) ? 'unchanged' : 'update');
+
+async function importConfig(svc: Services, doc: Doc, dryRun: boolean): Promise<z.input<typeof Plan>> {
+  const [servers, tenants] = await Promise.all([listServers(svc.sql), listTenants(svc.sql)]);
+  const serverByUrl = new Map(servers.map((s) => [s.url, s]));
+  const tenantByName = new Map(tenants.map((t) => [t.name, t]));
+  const plan: z.input<typeof Plan> = { dryRun, servers: [], tenants: [] };
+  for (const s of doc.servers) {
+    const wanted = { ...s, tag: s.tag || null };
+    const current = serverByUrl.get(s.url);
+    const act = action(current, (c) => canonical(exportServer(c)) === canonical(wanted));
+    plan.servers.push({ url: s.url, action: act });
+    if (dryRun || act === 'unchanged') continue;
+    if (current) await changeServer(svc, current.id, { secret: wanted.secret, tag: wanted.tag, loadMultiplier: wanted.loadMultiplier, state: wanted.state });
+    else await createServer(svc, wanted);
+  }
+  for (const t of doc.tenants) {
+    const current = tenantByName.get(t.name);
+    const act = action(current, (c) => canonical(exportTenant(c)) === canonical(t));
+    plan.tenants.push({ name: t.name, action: act });
+    if (dryRun || act === 'unchanged') continue;
+    if (current) await updateTenant(svc.sql, current.id, { enabled: t.enabled, settings: t.settings, secrets: t.secrets });
+    else await insertTenant(svc.sql, t);
+  }
+  return plan;
+}
+
+export const transferOperations = [
+  operation({
+    method: 'get',
+    path: '/config/export',
+    tag: 'config',
+    summary: 'Export servers and tenants WITH their secrets (sensitive: store it like a secret)',
+    response: ConfigDocument,
+    handler: async ({ svc }) => exportConfig(svc),
+  }),
+  operation({
+    method: 'post',
+    path: '/config/import',
+    tag: 'config',
+    summary: 'Import an exported document: servers by URL, tenants by name; ?dryRun=true only plans',
+    query: z.object({ dryRun: queryFlag.default(false) }),
+    body: ConfigDocument,
+    response: Plan,
+    handler: async ({ svc, query, body }) => importConfig(svc, body, query.dryRun),
+  }),
+];

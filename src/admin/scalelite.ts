@@ -8,6 +8,9 @@ import { log } from '../observability/log.js';
 import { services } from '../services.js';
 import { AdminResponse } from './response.js';
 import { serverHandlers } from './scalelite-servers.js';
+import { tenantHandlers } from './scalelite-tenants.js';
+
+const HANDLERS = { ...serverHandlers, ...tenantHandlers };
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -20,7 +23,7 @@ export const scaleliteApi = new Hono<{ Bindings: object }>();
 
 scaleliteApi.all('/:call', async (c) => {
   const name = c.req.param('call');
-  const route = Object.hasOwn(serverHandlers, name) ? serverHandlers[name] : undefined;
+  const route = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
   try {
     if (!route || route.method !== c.req.method) throw errors.unsupportedRequest();
     const svc = services(c.env);

@@ -73,7 +73,7 @@ bbbApi.all('/:call', async (c) => {
     );
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
     // An unknown tenant answers checksumError, as Scalelite: its secret cannot be right.
-    const tenant = await resolveTenant(svc, c.req.header('host'), waitUntil);
+    const tenant = await resolveTenant(svc, new URL(c.req.url).host, waitUntil);
     if (!tenant) throw errors.checksumError();
     annotate({ tenant: tenant.id });
     const valid = await verifyChecksum({

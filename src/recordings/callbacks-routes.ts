@@ -16,7 +16,7 @@ export const callbackRoutes = new Hono<{ Bindings: object }>();
 
 callbackRoutes.on(['GET', 'POST'], '/end/:token', async (c) => {
   const svc = services(c.env);
-  const tenant = await resolveTenant(svc, c.req.header('host'), (p) => c.executionCtx.waitUntil(p));
+  const tenant = await resolveTenant(svc, new URL(c.req.url).host, (p) => c.executionCtx.waitUntil(p));
   const claims = tenant && (await verifyJwt(c.req.param('token'), tenant.secrets));
   const meetingID = claims?.meeting_id;
   if (!tenant || !claims || claims.tenant !== tenant.id || typeof meetingID !== 'string' || typeof claims.instance !== 'number') {

@@ -89,7 +89,7 @@ interface Checked {
 async function playable(c: Ctx, recordID: string, format: string): Promise<Checked | undefined> {
   const svc = services(c.env);
   if (svc.cfg.recordings.disabled || !RECORD_ID.test(recordID)) return undefined;
-  const tenant = await resolveTenant(svc, c.req.header('host'), (p) => c.executionCtx.waitUntil(p));
+  const tenant = await resolveTenant(svc, new URL(c.req.url).host, (p) => c.executionCtx.waitUntil(p));
   if (!tenant) return undefined;
   const scope = { tenant: tenant.id, recordID, format };
   const state = await cachedPlaybackState(svc, scope.tenant, recordID, format);

@@ -1,0 +1,179 @@
+// Multitenancy: tenants by host, several secrets each, the same meetingID in two tenants on one
+// pool, and every endpoint refusing another tenant's meetings and recordings.
+import { env } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { services } from '../../src/services';
+import { insertTenant, updateTenant } from '../../src/store/tenants';
+import { invalidateTenants } from '../../src/tenancy/tenant-cache';
+import { encode, hex, nodeCalls, nodes, registerServers, resetAll, runPoll, send, SECRET, sim, xml, type Xml } from './support';
+import { resetRecordings, seed } from './recordings-api-support';
+
+const MT = { MULTITENANCY_ENABLED: 'true', URL_HOST: 'lb.example.com' };
+const tenants: Record<string, { id: string; secret: string }> = {};
+
+async function addTenant(name: string, secret: string) {
+  const row = await insertTenant(services(env).sql, { name, secrets: [secret] });
+  tenants[name] = { id: row!.id, secret };
+  invalidateTenants();
+}
+
+/** A BBB call on a tenant's host, signed with the given secret (the tenant's own by default). */
+function tbbb(host: string, call: string, params: Record<string, string>, secret = tenants[host]?.secret ?? SECRET): Promise<Response> {
+  return (async () => {
+    const query = encode(params);
+    const checksum = await hex('sha1', call + query + secret);
+    const url = `http://${host}.lb.example.com/bigbluebutton/api/${call}?${query}${query ? '&' : ''}checksum=${checksum}`;
+    return send(new Request(url, { redirect: 'manual' }), MT);
+  })();
+}
+const tcall = async (host: string, call: string, params: Record<string, string> = {}, secret?: string): Promise<Xml> =>
+  xml(tbbb(host, call, params, secret));
+
+beforeEach(async () => {
+  await resetAll();
+  await resetRecordings();
+  await services(env).sql.query("DELETE FROM tenants WHERE id <> 'default'");
+  invalidateTenants();
+  await addTenant('alpha', 'alpha-secret-1');
+  await addTenant('beta', 'beta-secret-1');
+});
+
+describe('tenants by host', () => {
+  it('a tenant answers with its own secrets only; unknown hosts and other tenants\' secrets are checksumError', async () => {
+    await registerServers(1);
+    expect(await tcall('alpha', 'getMeetings')).toMatchObject({ returncode: 'SUCCESS' });
+    expect(await tcall('alpha', 'getMeetings', {}, 'beta-secret-1')).toMatchObject({ messageKey: 'checksumError' });
+    expect(await tcall('alpha', 'getMeetings', {}, SECRET)).toMatchObject({ messageKey: 'checksumError' });
+    expect(await tcall('gamma', 'getMeetings', {}, SECRET)).toMatchObject({ messageKey: 'checksumError' });
+  });
+
+  it('secret rotation: add the new secret, switch the LMS, remove the old one, with no failed call', async () => {
+    await registerServers(1);
+    const sql = services(env).sql;
+    const results: string[] = [];
+    const poll = async (secret: string) => results.push((await tcall('alpha', 'getMeetings', {}, secret)).returncode);
+    await poll('alpha-secret-1');
+    await updateTenant(sql, tenants.alpha!.id, { addSecrets: ['alpha-secret-2'] });
+    invalidateTenants();
+    await poll('alpha-secret-1');
+    await poll('alpha-secret-2');
+    await updateTenant(sql, tenants.alpha!.id, { removeSecrets: ['alpha-secret-1'] });
+    invalidateTenants();
+    await poll('alpha-secret-2');
+    expect(results).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS']);
+    expect(await tcall('alpha', 'getMeetings', {}, 'alpha-secret-1')).toMatchObject({ messageKey: 'checksumError' });
+  });
+});
+
+describe('isolation', () => {
+  it('the same meetingID runs in two tenants without collision, each under its own ID', async () => {
+    await registerServers(2);
+    const a = await tcall('alpha', 'create', { meetingID: 'room-1', name: 'Alpha room' });
+    const b = await tcall('beta', 'create', { meetingID: 'room-1', name: 'Beta room' });
+    expect(a).toMatchObject({ returncode: 'SUCCESS', meetingID: 'room-1' });
+    expect(b).toMatchObject({ returncode: 'SUCCESS', meetingID: 'room-1' });
+    expect(a.internalMeetingID).not.toBe(b.internalMeetingID);
+    const onNodes = (await Promise.all(nodes.slice(0, 2).map(async (n) => (await sim(`/nodes/${n.id}/meetings`)).meetings))).flat();
+    expect(onNodes.map((m: Xml) => m.meetingID).sort()).toEqual([`${tenants.alpha!.id}~room-1`, `${tenants.beta!.id}~room-1`].sort());
+    expect(await tcall('alpha', 'getMeetingInfo', { meetingID: 'room-1' })).toMatchObject({ meetingID: 'room-1', meetingName: 'Alpha room' });
+    expect(await tcall('beta', 'getMeetingInfo', { meetingID: 'room-1' })).toMatchObject({ meetingID: 'room-1', meetingName: 'Beta room' });
+    await runPoll(MT);
+    for (const t of ['alpha', 'beta']) {
+      const listed = (await tcall(t, 'getMeetings')).meetings.meeting as Xml[];
+      expect(listed.map((m) => [m.meetingID, m.meetingName])).toEqual([['room-1', t === 'alpha' ? 'Alpha room' : 'Beta room']]);
+    }
+    // Ending one leaves the other running.
+    expect(await tcall('alpha', 'end', { meetingID: 'room-1' })).toMatchObject({ returncode: 'SUCCESS' });
+    expect(await tcall('beta', 'getMeetingInfo', { meetingID: 'room-1' })).toMatchObject({ returncode: 'SUCCESS', meetingName: 'Beta room' });
+  });
+
+  it('a join goes to the node under the scoped ID', async () => {
+    await registerServers(1);
+    await tcall('alpha', 'create', { meetingID: 'room-j', name: 'Alpha room' });
+    const res = await tbbb('alpha', 'join', { meetingID: 'room-j', fullName: 'Ann', role: 'VIEWER' });
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.get('location')!).searchParams.get('meetingID')).toBe(`${tenants.alpha!.id}~room-j`);
+  });
+
+  it('no endpoint reaches another tenant\'s meeting', async () => {
+    await registerServers(1);
+    await tcall('alpha', 'create', { meetingID: 'a-only', name: 'Alpha room' });
+    await runPoll(MT);
+    expect(await tcall('beta', 'join', { meetingID: 'a-only', fullName: 'Eve', role: 'VIEWER' })).toMatchObject({ messageKey: 'notFound' });
+    expect(await tcall('beta', 'getMeetingInfo', { meetingID: 'a-only' })).toMatchObject({ messageKey: 'notFound' });
+    expect(await tcall('beta', 'isMeetingRunning', { meetingID: 'a-only' })).toMatchObject({ running: 'false' });
+    expect(await tcall('beta', 'end', { meetingID: 'a-only' })).toMatchObject({ messageKey: 'notFound' });
+    expect(await tcall('beta', 'getMeetings')).toMatchObject({ messageKey: 'noMeetings' });
+    const doc = await send(
+      new Request(
+        `http://beta.lb.example.com/bigbluebutton/api/insertDocument?meetingID=a-only&checksum=${await hex('sha1', `insertDocumentmeetingID=a-only${tenants.beta!.secret}`)}`,
+        { method: 'POST', body: '<modules/>', headers: { 'Content-Type': 'application/xml' } },
+      ),
+      MT,
+    );
+    expect(await doc.text()).toContain('<messageKey>notFound</messageKey>');
+    // A beta create of the same ID is beta's own meeting, not a way into alpha's.
+    expect(await tcall('beta', 'create', { meetingID: 'a-only', name: 'Beta room' })).toMatchObject({ returncode: 'SUCCESS' });
+    expect(await tcall('alpha', 'getMeetingInfo', { meetingID: 'a-only' })).toMatchObject({ meetingName: 'Alpha room' });
+    expect((await nodeCalls(0)).counts.end ?? 0).toBe(0);
+  });
+
+  it('no endpoint reaches another tenant\'s recordings', async () => {
+    await seed({ recordID: 'rec-a', meetingID: 'room-1', tenant: tenants.alpha!.id });
+    expect((await tcall('alpha', 'getRecordings', { meetingID: 'room-1' })).recordings.recording.recordID).toBe('rec-a');
+    expect(await tcall('beta', 'getRecordings', { meetingID: 'room-1' })).toMatchObject({ messageKey: 'noRecordings' });
+    expect(await tcall('beta', 'getRecordings', { recordID: 'rec-a' })).toMatchObject({ messageKey: 'noRecordings' });
+    expect(await tcall('beta', 'publishRecordings', { recordID: 'rec-a', publish: 'false' })).toMatchObject({ messageKey: 'notFound' });
+    expect(await tcall('beta', 'updateRecordings', { recordID: 'rec-a', meta_x: 'y' })).toMatchObject({ updated: 'false' });
+    expect(await tcall('beta', 'deleteRecordings', { recordID: 'rec-a' })).toMatchObject({ messageKey: 'notFound' });
+    const play = await send(new Request('http://beta.lb.example.com/playback/presentation/2.3/rec-a'), MT);
+    expect(play.status).toBe(404);
+    expect((await tcall('alpha', 'getRecordings', { recordID: 'rec-a' })).recordings.recording.published).toBe('true');
+  });
+});
+
+describe("Scalelite's tenant admin API", () => {
+  async function tadmin(action: string, o: { body?: unknown; query?: string; env?: Record<string, string> } = {}) {
+    const query = o.query ?? '';
+    const checksum = await hex('sha256', action + query + SECRET);
+    const res = await send(
+      new Request(`http://lb.example.com/scalelite/api/${action}?${query}${query ? '&' : ''}checksum=${checksum}`, {
+        method: o.body === undefined ? 'GET' : 'POST',
+        ...(o.body === undefined ? {} : { body: JSON.stringify(o.body), headers: { 'Content-Type': 'application/json' } }),
+      }),
+      o.env ?? MT,
+    );
+    return { status: res.status, json: (await res.json()) as any };
+  }
+
+  it('412 while multitenancy is off', async () => {
+    expect(await tadmin('getTenants', { env: {} })).toEqual({ status: 412, json: { message: 'Multitenancy is disabled' } });
+  });
+
+  it('add, list, show, rename, rotate and delete; secrets never leave', async () => {
+    const added = await tadmin('addTenant', { body: { tenant: { name: 'gamma', secrets: 'g1:g2' } } });
+    expect(added.status).toBe(201);
+    expect(added.json.tenant).toMatchObject({ name: 'gamma', secrets: '[redacted]' });
+    expect(added.json.tenant.secret_fingerprints).toHaveLength(2);
+    const id = added.json.tenant.id;
+    expect(await tcall('gamma', 'getMeetings', {}, 'g2')).toMatchObject({ returncode: 'SUCCESS' });
+    const list = await tadmin('getTenants');
+    expect(list.json.map((t: Xml) => t.name).sort()).toEqual(['alpha', 'beta', 'gamma']);
+    expect(JSON.stringify(list.json)).not.toMatch(/alpha-secret|g1|g2/);
+    expect((await tadmin('getTenantInfo', { query: `id=${id}` })).json).toMatchObject({ name: 'gamma' });
+    expect((await tadmin('updateTenant', { body: { id, tenant: { secrets: 'g3' } } })).status).toBe(200);
+    expect(await tcall('gamma', 'getMeetings', {}, 'g2')).toMatchObject({ messageKey: 'checksumError' });
+    expect(await tcall('gamma', 'getMeetings', {}, 'g3')).toMatchObject({ returncode: 'SUCCESS' });
+    expect((await tadmin('addTenant', { body: { tenant: { name: 'gamma', secrets: 'x' } } })).status).toBe(422);
+    expect((await tadmin('addTenant', { body: { tenant: { name: 'Not A Label!', secrets: 'x' } } })).status).toBe(400);
+    expect((await tadmin('addTenant', { body: { tenant: { name: 'delta' } } })).status).toBe(400);
+    expect((await tadmin('deleteTenant', { body: { id } })).json).toEqual({ success: `Tenant id=${id} was destroyed` });
+    expect(await tcall('gamma', 'getMeetings', {}, 'g3')).toMatchObject({ messageKey: 'checksumError' });
+    expect((await tadmin('getTenantInfo', { query: `id=${id}` })).status).toBe(404);
+  });
+
+  it('a tenant with recordings is not deleted', async () => {
+    await seed({ recordID: 'rec-keep', tenant: tenants.alpha!.id });
+    expect((await tadmin('deleteTenant', { body: { id: tenants.alpha!.id } })).status).toBe(422);
+  });
+});

@@ -8,7 +8,8 @@ const Status = z.enum(['pending', 'delivered', 'failed']);
 const DeliverySchema = z
   .object({
     id: z.string(),
-    kind: z.enum(['recording_ready', 'meeting_ended']),
+    /** recording_ready, meeting_ended, analytics, … (new kinds appear here as they are added). */
+    kind: z.string(),
     status: Status,
     meetingID: z.string(),
     recordID: z.string().nullable(),

@@ -1,0 +1,91 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { resetAll } from './support';
+import { seed } from './recordings-api-support';
+import { resetTenants, v1 } from './admin-v1-support';
+
+beforeEach(async () => {
+  await resetAll();
+  await resetTenants();
+});
+
+const settings = { serverTag: 'blue', limits: { meetings: 5 }, create: { defaults: { record: 'false' }, overrides: {}, block: [], max: {} } };
+
+describe('admin API v1: tenants', () => {
+  it('add, list, get, update name/enabled/settings, delete; secrets only as fingerprints', async () => {
+    const added = await v1('POST', '/tenants', { name: 'acme', secrets: ['acme-secret-1'], settings });
+    expect(added.status).toBe(201);
+    expect(added.json).toMatchObject({ name: 'acme', enabled: true, settings: { serverTag: 'blue', limits: { meetings: 5 } } });
+    expect(added.json.secrets).toEqual([{ fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/) }]);
+    expect(added.text).not.toContain('acme-secret-1');
+    const id = added.json.id as string;
+
+    const list = await v1('GET', '/tenants');
+    expect(list.json.tenants.map((t: { name: string }) => t.name)).toEqual(['default', 'acme']);
+    expect(list.text).not.toContain('acme-secret-1');
+    expect((await v1('GET', `/tenants/${id}`)).json.name).toBe('acme');
+
+    const changed = await v1('PATCH', `/tenants/${id}`, { name: 'acme2', enabled: false, settings: { serverTag: null } });
+    expect(changed.json).toMatchObject({ name: 'acme2', enabled: false, settings: { serverTag: null } });
+    expect(changed.json.settings.limits).toBeUndefined();
+
+    expect(await v1('DELETE', `/tenants/${id}`)).toMatchObject({ status: 200, json: { ok: true } });
+    expect((await v1('GET', `/tenants/${id}`)).status).toBe(404);
+  });
+
+  it('failures: duplicate name 409 (add and rename), no secret 400, bad settings 400 with paths, unknown id 404, default tenant kept', async () => {
+    const a = (await v1('POST', '/tenants', { name: 'a', secrets: ['s1'] })).json;
+    await v1('POST', '/tenants', { name: 'b', secrets: ['s2'] });
+    expect(await v1('POST', '/tenants', { name: 'a', secrets: ['s3'] })).toMatchObject({ status: 409, json: { error: { code: 'conflict' } } });
+    expect(await v1('PATCH', `/tenants/${a.id}`, { name: 'b' })).toMatchObject({ status: 409, json: { error: { code: 'conflict' } } });
+    const noSecret = await v1('POST', '/tenants', { name: 'c', secrets: [] });
+    expect(noSecret.json.error.issues[0].path).toBe('body.secrets');
+    const badSettings = await v1('PATCH', `/tenants/${a.id}`, { settings: { limits: { meetings: -1 }, bogus: 1 } });
+    expect(badSettings.status).toBe(400);
+    expect(badSettings.json.error.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['body.settings.limits.meetings', 'body.settings']));
+    for (const [m, body] of [['GET', undefined], ['PATCH', { enabled: true }], ['DELETE', undefined]] as const) {
+      expect(await v1(m, '/tenants/nope', body)).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });
+    }
+    expect(await v1('DELETE', '/tenants/default')).toMatchObject({ status: 409, json: { error: { code: 'default_tenant' } } });
+  });
+
+  it('deleting a tenant that still has recordings: 409, nothing deleted', async () => {
+    const t = (await v1('POST', '/tenants', { name: 'rec', secrets: ['s1'] })).json;
+    await seed({ recordID: 'tenant-rec-1', tenant: t.id });
+    const res = await v1('DELETE', `/tenants/${t.id}`);
+    expect(res).toMatchObject({ status: 409, json: { error: { code: 'tenant_in_use' } } });
+    expect(res.json.error.message).toContain('recordings');
+    expect((await v1('GET', `/tenants/${t.id}`)).status).toBe(200);
+  });
+
+  it('secret rotation: add the new one, remove the old one by fingerprint; never the last one', async () => {
+    const t = (await v1('POST', '/tenants', { name: 'rot', secrets: ['old-secret'] })).json;
+    const [old] = t.secrets;
+    const added = await v1('POST', `/tenants/${t.id}/secrets`, { secret: 'new-secret' });
+    expect(added.status).toBe(201);
+    expect(added.json.secrets).toHaveLength(2);
+    expect(added.text).not.toContain('new-secret');
+    // Adding the same secret twice keeps one.
+    expect((await v1('POST', `/tenants/${t.id}/secrets`, { secret: 'new-secret' })).json.secrets).toHaveLength(2);
+    expect((await v1('GET', `/tenants/${t.id}/secrets`)).json.secrets[0]).toEqual(old);
+
+    const removed = await v1('DELETE', `/tenants/${t.id}/secrets/${old.fingerprint}`);
+    expect(removed.json.secrets).toEqual([added.json.secrets[1]]);
+    expect(await v1('DELETE', `/tenants/${t.id}/secrets/${old.fingerprint}`)).toMatchObject({ status: 404 });
+    expect(await v1('DELETE', `/tenants/${t.id}/secrets/${added.json.secrets[1].fingerprint}`)).toMatchObject({
+      status: 409,
+      json: { error: { code: 'last_secret' } },
+    });
+    expect((await v1('DELETE', `/tenants/${t.id}/secrets/XYZ`)).json.error.issues[0].path).toBe('params.fingerprint');
+    expect((await v1('POST', `/tenants/nope/secrets`, { secret: 'x' })).status).toBe(404);
+    expect((await v1('POST', `/tenants/${t.id}/secrets`, { secret: '' })).status).toBe(400);
+  });
+});
+
+describe('admin API v1: settings', () => {
+  it('shows the effective settings without secrets, tokens or connection URLs', async () => {
+    const res = await v1('GET', '/settings');
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ checksum: { loadBalancerSecrets: 1 }, adminTokens: 2, meetings: { voiceBridgeLength: 9 } });
+    for (const secret of ['test-secret', 'admin-token', 'postgres://', 'http://127.0.0.1']) expect(res.text).not.toContain(secret);
+  });
+});

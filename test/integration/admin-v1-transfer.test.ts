@@ -1,0 +1,111 @@
+import { env } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { invalidateServers } from '../../src/cluster/server-cache';
+import { services } from '../../src/services';
+import { nodes, resetAll } from './support';
+import { resetTenants, v1 } from './admin-v1-support';
+
+const sql = services(env).sql;
+
+beforeEach(async () => {
+  await resetAll();
+  await resetTenants();
+});
+
+/** Everything the import recreates, in a comparable form. */
+async function configuration() {
+  const doc = (await v1('GET', '/config/export')).json;
+  return { servers: doc.servers, tenants: doc.tenants };
+}
+
+async function populate() {
+  const a = await v1('POST', '/servers', { url: nodes[0]!.url, secret: nodes[0]!.secret, tag: 'blue', state: 'enabled', loadMultiplier: 2 });
+  await v1('POST', '/servers', { url: nodes[1]!.url, secret: nodes[1]!.secret });
+  await v1('POST', '/tenants', { name: 'acme', secrets: ['acme-1', 'acme-2'], settings: { serverTag: 'blue', limits: { attendees: 40 } } });
+  await v1('POST', '/tenants', { name: 'globex', secrets: ['globex-1'], enabled: false });
+  return a.json.id as string;
+}
+
+describe('admin API v1: export and import', () => {
+  it('export holds servers and tenants with their secrets', async () => {
+    await populate();
+    const res = await v1('GET', '/config/export');
+    expect(res.status).toBe(200);
+    expect(res.json.version).toBe(1);
+    expect(res.json.servers).toEqual([
+      { url: nodes[0]!.url, secret: nodes[0]!.secret, tag: 'blue', state: 'enabled', loadMultiplier: 2 },
+      { url: nodes[1]!.url, secret: nodes[1]!.secret, tag: null, state: 'disabled', loadMultiplier: 1 },
+    ]);
+    expect(res.json.tenants.find((t: { name: string }) => t.name === 'acme')).toEqual({
+      name: 'acme',
+      enabled: true,
+      secrets: ['acme-1', 'acme-2'],
+      settings: { serverTag: 'blue', limits: { attendees: 40 } },
+    });
+    expect((await v1('GET', '/config/export', undefined, { token: null })).status).toBe(401);
+  });
+
+  it('export → wipe → import restores servers and tenants; a second import changes nothing', async () => {
+    await populate();
+    const before = await configuration();
+    const doc = (await v1('GET', '/config/export')).json;
+
+    await sql.query('DELETE FROM servers');
+    invalidateServers();
+    await resetTenants();
+
+    const first = await v1('POST', '/config/import', doc);
+    expect(first.status).toBe(200);
+    expect(first.json.servers.map((s: { action: string }) => s.action)).toEqual(['create', 'create']);
+    expect(first.json.tenants).toEqual([
+      { name: 'default', action: 'unchanged' },
+      { name: 'acme', action: 'create' },
+      { name: 'globex', action: 'create' },
+    ]);
+    expect(await configuration()).toEqual(before);
+
+    const again = await v1('POST', '/config/import', doc);
+    expect([...again.json.servers, ...again.json.tenants].every((i: { action: string }) => i.action === 'unchanged')).toBe(true);
+    // The restored server is routable again: enabled, in the Redis mirror.
+    expect((await v1('GET', '/servers')).json.servers[0]).toMatchObject({ url: nodes[0]!.url, state: 'enabled', tag: 'blue' });
+  });
+
+  it('import updates what differs (servers by URL, tenants by name) and leaves the rest alone', async () => {
+    const id = await populate();
+    const doc = (await v1('GET', '/config/export')).json;
+    doc.servers[0].state = 'cordoned';
+    doc.tenants.find((t: { name: string }) => t.name === 'acme').secrets = ['acme-3'];
+    const res = await v1('POST', '/config/import', { version: 1, servers: [doc.servers[0]], tenants: doc.tenants.filter((t: { name: string }) => t.name === 'acme') });
+    expect(res.json).toEqual({ dryRun: false, servers: [{ url: nodes[0]!.url, action: 'update' }], tenants: [{ name: 'acme', action: 'update' }] });
+    expect((await v1('GET', `/servers/${id}`)).json.state).toBe('cordoned');
+    const after = (await v1('GET', '/config/export')).json;
+    expect(after.tenants.find((t: { name: string }) => t.name === 'acme').secrets).toEqual(['acme-3']);
+    expect(after.servers).toHaveLength(2);
+    expect(after.tenants).toHaveLength(3);
+  });
+
+  it('?dryRun=true returns the plan and writes nothing', async () => {
+    await populate();
+    const doc = (await v1('GET', '/config/export')).json;
+    await sql.query('DELETE FROM servers');
+    invalidateServers();
+    await resetTenants();
+    const empty = await configuration();
+    const plan = await v1('POST', '/config/import?dryRun=true', doc);
+    expect(plan.json.dryRun).toBe(true);
+    expect(plan.json.servers.map((s: { action: string }) => s.action)).toEqual(['create', 'create']);
+    expect(plan.json.tenants.map((t: { action: string }) => t.action)).toEqual(['unchanged', 'create', 'create']);
+    expect(await configuration()).toEqual(empty);
+  });
+
+  it('bad documents: 400 with paths, nothing written', async () => {
+    const bad = await v1('POST', '/config/import', { version: 2, servers: [{ url: 'nope' }], tenants: [{ name: '' }] });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.issues.map((i: { path: string }) => i.path)).toEqual(
+      expect.arrayContaining(['body.version', 'body.servers.0.url', 'body.servers.0.secret', 'body.tenants.0.name']),
+    );
+    expect((await v1('POST', '/config/import?dryRun=yes', { version: 1 })).json.error.issues[0].path).toBe('query.dryRun');
+    expect((await v1('POST', '/config/import', undefined, { raw: '[' })).json.error.code).toBe('invalid_json');
+    expect((await configuration()).servers).toEqual([]);
+  });
+});

@@ -4,11 +4,13 @@ import type { XmlObject } from '../bbb/xml.js';
 import { placeMeeting } from '../cluster/meeting-placement.js';
 import { callServer } from '../cluster/node.js';
 import { generatePassword } from '../cluster/placement.js';
+import { captureAnalyticsCallback } from '../recordings/analytics-capture.js';
 import { captureCallbacks } from '../recordings/callbacks-capture.js';
 import { rememberMeetingCallbacks } from '../store/callbacks.js';
 import { recordMeetingCreated } from '../store/history.js';
 import type { ServerRow } from '../store/servers.js';
 import { applyParamPolicy, setParam } from '../tenancy/params.js';
+import { lrsPayload } from '../tenancy/lrs.js';
 import { unscopeMeeting } from '../tenancy/scope.js';
 import { background, nodeMeetingIDOf, requireMeetingID, servers, type ApiCall, type Handler } from './context.js';
 import { meetingIndexEntry } from './meeting-index.js';
@@ -44,10 +46,20 @@ export const create: Handler = async (call) => {
     urlHost: cfg.urlHost,
     allowPrivateUrls: cfg.callbacks.allowPrivateUrls,
   });
-  if (captured.urls) {
-    background(call, 'meeting callbacks', rememberMeetingCallbacks(call.svc.sql, { tenant: call.tenant.id, meetingID, ...captured.urls }));
+  const analytics = await captureAnalyticsCallback(captured.params, {
+    tenant: call.tenant,
+    meetingID,
+    requestOrigin: call.origin,
+    urlHost: cfg.urlHost,
+    multitenancy: cfg.multitenancy,
+    allowPrivateUrls: cfg.callbacks.allowPrivateUrls,
+    signingSecret: cfg.secrets[0]!,
+  });
+  const urls = analytics.url ? { ...captured.urls, analyticsCallbackUrl: analytics.url } : captured.urls;
+  if (urls) {
+    background(call, 'meeting callbacks', rememberMeetingCallbacks(call.svc.sql, { tenant: call.tenant.id, meetingID, ...urls }));
   }
-  let params = setParam(captured.params, 'meetingID', nodeMeetingIDOf(call, meetingID));
+  let params = setParam(analytics.params, 'meetingID', nodeMeetingIDOf(call, meetingID));
   params = setParam(params, 'voiceBridge', placed.voiceBridge || undefined);
   params = setParam(params, 'meta_server-tag', server.tag ?? undefined);
   if (isNew) params = setParam(params, 'moderatorPW', placed.moderatorPW);
@@ -55,6 +67,9 @@ export const create: Handler = async (call) => {
     const duration = Number(param(params, 'duration') ?? 0);
     if (!(duration > 0) || duration > cfg.maxMeetingDuration) params = setParam(params, 'duration', String(cfg.maxMeetingDuration));
   }
+  // Only tenants with LRS settings pay for it (a Keycloak token request, bounded); no storage round trip.
+  const lrs = call.tenant.settings.lrs && (await lrsPayload(call.tenant.settings.lrs, server.secret));
+  if (lrs) params = setParam(params, 'meta_secret-lrs-payload', lrs);
 
   const sent = callServer(cfg, server, 'create', params, {
     ...(call.xmlBody ? { body: { contentType: 'application/xml', text: call.xmlBody.text } } : {}),

@@ -5,6 +5,7 @@ import { verifyChecksum } from '../bbb/checksum.js';
 import { assertNoRepeats, checkQuerySize, rawQuery } from '../bbb/query.js';
 import { readApiRequest } from '../bbb/request.js';
 import { annotate, noteApiCall, noteApiFailure } from '../observability/request-context.js';
+import { analyticsCallback } from '../recordings/analytics-routes.js';
 import { services } from '../services.js';
 import { resolveTenant } from '../tenancy/tenant.js';
 import { bbbError, type Handler } from './context.js';
@@ -52,6 +53,9 @@ const CALLS: Record<string, { methods: string[]; accepts: Accepts; handler: Hand
 export const bbbApi = new Hono<{ Bindings: object }>();
 
 bbbApi.on(['GET', 'POST'], '/', (c) => version(services(c.env).cfg.buildNumber));
+
+// Nodes' analytics reports (no checksum: a JWT signed with the node's secret), as Scalelite.
+bbbApi.post('/analytics_callback', analyticsCallback);
 
 bbbApi.all('/:call', async (c) => {
   try {

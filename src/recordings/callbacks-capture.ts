@@ -50,7 +50,7 @@ export async function captureCallbacks(params: Params, ctx: CaptureContext): Pro
   return out;
 }
 
-function acceptedUrl(value: string, allowPrivate: boolean, what: string): string | undefined {
+export function acceptedUrl(value: string, allowPrivate: boolean, what: string): string | undefined {
   const reason = rejectReason(value.trim(), allowPrivate);
   if (!reason) return value.trim();
   // The URL itself is never logged: frontends put tokens in it.

@@ -3,6 +3,7 @@ import type { CallbackSettings } from '../config.js';
 import type { Services } from '../services.js';
 import { claimDueDeliveries, recordOutcomes, type AttemptOutcome, type DueDelivery } from '../store/callbacks.js';
 import { tenantById } from '../tenancy/tenant.js';
+import { analyticsRequest } from './analytics-request.js';
 import { signJwt } from './callbacks-jwt.js';
 
 /** A Worker invocation may hold six connections open at once. */
@@ -41,7 +42,10 @@ export async function deliverDue(svc: Services, o: { only?: string[] } = {}): Pr
 
 async function attempt(svc: Services, d: DueDelivery): Promise<AttemptOutcome> {
   const started = Date.now();
-  const result = d.kind === 'recording_ready' ? await recordingReady(svc, d) : await send(svc.cfg.callbacks, d.url, { method: 'GET' });
+  const result =
+    d.kind === 'meeting_ended'
+      ? await send(svc.cfg.callbacks, d.url, { method: 'GET' })
+      : await signedForFrontend(svc, d, d.kind === 'analytics' ? analyticsRequest : recordingReadyRequest);
   const outcome: AttemptOutcome = {
     id: d.id,
     outcome: result.outcome,
@@ -69,25 +73,32 @@ async function attempt(svc: Services, d: DueDelivery): Promise<AttemptOutcome> {
 type Result = Pick<AttemptOutcome, 'outcome' | 'status' | 'error'>;
 
 /**
- * BBB's recording-ready call: a form POST of `signed_parameters`, a JWT (HS256) of
- * {meeting_id, record_id} signed with the frontend's secret. As Scalelite, every secret of the
- * tenant is tried in turn until one is accepted or the frontend says the target is gone.
+ * A call signed with the frontend's secret (recording-ready, analytics). As Scalelite, every
+ * secret of the tenant is tried in turn until one is accepted or the frontend says the target is gone.
  */
-async function recordingReady(svc: Services, d: DueDelivery): Promise<Result> {
-  const cfg = svc.cfg;
+async function signedForFrontend(
+  svc: Services,
+  d: DueDelivery,
+  request: (payload: DueDelivery['payload'], secret: string) => Promise<RequestInit>,
+): Promise<Result> {
   const secrets = await frontendSecrets(svc, d.tenant);
   if (secrets.length === 0) return { outcome: 'stop', status: null, error: 'no secret for the tenant' };
   let last: Result = { outcome: 'retry', status: null, error: null };
   for (const secret of secrets) {
-    const token = await signJwt({ meeting_id: d.payload.meeting_id, record_id: d.payload.record_id }, secret);
-    last = await send(cfg.callbacks, d.url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ signed_parameters: token }).toString(),
-    });
+    last = await send(svc.cfg.callbacks, d.url, await request(d.payload, secret));
     if (last.outcome !== 'retry') break;
   }
   return last;
+}
+
+/** BBB's recording-ready call: a form POST of `signed_parameters`, a JWT (HS256) of {meeting_id, record_id}. */
+async function recordingReadyRequest(payload: DueDelivery['payload'], secret: string): Promise<RequestInit> {
+  const token = await signJwt({ meeting_id: payload.meeting_id, record_id: payload.record_id }, secret);
+  return {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ signed_parameters: token }).toString(),
+  };
 }
 
 /** The secrets the tenant's frontend verifies with (the load balancer's for the default tenant). */

@@ -7,21 +7,29 @@ export interface Statement {
   params: unknown[];
 }
 
-export type DeliveryKind = 'recording_ready' | 'meeting_ended';
+export type DeliveryKind = 'recording_ready' | 'meeting_ended' | 'analytics';
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
 /** Callback URLs captured at create; undefined leaves what an earlier create stored (as Scalelite merges). */
 export async function rememberMeetingCallbacks(
   sql: Sql,
-  m: { tenant: string; meetingID: string; recordingReadyUrl?: string | undefined; endCallbackUrl?: string | undefined },
+  m: {
+    tenant: string;
+    meetingID: string;
+    recordingReadyUrl?: string | undefined;
+    endCallbackUrl?: string | undefined;
+    analyticsCallbackUrl?: string | undefined;
+  },
 ): Promise<void> {
   await sql.query(
-    `INSERT INTO meeting_callbacks (tenant_id, meeting_id, recording_ready_url, end_callback_url) VALUES ($1, $2, $3, $4)
+    `INSERT INTO meeting_callbacks (tenant_id, meeting_id, recording_ready_url, end_callback_url, analytics_callback_url)
+     VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (tenant_id, meeting_id) DO UPDATE SET
        recording_ready_url = COALESCE(EXCLUDED.recording_ready_url, meeting_callbacks.recording_ready_url),
        end_callback_url = COALESCE(EXCLUDED.end_callback_url, meeting_callbacks.end_callback_url),
+       analytics_callback_url = COALESCE(EXCLUDED.analytics_callback_url, meeting_callbacks.analytics_callback_url),
        updated_at = now()`,
-    [m.tenant, m.meetingID, m.recordingReadyUrl ?? null, m.endCallbackUrl ?? null],
+    [m.tenant, m.meetingID, m.recordingReadyUrl ?? null, m.endCallbackUrl ?? null, m.analyticsCallbackUrl ?? null],
   );
 }
 

@@ -9,6 +9,8 @@ export interface Received {
   path: string;
   query: string;
   contentType: string | null;
+  authorization: string | null;
+  userAgent: string | null;
   body: string;
 }
 

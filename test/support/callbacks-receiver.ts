@@ -13,6 +13,8 @@ interface Recorded {
   path: string
   query: string
   contentType: string | null
+  authorization: string | null
+  userAgent: string | null
   body: string
   at: number
 }
@@ -50,6 +52,8 @@ export async function startCallbackReceiver(host = '127.0.0.1'): Promise<Callbac
       path: url.pathname,
       query: url.search.slice(1),
       contentType: req.headers['content-type'] ?? null,
+      authorization: req.headers.authorization ?? null,
+      userAgent: req.headers['user-agent'] ?? null,
       body,
       at: Date.now(),
     })

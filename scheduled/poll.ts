@@ -75,6 +75,7 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
     const states = new Map(disabled.map((s) => [s.id, s]));
     const snapshots: SnapshotWrite[] = [];
     const found: FoundMeeting[] = [];
+    const attendees = new Map<string, number>();
     for (const [server, p] of polled) {
       // Each tenant sees its own meetings, under the IDs it gave them.
       const byTenant = new Map<string, XmlObject[]>([[DEFAULT_TENANT, []]]);
@@ -85,6 +86,7 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
         list.push(unscopeMeeting(m, tenant));
         byTenant.set(tenant, list);
         found.push({ tenant, meetingID, server, voiceBridge: text(m.voiceBridge), moderatorPW: text(m.moderatorPW) });
+        attendees.set(tenant, (attendees.get(tenant) ?? 0) + (Number(text(m.participantCount)) || 0));
       }
       // A failed poll keeps the last snapshot until the server is declared offline.
       if (!p.result.online) continue;
@@ -108,6 +110,7 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
         snapshots,
         found,
         cycle: { ms: Date.now() - now, polled: polled.size, failed },
+        attendees,
       }),
     );
     await endPanicked(svc, all, applied.panicked);

@@ -9,7 +9,7 @@ import { captureCallbacks } from '../recordings/callbacks-capture.js';
 import { rememberMeetingCallbacks } from '../store/callbacks.js';
 import { recordMeetingCreated } from '../store/history.js';
 import type { ServerRow } from '../store/servers.js';
-import { applyParamPolicy, setParam } from '../tenancy/params.js';
+import { applyParamPolicy, applyTenantPolicy, setParam } from '../tenancy/params.js';
 import { lrsPayload } from '../tenancy/lrs.js';
 import { unscopeMeeting } from '../tenancy/scope.js';
 import { background, nodeMeetingIDOf, requireMeetingID, servers, type ApiCall, type Handler } from './context.js';
@@ -25,21 +25,22 @@ const UNREACHABLE = 'Unable to create meeting on server.';
 export const create: Handler = async (call) => {
   const { cfg } = call.svc;
   const meetingID = requireMeetingID(call.params);
-  const tag = cfg.createParams.overrides.find(([k]) => k === 'meta_server-tag')?.[1] ??
-    param(call.params, 'meta_server-tag') ??
-    cfg.createParams.defaults.find(([k]) => k === 'meta_server-tag')?.[1];
+  const policed = applyTenantPolicy(applyParamPolicy(call.params, cfg.createParams), call.tenant.settings.create);
+  // A tenant pinned to its own servers wins over what the LMS asks for.
+  const tag = call.tenant.settings.serverTag ?? param(policed, 'meta_server-tag');
   const moderatorPW = param(call.params, 'moderatorPW') || generatePassword();
   const { placed, server } = await placeMeeting(call.svc, await servers(call), {
     tenant: call.tenant.id,
     meetingID,
     tag,
     moderatorPW,
+    ...(call.tenant.settings.limits ? { limits: call.tenant.settings.limits } : {}),
     ...(cfg.useExternalVoiceBridge ? { preferredVoiceBridge: param(call.params, 'voiceBridge') } : {}),
   });
   const isNew = placed.status === 'new';
 
   // Frontend callbacks stay with the balancer (the node never calls the frontend); stored off the hot path.
-  const captured = await captureCallbacks(applyParamPolicy(call.params, cfg.createParams), {
+  const captured = await captureCallbacks(policed, {
     tenant: call.tenant,
     meetingID,
     requestOrigin: call.origin,

@@ -1,7 +1,7 @@
 import { signedUrl } from '../bbb/client.js';
 import { errors } from '../bbb/errors.js';
 import { countJoinRedirect } from '../observability/counters.js';
-import { applyParamPolicy, setParam } from '../tenancy/params.js';
+import { applyParamPolicy, applyTenantPolicy, setParam } from '../tenancy/params.js';
 import { nodeMeetingIDOf, requireMeetingID, routedServer, type Handler } from './context.js';
 
 /**
@@ -15,7 +15,8 @@ export const join: Handler = async (call) => {
   const { route, server } = found;
   // Cordoned servers keep their meetings joinable; offline or disabled ones do not.
   if (!route.online || server.state === 'disabled') throw errors.serverUnavailable();
-  const params = setParam(applyParamPolicy(call.params, call.svc.cfg.joinParams), 'meetingID', nodeMeetingIDOf(call, meetingID));
+  const policed = applyTenantPolicy(applyParamPolicy(call.params, call.svc.cfg.joinParams), call.tenant.settings.join);
+  const params = setParam(policed, 'meetingID', nodeMeetingIDOf(call, meetingID));
   const location = await signedUrl({ url: server.url, secret: server.secret }, 'join', params, call.svc.cfg.nodeAlgorithm);
   countJoinRedirect(call.svc, server.id);
   return new Response(null, { status: 302, headers: { Location: location, 'Cache-Control': 'no-cache' } });

@@ -25,6 +25,8 @@ export const errors = {
   unsupportedContentType: () =>
     new BbbError('unsupportedContentType', 'POST request Content-Type is missing or unsupported'),
   internalError: (message: string) => new BbbError('internalError', message),
+  /** A tenant's limit (not in BBB or Scalelite: the key says which limit). */
+  tenantLimit: (key: 'maxMeetingsReached' | 'maxAttendeesReached', message: string) => new BbbError(key, message),
   serverUnavailable: () =>
     new BbbError('serverUnavailable', 'The server for this meeting is disabled/offline.'),
   serverTagUnavailable: (tag: string) =>

@@ -4,6 +4,7 @@ import type { XmlObject } from '../bbb/xml.js';
 import type { Services } from '../services.js';
 import type { PlaceResult } from '../store/routes.js';
 import type { ServerRow } from '../store/servers.js';
+import { nodeMeetingID } from '../tenancy/scope.js';
 import { newMeetingReservation } from './load.js';
 import { callServer } from './node.js';
 import { parseServerTag, voiceBridgeCandidates } from './placement.js';
@@ -18,6 +19,8 @@ export interface PlacementRequest {
   moderatorPW: string;
   /** The client's voiceBridge, tried first (USE_EXTERNAL_VOICE_BRIDGE). */
   preferredVoiceBridge?: string | undefined;
+  /** The tenant's soft limits on new meetings. */
+  limits?: { meetings?: number | undefined; attendees?: number | undefined };
 }
 
 /**
@@ -32,7 +35,7 @@ export async function placeMeeting(
 ): Promise<{ placed: Placed; server: ServerRow }> {
   let placed = await place(svc, req);
   let server = pool.get(placed.server);
-  const stale = !server || (placed.serverState === 'cordoned' && !(await stillRunning(svc, server, req.meetingID)));
+  const stale = !server || (placed.serverState === 'cordoned' && !(await stillRunning(svc, server, req.tenant, req.meetingID)));
   if (placed.status === 'existing' && stale) {
     placed = await place(svc, req, placed.server);
     server = pool.get(placed.server);
@@ -56,6 +59,7 @@ async function place(svc: Services, req: PlacementRequest, avoidServer?: string)
     voiceBridges: await voiceBridgeCandidates(`${req.tenant}:${req.meetingID}`, cfg.voiceBridgeLength, req.preferredVoiceBridge),
     moderatorPW: req.moderatorPW,
     ...(avoidServer ? { avoidServer } : {}),
+    limits: { meetings: req.limits?.meetings ?? -1, attendees: req.limits?.attendees ?? -1 },
     indexEntry: JSON.stringify({ placedAt: now }),
   });
   countPlacement(svc, result);
@@ -66,14 +70,18 @@ async function place(svc: Services, req: PlacementRequest, avoidServer?: string)
       throw errors.serverTagUnavailable(tags.join(';'));
     case 'vb_exhausted':
       throw errors.internalError('Unable to allocate a voice bridge for the meeting.');
+    case 'meetings_limit':
+      throw errors.tenantLimit('maxMeetingsReached', 'The maximum number of concurrent meetings for this tenant has been reached.');
+    case 'attendees_limit':
+      throw errors.tenantLimit('maxAttendeesReached', 'The maximum number of concurrent attendees for this tenant has been reached.');
     default:
       return result;
   }
 }
 
-async function stillRunning(svc: Services, server: ServerRow, meetingID: string): Promise<boolean> {
+async function stillRunning(svc: Services, server: ServerRow, tenant: string, meetingID: string): Promise<boolean> {
   try {
-    const res = await callServer(svc.cfg, server, 'isMeetingRunning', [['meetingID', meetingID]]);
+    const res = await callServer(svc.cfg, server, 'isMeetingRunning', [['meetingID', nodeMeetingID(tenant, meetingID)]]);
     return res.ok && (res.response as XmlObject).running === 'true';
   } catch {
     return false;

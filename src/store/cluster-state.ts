@@ -103,6 +103,8 @@ export class ClusterState {
     snapshots?: SnapshotWrite[];
     found?: FoundMeeting[];
     cycle?: { ms: number; polled: number; failed: number };
+    /** Attendees per tenant on the whole pool (full cycles). */
+    attendees?: Map<string, number>;
   }): Promise<{ removed: number; panicked: PanickedMeeting[] }> {
     const args: string[] = [this.ns, String(opts.now), String(opts.routeTtlSeconds), opts.full ? '1' : '0'];
     args.push(String(opts.thresholds.healthy), String(opts.thresholds.unhealthy), String(opts.thresholds.panic));
@@ -122,6 +124,9 @@ export class ClusterState {
     for (const f of found) args.push(f.tenant, f.meetingID, f.server, f.voiceBridge, f.moderatorPW);
     const cycle = opts.cycle ?? { ms: 0, polled: 0, failed: 0 };
     args.push(String(cycle.ms), String(cycle.polled), String(cycle.failed));
+    const attendees = [...(opts.attendees ?? new Map<string, number>())];
+    args.push(String(attendees.length));
+    for (const [tenant, n] of attendees) args.push(tenant, String(n));
     const out = (await this.redis.eval(POLL_APPLY, [], args)) as (string | number)[];
     const panicked: PanickedMeeting[] = [];
     for (let i = 1; i + 3 < out.length; i += 4) {

@@ -20,6 +20,8 @@ export function keys(ns: string) {
     snapshot: (tenant: string) => `${ns}:snapshot:${tenant}`,
     /** string: a node's getMeetingInfo/isMeetingRunning answer shared for a few seconds (call = info|running). */
     answer: (call: string, tenant: string, meetingID: string) => `${ns}:answer:${call}:${tenant}:${meetingID}`,
+    /** hash: tenant → attendees on the pool at the last poll (for the tenant's attendee limit). */
+    attendeeUsage: () => `${ns}:usage:attendees`,
     pollLock: () => `${ns}:poll:lock`,
     lastPoll: () => `${ns}:poll:last`,
     /** hash: Prometheus series (`name{labels}`) → count, summed from every isolate's batches. */

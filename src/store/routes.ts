@@ -19,7 +19,7 @@ export type LookupMode = 'join' | 'info' | 'running' | '';
 
 export type PlaceResult =
   | { status: 'existing' | 'new'; server: string; voiceBridge: string; moderatorPW: string; placedAt: number; serverState: string }
-  | { status: 'no_server' | 'tag_unavailable' | 'vb_exhausted' };
+  | { status: 'no_server' | 'tag_unavailable' | 'vb_exhausted' | 'meetings_limit' | 'attendees_limit' };
 
 export interface PlaceRequest {
   tenant: string;
@@ -35,6 +35,8 @@ export interface PlaceRequest {
   avoidServer?: string;
   /** What getMeetings shows for the meeting until the first poll sees it. */
   indexEntry: string;
+  /** The tenant's limits on new meetings (-1: none): its meetings now, its attendees at the last poll. */
+  limits?: { meetings: number; attendees: number };
 }
 
 /** Meeting routes: meeting → server, with the server's health, in one round trip each. */
@@ -48,7 +50,7 @@ export class RouteStore {
     const out = (await this.redis.eval(PLACE, [], [
       this.ns, r.tenant, r.meetingID, String(r.now), String(r.ttlSeconds), r.tags.join(';'),
       r.tagsRequired ? '1' : '0', String(r.reserve), r.voiceBridges.join(','), r.moderatorPW,
-      r.avoidServer ?? '', r.indexEntry,
+      r.avoidServer ?? '', r.indexEntry, String(r.limits?.meetings ?? -1), String(r.limits?.attendees ?? -1),
     ])) as string[];
     const status = out[0] as PlaceResult['status'];
     if (status !== 'existing' && status !== 'new') return { status };

@@ -132,6 +132,52 @@ describe('isolation', () => {
   });
 });
 
+describe('tenant policies and limits', () => {
+  const settings = (name: string, value: object) => updateTenant(services(env).sql, tenants[name]!.id, { settings: value }).then(invalidateTenants);
+
+  it('create and join params: block, defaults, overrides and maximums, on top of the global policy', async () => {
+    await registerServers(1);
+    await settings('alpha', {
+      create: { block: ['logoutURL'], defaults: { welcome: 'Hi' }, overrides: { record: 'false' }, max: { duration: 60, maxParticipants: 50 } },
+      join: { defaults: {}, overrides: { 'userdata-bbb_auto_join_audio': 'true' }, block: [], max: {} },
+    });
+    await tcall('alpha', 'create', { meetingID: 'pol-1', name: 'Room', logoutURL: 'https://lms', record: 'true', duration: '600' });
+    const sent = (await sim(`/nodes/${nodes[0]!.id}/meetings/${encodeURIComponent(`${tenants.alpha!.id}~pol-1`)}`)).params;
+    expect(sent).toMatchObject({ welcome: 'Hi', record: 'false', duration: '60', maxParticipants: '50' });
+    expect(sent.logoutURL).toBeUndefined();
+    const join = await tbbb('alpha', 'join', { meetingID: 'pol-1', fullName: 'Ann', role: 'VIEWER' });
+    expect(new URL(join.headers.get('location')!).searchParams.get('userdata-bbb_auto_join_audio')).toBe('true');
+    // Beta is not affected.
+    await tcall('beta', 'create', { meetingID: 'pol-1', name: 'Room', logoutURL: 'https://lms', duration: '600' });
+    const betaSent = (await sim(`/nodes/${nodes[0]!.id}/meetings/${encodeURIComponent(`${tenants.beta!.id}~pol-1`)}`)).params;
+    expect(betaSent).toMatchObject({ logoutURL: 'https://lms', duration: '600' });
+  });
+
+  it('a tenant pinned to its own servers by tag', async () => {
+    await registerServers(2, { tags: [null, 'gold'] });
+    await settings('alpha', { serverTag: 'gold!' });
+    for (const id of ['t-1', 't-2', 't-3']) await tcall('alpha', 'create', { meetingID: id, name: 'Room' });
+    expect((await sim(`/nodes/${nodes[1]!.id}/meetings`)).meetings).toHaveLength(3);
+    expect((await sim(`/nodes/${nodes[0]!.id}/meetings`)).meetings).toHaveLength(0);
+  });
+
+  it('concurrent meeting and attendee limits refuse new meetings with a clear messageKey', async () => {
+    await registerServers(1);
+    await settings('alpha', { limits: { meetings: 1 } });
+    expect(await tcall('alpha', 'create', { meetingID: 'lim-1', name: 'Room' })).toMatchObject({ returncode: 'SUCCESS' });
+    // Re-creating a running meeting is not a new one.
+    expect(await tcall('alpha', 'create', { meetingID: 'lim-1', name: 'Room' })).toMatchObject({ returncode: 'SUCCESS' });
+    expect(await tcall('alpha', 'create', { meetingID: 'lim-2', name: 'Room' })).toMatchObject({ messageKey: 'maxMeetingsReached' });
+    expect(await tcall('beta', 'create', { meetingID: 'lim-2', name: 'Room' })).toMatchObject({ returncode: 'SUCCESS' });
+    await settings('alpha', { limits: { attendees: 2 } });
+    for (const name of ['Ann', 'Bob']) {
+      await sim(`/nodes/${nodes[0]!.id}/meetings/${encodeURIComponent(`${tenants.alpha!.id}~lim-1`)}/users`, { body: { fullName: name } });
+    }
+    await runPoll(MT);
+    expect(await tcall('alpha', 'create', { meetingID: 'lim-3', name: 'Room' })).toMatchObject({ messageKey: 'maxAttendeesReached' });
+  });
+});
+
 describe("Scalelite's tenant admin API", () => {
   async function tadmin(action: string, o: { body?: unknown; query?: string; env?: Record<string, string> } = {}) {
     const query = o.query ?? '';

@@ -8,9 +8,9 @@ import { FORGET_ANSWERS_FN } from './forget-route.js';
  * ARGV: ns, tenant, meetingID, now ms, ttl s, tags (';'-joined, '' = untagged only),
  *       required '1'|'0', reserve (load before the server's multiplier), voice bridge candidates
  *       (','-joined), moderator password, server id whose route must be dropped ('' = none),
- *       JSON for the tenant's meeting index.
+ *       JSON for the tenant's meeting index, the tenant's meeting and attendee limits (-1 = none).
  * Returns {status, server, voiceBridge, moderatorPW, placedAt, serverState}; status is
- * existing | new | no_server | tag_unavailable | vb_exhausted.
+ * existing | new | no_server | tag_unavailable | vb_exhausted | meetings_limit | attendees_limit.
  */
 export const PLACE = `${FORGET_ANSWERS_FN}
 local ns, tenant, mid = ARGV[1], ARGV[2], ARGV[3]
@@ -29,6 +29,13 @@ if cur[1] then
   -- Its server is gone, disabled or offline: place the meeting anew (Scalelite #202, #1161).
   redis.call('DEL', route)
   if cur[2] and redis.call('HGET', vbKey, cur[2]) == owner then redis.call('HDEL', vbKey, cur[2]) end
+end
+
+-- Soft limits, for new meetings only: meetings the tenant has now, attendees at the last poll.
+local maxMeetings, maxAttendees = tonumber(ARGV[13]) or -1, tonumber(ARGV[14]) or -1
+if maxMeetings >= 0 and redis.call('HLEN', ns .. ':meetings:' .. tenant) >= maxMeetings then return {'meetings_limit'} end
+if maxAttendees >= 0 and (tonumber(redis.call('HGET', ns .. ':usage:attendees', tenant)) or 0) >= maxAttendees then
+  return {'attendees_limit'}
 end
 
 local best, bestScore, bestTag

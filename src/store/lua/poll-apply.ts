@@ -25,7 +25,8 @@ import { FORGET_ROUTE_FN } from './forget-route.js';
  *   nTenants, tenants,
  *   nSnapshots, then per snapshot: tenant, server id, JSON ('' = drop),
  *   nMeetings, then per meeting found on a node: tenant, meetingID, server id, voice bridge, moderator pw,
- *   cycle stats (full cycles): ms, servers polled, servers that failed.
+ *   cycle stats (full cycles): ms, servers polled, servers that failed,
+ *   nTenantUsage, then per tenant: tenant, attendees on the pool.
  * Returns {removed routes and index entries, then per auto-panicked meeting: server, tenant, meetingID, pw}.
  */
 export const POLL_APPLY = `${FORGET_ROUTE_FN}
@@ -157,7 +158,13 @@ for _ = 1, tonumber(nextArg()) do
 end
 
 local ms, polled, failed = nextArg(), nextArg(), nextArg()
+local usage = {}
+for _ = 1, tonumber(nextArg()) do
+  usage[#usage + 1] = nextArg(); usage[#usage + 1] = nextArg()
+end
 if full then
+  redis.call('DEL', ns .. ':usage:attendees')
+  if #usage > 0 then redis.call('HSET', ns .. ':usage:attendees', unpack(usage)) end
   local removed = 0
   for _, t in ipairs(tenants) do
     local index = ns .. ':meetings:' .. t

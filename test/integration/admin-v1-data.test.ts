@@ -2,9 +2,9 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { services } from '../../src/services';
 import { enqueueRecordingReady, rememberMeetingCallbacks } from '../../src/store/callbacks';
-import { call, nodes, registerServers, resetAll, runPoll, sim } from './support';
+import { call, encode, hex, nodes, registerServers, resetAll, runPoll, send, sim, xml } from './support';
 import { bucket, putFiles, seed } from './recordings-api-support';
-import { resetTenants, v1 } from './admin-v1-support';
+import { ADMIN_ENV, resetTenants, v1 } from './admin-v1-support';
 
 const svc = services(env);
 
@@ -103,5 +103,40 @@ describe('admin API v1: callback deliveries', () => {
     expect((await v1('GET', '/callbacks?status=delivered')).json.deliveries).toEqual([]);
     expect((await v1('GET', '/callbacks?status=pending&limit=1')).json.deliveries).toHaveLength(1);
     expect((await v1('GET', '/callbacks?status=bogus')).status).toBe(400);
+  });
+});
+
+describe('admin API v1: another tenant (multitenancy on)', () => {
+  const MT = { ...ADMIN_ENV, MULTITENANCY_ENABLED: 'true', URL_HOST: 'lb.example.com' };
+
+  /** A BBB call from the tenant's LMS: its host, its secret. */
+  async function lms(callName: string, params: Record<string, string>) {
+    const query = encode(params);
+    const url = `http://acme.lb.example.com/bigbluebutton/api/${callName}?${query}&checksum=${await hex('sha1', callName + query + 'acme-secret')}`;
+    return xml(send(new Request(url), MT));
+  }
+
+  it("meetings and recordings are the tenant's own; the default tenant does not see them", async () => {
+    await registerServers(1);
+    const tenant = (await v1('POST', '/tenants', { name: 'acme', secrets: ['acme-secret'] }, { env: MT })).json.id as string;
+    expect(await lms('create', { meetingID: 'shared-id', name: 'Acme room' })).toMatchObject({ returncode: 'SUCCESS' });
+    await call('create', { meetingID: 'shared-id', name: 'Default room' });
+
+    const own = await v1('GET', `/meetings?tenant=${tenant}`, undefined, { env: MT });
+    expect(own.json.meetings).toEqual([expect.objectContaining({ meetingID: 'shared-id', meetingName: 'Acme room' })]);
+    const info = await v1('GET', `/meetings/shared-id?tenant=${tenant}`, undefined, { env: MT });
+    expect(info.json.info).toMatchObject({ meetingID: 'shared-id', meetingName: 'Acme room' });
+    expect(await v1('POST', `/meetings/shared-id/end?tenant=${tenant}`, undefined, { env: MT })).toMatchObject({ status: 200 });
+    expect((await v1('GET', `/meetings?tenant=${tenant}`, undefined, { env: MT })).json.meetings).toEqual([]);
+    // The default tenant's meeting of the same id is untouched.
+    expect((await v1('GET', '/meetings/shared-id', undefined, { env: MT })).json.info.meetingName).toBe('Default room');
+
+    await seed({ recordID: 'acme-rec', tenant });
+    expect((await v1('GET', `/recordings?tenant=${tenant}`, undefined, { env: MT })).json.total).toBe(1);
+    expect((await v1('GET', '/recordings', undefined, { env: MT })).json.total).toBe(0);
+    expect((await v1('POST', '/recordings/acme-rec/unpublish', undefined, { env: MT })).status).toBe(404);
+    expect((await v1('POST', `/recordings/acme-rec/unpublish?tenant=${tenant}`, undefined, { env: MT })).status).toBe(200);
+    // Without multitenancy only the default tenant exists for these endpoints.
+    expect((await v1('GET', `/meetings?tenant=${tenant}`)).status).toBe(404);
   });
 });

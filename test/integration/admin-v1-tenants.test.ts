@@ -37,6 +37,9 @@ describe('admin API v1: tenants', () => {
     await v1('POST', '/tenants', { name: 'b', secrets: ['s2'] });
     expect(await v1('POST', '/tenants', { name: 'a', secrets: ['s3'] })).toMatchObject({ status: 409, json: { error: { code: 'conflict' } } });
     expect(await v1('PATCH', `/tenants/${a.id}`, { name: 'b' })).toMatchObject({ status: 409, json: { error: { code: 'conflict' } } });
+    for (const name of ['Bad Name', 'a.b', '-x', 'x'.repeat(64)]) {
+      expect((await v1('POST', '/tenants', { name, secrets: ['s'] })).json.error.issues[0].path, name).toBe('body.name');
+    }
     const noSecret = await v1('POST', '/tenants', { name: 'c', secrets: [] });
     expect(noSecret.json.error.issues[0].path).toBe('body.secrets');
     const badSettings = await v1('PATCH', `/tenants/${a.id}`, { settings: { limits: { meetings: -1 }, bogus: 1 } });

@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import type { Services } from '../../services.js';
 import { deleteTenant, getTenant, insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
-import { DEFAULT_TENANT, tenantById, type Tenant } from '../../tenancy/tenant.js';
+import { invalidateTenants } from '../../tenancy/tenant-cache.js';
+import { DEFAULT_TENANT, tenantById, tenantLabel, type Tenant } from '../../tenancy/tenant.js';
 import { TenantSettingsSchema } from '../../tenancy/settings.js';
 import { ApiError, IdParams, notFound, operation, Success, type OperationContext } from './operation.js';
 import { fingerprint } from './present.js';
 
-const Name = z.string().trim().min(1).max(256);
+/** Tenants are resolved by the first DNS label of the host, so a name must be one. */
+export const TenantName = z
+  .string()
+  .trim()
+  .refine((n) => tenantLabel(n, '') === n, 'must be a DNS label (a-z, 0-9, -; at most 63)');
 export const TenantSecret = z.string().trim().min(1).max(1024);
 const Settings = TenantSettingsSchema.meta({ id: 'TenantSettings' });
 
@@ -53,17 +58,18 @@ async function change(svc: Services, id: string, patch: Parameters<typeof update
     if (sqlState(e) === '23505') throw new ApiError(409, 'conflict', 'A tenant with this name already exists');
     throw e;
   });
+  invalidateTenants();
   if (!row) throw notFound('tenant', id);
   return row;
 }
 
 export const AddTenant = z
-  .object({ name: Name, secrets: z.array(TenantSecret).min(1), enabled: z.boolean().default(true), settings: Settings.default({}) })
+  .object({ name: TenantName, secrets: z.array(TenantSecret).min(1), enabled: z.boolean().default(true), settings: Settings.default({}) })
   .strict()
   .meta({ id: 'AddTenant' });
 
 export const UpdateTenant = z
-  .object({ name: Name.optional(), enabled: z.boolean().optional(), settings: Settings.optional() })
+  .object({ name: TenantName.optional(), enabled: z.boolean().optional(), settings: Settings.optional() })
   .strict()
   .meta({ id: 'UpdateTenant' });
 
@@ -99,6 +105,7 @@ export const tenantOperations = [
     errors: [409],
     handler: async ({ svc, body }) => {
       const row = await insertTenant(svc.sql, body);
+      invalidateTenants();
       if (!row) throw new ApiError(409, 'conflict', 'A tenant with this name already exists');
       return present(row);
     },
@@ -129,6 +136,7 @@ export const tenantOperations = [
         if (sqlState(e) !== '23503') throw e;
         throw new ApiError(409, 'tenant_in_use', 'The tenant still has recordings, meeting history or callback deliveries; delete its recordings first');
       });
+      invalidateTenants();
       if (!deleted) throw notFound('tenant', params.id);
       return { ok: true as const };
     },

@@ -4,9 +4,10 @@ import type { Services } from '../../services.js';
 import { listServers, type ServerRow } from '../../store/servers.js';
 import { insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
 import { TenantSettingsSchema } from '../../tenancy/settings.js';
+import { invalidateTenants } from '../../tenancy/tenant-cache.js';
 import { operation, queryFlag } from './operation.js';
 import { AddServer, createServer } from './servers.js';
-import { TenantSecret } from './tenants.js';
+import { TenantName, TenantSecret } from './tenants.js';
 
 /**
  * The whole configuration as one JSON document, secrets included (the one place they leave the
@@ -17,7 +18,7 @@ import { TenantSecret } from './tenants.js';
 const ExportedServer = AddServer.meta({ id: 'ExportedServer' });
 const ExportedTenant = z
   .object({
-    name: z.string().trim().min(1).max(256),
+    name: TenantName,
     enabled: z.boolean().default(true),
     secrets: z.array(TenantSecret).default([]),
     settings: TenantSettingsSchema.default({}),
@@ -89,6 +90,7 @@ async function importConfig(svc: Services, doc: Doc, dryRun: boolean): Promise<z
     if (current) await updateTenant(svc.sql, current.id, { enabled: t.enabled, settings: t.settings, secrets: t.secrets });
     else await insertTenant(svc.sql, t);
   }
+  if (!dryRun) invalidateTenants();
   return plan;
 }
 

@@ -24,6 +24,11 @@ export const METRICS = {
   scaleflare_poll_failed_servers: { type: 'gauge', help: 'Servers that did not answer in the last poll cycle.' },
   scaleflare_poll_cycles_total: { type: 'counter', help: 'Poll cycles completed.' },
   scaleflare_poll_server_failures_total: { type: 'counter', help: 'Server polls that failed, summed over cycles.' },
+  // A tenant's own endpoint (/metrics/tenant on its host).
+  scaleflare_tenant_meetings: { type: 'gauge', help: "The tenant's meetings on the pool now." },
+  scaleflare_tenant_attendees: { type: 'gauge', help: "The tenant's attendees on the pool at the last poll." },
+  scaleflare_tenant_meetings_limit: { type: 'gauge', help: "The tenant's concurrent meeting limit (absent: none)." },
+  scaleflare_tenant_attendees_limit: { type: 'gauge', help: "The tenant's concurrent attendee limit (absent: none)." },
 } as const satisfies Record<string, { type: MetricType; help: string }>;
 
 export type MetricName = keyof typeof METRICS;

@@ -220,6 +220,15 @@ export class ClusterState {
     });
   }
 
+  /** A tenant's meetings now and attendees at the last poll, one round trip. */
+  async tenantUsage(tenant: string): Promise<{ meetings: number; attendees: number }> {
+    const p = this.redis.pipeline();
+    p.hlen(this.k.meetings(tenant));
+    p.hget(this.k.attendeeUsage(), tenant);
+    const [meetings, attendees] = await p.exec();
+    return { meetings: Number(meetings) || 0, attendees: Number(attendees) || 0 };
+  }
+
   async pollStats(): Promise<PollStats> {
     const h = record(await this.redis.hgetall(this.k.pollStats()));
     return {

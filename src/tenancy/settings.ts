@@ -45,6 +45,8 @@ export const TenantSettingsSchema = z
       .optional(),
     /** xAPI learning record store: create hands the node its encrypted credentials. */
     lrs: lrs.optional(),
+    /** Bearer token of the tenant's own `/metrics/tenant` on its host; unset, that endpoint is off. */
+    metricsToken: z.string().min(24).max(256).optional(),
   })
   .strict();
 

@@ -178,6 +178,28 @@ describe('tenant policies and limits', () => {
   });
 });
 
+describe("a tenant's own metrics", () => {
+  it('/metrics/tenant on its host, behind its own token: its usage and limits only', async () => {
+    await registerServers(1);
+    const token = 'alpha-metrics-token-0123456789';
+    await updateTenant(services(env).sql, tenants.alpha!.id, { settings: { metricsToken: token, limits: { meetings: 5 } } });
+    invalidateTenants();
+    await tcall('alpha', 'create', { meetingID: 'm-1', name: 'Room' });
+    await tcall('beta', 'create', { meetingID: 'm-1', name: 'Room' });
+    const get = (host: string, auth?: string) =>
+      send(new Request(`http://${host}.lb.example.com/metrics/tenant`, auth ? { headers: { Authorization: `Bearer ${auth}` } } : {}), MT);
+    expect((await get('alpha')).status).toBe(401);
+    expect((await get('alpha', 'wrong-token-wrong-token-wrong')).status).toBe(401);
+    expect((await get('beta', token)).status).toBe(404);
+    const res = await get('alpha', token);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('scaleflare_tenant_meetings{tenant="alpha"} 1');
+    expect(text).toContain('scaleflare_tenant_meetings_limit{tenant="alpha"} 5');
+    expect(text).not.toContain('beta');
+  });
+});
+
 describe("Scalelite's tenant admin API", () => {
   async function tadmin(action: string, o: { body?: unknown; query?: string; env?: Record<string, string> } = {}) {
     const query = o.query ?? '';

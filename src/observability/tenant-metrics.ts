@@ -1,0 +1,41 @@
+import type { Context } from 'hono';
+import { describeError } from '../log.js';
+import { resolveTenant } from '../tenancy/tenant.js';
+import { family } from './catalogue.js';
+import { configured } from './configured.js';
+import { log } from './log.js';
+import { CONTENT_TYPE, render } from './prometheus.js';
+import { bearerMatches } from './scrape.js';
+
+type Ctx = Context<{ Bindings: object }>;
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
+
+/**
+ * A tenant's own Prometheus endpoint, on its host, behind the token in its settings
+ * (`metricsToken`): its usage against its limits, nothing about other tenants or the servers.
+ */
+export async function tenantMetrics(c: Ctx): Promise<Response> {
+  const svc = configured(c.env);
+  if (!svc) return json(503, { error: 'Metrics are unavailable: the configuration is invalid.' });
+  try {
+    const tenant = svc.cfg.multitenancy ? await resolveTenant(svc, new URL(c.req.url).host, (p) => c.executionCtx.waitUntil(p)) : null;
+    const token = tenant?.settings.metricsToken;
+    if (!tenant || !token) return json(404, { error: 'No tenant metrics here.' });
+    if (!(await bearerMatches(c.req.header('authorization'), token))) return json(401, { error: 'A valid bearer token is required.' });
+    const usage = await svc.cluster.tenantUsage(tenant.id);
+    const limits = tenant.settings.limits ?? {};
+    const one = (v: number | undefined) => (v === undefined ? [] : [{ labels: { tenant: tenant.name }, value: v }]);
+    const body = render([
+      family('scaleflare_tenant_meetings', one(usage.meetings)),
+      family('scaleflare_tenant_attendees', one(usage.attendees)),
+      family('scaleflare_tenant_meetings_limit', one(limits.meetings)),
+      family('scaleflare_tenant_attendees_limit', one(limits.attendees)),
+    ]);
+    return new Response(body, { headers: { 'Content-Type': CONTENT_TYPE, 'Cache-Control': 'no-store' } });
+  } catch (e) {
+    log('error', 'tenant metrics failed', { error: describeError(e) });
+    return json(503, { error: 'Metrics are unavailable: storage is unreachable.' });
+  }
+}

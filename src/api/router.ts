@@ -76,9 +76,10 @@ bbbApi.all('/:call', async (c) => {
       { call: name, accepts: spec.accepts, maxBodyBytes: spec.maxBodyBytes ?? (spec.accepts === 'form' ? FORM_BYTES : XML_BYTES) },
     );
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-    // An unknown tenant answers checksumError, as Scalelite: its secret cannot be right.
+    // An unknown tenant answers checksumError, as Scalelite: its secret cannot be right (and counts as wrong).
+    const failed = () => checksumFailure(svc.redis, svc.cfg.redis.namespace, svc.cfg.checksumLimit, client);
     const tenant = await resolveTenant(svc, new URL(c.req.url).host, waitUntil);
-    if (!tenant) throw errors.checksumError();
+    if (!tenant) throw await failed();
     annotate({ tenant: tenant.id });
     const valid = await verifyChecksum({
       call: name,
@@ -87,7 +88,7 @@ bbbApi.all('/:call', async (c) => {
       secrets: tenant.secrets,
       allowed: svc.cfg.algorithms,
     });
-    if (!valid) throw await checksumFailure(svc.redis, svc.cfg.redis.namespace, svc.cfg.checksumLimit, client);
+    if (!valid) throw await failed();
     assertNoRepeats(req.params, ['checksum']);
     return await spec.handler({
       svc,

@@ -74,6 +74,17 @@ describe('wrong checksums are rate-limited per client', () => {
     expect((await xml(running('198.51.100.5'))).returncode).toBe('SUCCESS');
   });
 
+  it('calls for an unknown tenant (multitenancy) count as wrong checksums', async () => {
+    const unknownTenant = (ip: string) =>
+      send(
+        new Request(`http://nosuchtenant.lb.example.com/bigbluebutton/api/getMeetings?checksum=${'0'.repeat(40)}`, { headers: { 'CF-Connecting-IP': ip } }),
+        { ...LIMITED, MULTITENANCY_ENABLED: 'true', URL_HOST: 'lb.example.com' },
+      );
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i++) keys.push((await xml(unknownTenant('198.51.100.7'))).messageKey);
+    expect(keys).toEqual(['checksumError', 'checksumError', 'checksumError', 'tooManyChecksumErrors', 'tooManyChecksumErrors']);
+  });
+
   it('CHECKSUM_FAILURE_LIMIT=0 turns the limit off without counting', async () => {
     const off = { CHECKSUM_FAILURE_LIMIT: '0' };
     await startCounting();

@@ -5,7 +5,7 @@ import { services } from '../../src/services';
 import { insertTenant } from '../../src/store/tenants';
 import type { TenantSettings } from '../../src/tenancy/settings';
 import { invalidateTenants } from '../../src/tenancy/tenant-cache';
-import { clearReceiver, received, receiver } from './callbacks-support';
+import { hs512Claims, hs512Jwt, received, receiver, resetCallbacks } from './callbacks-support';
 import { counters, encode, hex, nodes, registerServers, resetAll, send, sim, startCounting, xml, type Xml } from './support';
 
 const MT = { MULTITENANCY_ENABLED: 'true', URL_HOST: 'lb.example.com', CALLBACK_ALLOW_PRIVATE_URLS: 'true' };
@@ -43,11 +43,9 @@ async function decryptPayload(payload: string, secret: string): Promise<unknown>
 
 beforeEach(async () => {
   await resetAll();
-  await sql.query('DELETE FROM callback_deliveries');
-  await sql.query('DELETE FROM meeting_callbacks');
+  await resetCallbacks(sql);
   await sql.query("DELETE FROM tenants WHERE id <> 'default'");
   invalidateTenants();
-  await clearReceiver();
   await registerServers(1);
 });
 
@@ -94,11 +92,7 @@ describe('analytics for a tenant', () => {
     const url = (await nodeParams(id, 'an-1'))['meta_analytics-callback-url']!;
     expect(url).toMatch(/^https:\/\/alpha\.lb\.example\.com\/bigbluebutton\/api\/analytics_callback\?token=/);
 
-    const enc = new TextEncoder();
-    const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-    const body = `${b64(enc.encode('{"alg":"HS512"}'))}.${b64(enc.encode(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 60 })))}`;
-    const key = await crypto.subtle.importKey('raw', enc.encode(nodes[0]!.secret), { name: 'HMAC', hash: 'SHA-512' }, false, ['sign']);
-    const jwt = `${body}.${b64(new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(body))))}`;
+    const jwt = await hs512Jwt({ exp: Math.floor(Date.now() / 1000) + 60 }, nodes[0]!.secret);
     const res = await send(
       new Request(url, { method: 'POST', body: JSON.stringify({ meeting_id: `${id}~an-1`, data: {} }), headers: { Authorization: `Bearer ${jwt}` } }),
       MT,
@@ -106,8 +100,6 @@ describe('analytics for a tenant', () => {
     expect(res.status).toBe(204);
     const [hit] = await received('/analytics');
     expect(JSON.parse(hit!.body)).toEqual({ meeting_id: 'an-1', data: {}, customer: 'alpha' });
-    const [header, claims, signature] = hit!.authorization!.replace('Bearer ', '').split('.') as [string, string, string];
-    const tenantKey = await crypto.subtle.importKey('raw', enc.encode('alpha-secret'), { name: 'HMAC', hash: 'SHA-512' }, false, ['sign']);
-    expect(b64(new Uint8Array(await crypto.subtle.sign('HMAC', tenantKey, enc.encode(`${header}.${claims}`))))).toBe(signature);
+    await hs512Claims(hit!.authorization!.replace('Bearer ', ''), 'alpha-secret');
   });
 });

@@ -2,31 +2,11 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deliverDue } from '../../src/recordings/callbacks-delivery';
 import { services } from '../../src/services';
-import { clearReceiver, received, receiver, script } from './callbacks-support';
+import { hs512Claims, hs512Jwt, received, receiver, resetCallbacks, script } from './callbacks-support';
 import { call, envWith, nodes, registerServers, resetAll, send, SECRET, sim } from './support';
 
 const ALLOW = { CALLBACK_ALLOW_PRIVATE_URLS: 'true' };
 const sql = services(env).sql;
-
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-const fromB64url = (s: string) => JSON.parse(atob(s.replace(/-/g, '+').replace(/_/g, '/')));
-
-/** HS512 JWTs as a BBB node signs its analytics reports, written apart from src/. */
-async function hs512(claims: Record<string, unknown>, secret: string): Promise<string> {
-  const enc = new TextEncoder();
-  const body = `${b64url(enc.encode(JSON.stringify({ alg: 'HS512', typ: 'JWT' })))}.${b64url(enc.encode(JSON.stringify(claims)))}`;
-  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-512' }, false, ['sign']);
-  return `${body}.${b64url(new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(body))))}`;
-}
-
-async function hs512Verified(token: string, secret: string): Promise<Record<string, unknown>> {
-  const [header, payload, signature] = token.split('.') as [string, string, string];
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-512' }, false, ['sign']);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${header}.${payload}`)));
-  expect(b64url(mac)).toBe(signature);
-  expect(fromB64url(header)).toMatchObject({ alg: 'HS512' });
-  return fromB64url(payload);
-}
 
 async function nodeParams(meetingID: string): Promise<Record<string, string>> {
   return (await sim(`/nodes/${nodes[0]!.id}/meetings/${encodeURIComponent(meetingID)}`)).params;
@@ -41,7 +21,7 @@ async function createWithAnalytics(meetingID: string, path = '/analytics'): Prom
 
 /** The node's report, as BBB posts it. */
 async function report(url: string, body: unknown, bearer?: string): Promise<Response> {
-  const token = bearer ?? (await hs512({ exp: Math.floor(Date.now() / 1000) + 3600 }, nodes[0]!.secret));
+  const token = bearer ?? (await hs512Jwt({ exp: Math.floor(Date.now() / 1000) + 3600 }, nodes[0]!.secret));
   return send(
     new Request(url, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` } }),
     ALLOW,
@@ -52,9 +32,7 @@ const REPORT = { version: '1.0', meeting_id: 'an-1', internal_meeting_id: 'int-1
 
 beforeEach(async () => {
   await resetAll();
-  await sql.query('DELETE FROM callback_deliveries');
-  await sql.query('DELETE FROM meeting_callbacks');
-  await clearReceiver();
+  await resetCallbacks(sql);
   await registerServers(1);
 });
 
@@ -92,7 +70,7 @@ describe('analytics_callback relays the node report', () => {
     expect(more).toHaveLength(0);
     expect(hit).toMatchObject({ method: 'POST', query: 'lms=1', contentType: 'application/json', userAgent: 'BigBlueButton Analytics Callback' });
     expect(JSON.parse(hit!.body)).toEqual({ ...REPORT, customer: 'scalelite' });
-    const claims = await hs512Verified(hit!.authorization!.replace(/^Bearer /, ''), SECRET);
+    const claims = await hs512Claims(hit!.authorization!.replace(/^Bearer /, ''), SECRET);
     const inHours = ((claims.exp as number) - Date.now() / 1000) / 3600;
     expect(inHours).toBeGreaterThan(23.9);
     expect(inHours).toBeLessThanOrEqual(24);
@@ -107,15 +85,15 @@ describe('analytics_callback relays the node report', () => {
 
   it('answers 204 but relays nothing without a valid node JWT, meeting token or JSON object', async () => {
     const url = await createWithAnalytics('an-1');
-    const expired = await hs512({ exp: Math.floor(Date.now() / 1000) - 10 }, nodes[0]!.secret);
+    const expired = await hs512Jwt({ exp: Math.floor(Date.now() / 1000) - 10 }, nodes[0]!.secret);
     const cases: Response[] = [
-      await report(url, REPORT, await hs512({ exp: Math.floor(Date.now() / 1000) + 60 }, 'not-a-node-secret')),
+      await report(url, REPORT, await hs512Jwt({ exp: Math.floor(Date.now() / 1000) + 60 }, 'not-a-node-secret')),
       await report(url, REPORT, expired),
       await report(url, REPORT, 'garbage'),
       await report(url.replace(/token=[^&]+/, 'token=x.y.z'), REPORT),
       await report(url.split('?')[0]!, REPORT),
       await report(url, [1, 2, 3]),
-      await send(new Request(url, { method: 'POST', body: '{not json', headers: { Authorization: `Bearer ${await hs512({}, nodes[0]!.secret)}` } }), ALLOW),
+      await send(new Request(url, { method: 'POST', body: '{not json', headers: { Authorization: `Bearer ${await hs512Jwt({}, nodes[0]!.secret)}` } }), ALLOW),
     ];
     expect(cases.map((r) => r.status)).toEqual(cases.map(() => 204));
     expect(await received('/analytics')).toHaveLength(0);

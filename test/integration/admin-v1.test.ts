@@ -121,6 +121,8 @@ describe('admin API v1: OpenAPI document', () => {
     }
     expect(doc.paths['/servers'].post.requestBody.content['application/json'].schema).toBeDefined();
     expect(resolve(doc.paths['/servers'].post.requestBody.content['application/json'].schema).required).toEqual(['url', 'secret']);
+    const ids = Object.values(doc.paths).flatMap((ops: any) => Object.values(ops).map((o: any) => o.operationId));
+    expect(new Set(ids).size).toBe(ids.length);
     // Every $ref resolves.
     for (const ref of JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? []) {
       expect(doc.components.schemas[ref.slice(8, -1).split('/').pop()!], ref).toBeDefined();

@@ -38,8 +38,7 @@ function reply(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
 }
 
-function parse<S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): z.output<S> | undefined {
-  if (!schema) return undefined;
+function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
@@ -63,9 +62,10 @@ async function run(c: Ctx, op: AnyOperation): Promise<Response> {
   const svc = configured(c.env);
   if (!svc) throw new ApiError(503, 'invalid_configuration', 'The load balancer configuration is invalid; see its logs');
   await authorize(c.req.header('authorization'), svc.cfg.adminTokens);
-  const params = parse(op.params, c.req.param(), 'params');
-  const query = parse(op.query, c.req.query(), 'query');
-  const body = parse(op.body, op.body ? await readBody(c) : undefined, 'body');
+  // An operation without a query or body schema ignores whatever is sent there.
+  const params = op.params ? parse(op.params, c.req.param(), 'params') : {};
+  const query = op.query ? parse(op.query, c.req.query(), 'query') : {};
+  const body = op.body ? parse(op.body, await readBody(c), 'body') : {};
   const result = await op.handler({
     svc,
     env: c.env,

@@ -13,6 +13,14 @@ export const TOKEN_TIMEOUT_MS = 3000;
 type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
 /**
+ * Keycloak tokens this isolate holds, by the credentials that got them, until shortly before they
+ * expire: a tenant's creates share one token instead of asking Keycloak each time (as Scalelite).
+ */
+const tokens = new Map<string, { token: string; until: number }>();
+const TOKEN_MARGIN_MS = 30_000;
+const MAX_TOKENS = 1000;
+
+/**
  * The payload for a tenant's LRS settings: basic credentials as they are, or a Keycloak access
  * token fetched now (password grant). Null when the token cannot be had; the reason is logged,
  * never a credential or the token.
@@ -27,6 +35,9 @@ export async function lrsPayload(lrs: LrsSettings, serverSecret: string, fetchFn
 }
 
 async function keycloakToken(kc: NonNullable<LrsSettings['keycloak']>, fetchFn: Fetch): Promise<string | null> {
+  const key = JSON.stringify(kc);
+  const held = tokens.get(key);
+  if (held && held.until > Date.now()) return held.token;
   const fail = (reason: string) => {
     console.warn(JSON.stringify({ event: 'lrs_token_failed', reason }));
     return null;
@@ -49,8 +60,15 @@ async function keycloakToken(kc: NonNullable<LrsSettings['keycloak']>, fetchFn: 
       await res.body?.cancel();
       return fail(`HTTP ${res.status}`);
     }
-    const token = ((await res.json()) as { access_token?: unknown }).access_token;
-    return typeof token === 'string' && token ? token : fail('no access_token in the answer');
+    const answer = (await res.json()) as { access_token?: unknown; expires_in?: unknown };
+    const token = answer.access_token;
+    if (typeof token !== 'string' || !token) return fail('no access_token in the answer');
+    const until = Date.now() + Number(answer.expires_in) * 1000 - TOKEN_MARGIN_MS;
+    if (until > Date.now()) {
+      if (tokens.size >= MAX_TOKENS) tokens.clear();
+      tokens.set(key, { token, until });
+    }
+    return token;
   } catch (e) {
     const name = e instanceof Error ? e.name : 'Error';
     return fail(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : `${name}`);

@@ -61,6 +61,22 @@ describe('lrsPayload', () => {
     expect(seen[0]!.init.signal).toBeInstanceOf(AbortSignal);
   });
 
+  it('Keycloak tokens are reused until 30 s before they expire; without expires_in, each create asks', async () => {
+    let asked = 0;
+    const kc = (expires?: number) => async () => {
+      asked++;
+      return Response.json({ access_token: `tok-${asked}`, ...(expires === undefined ? {} : { expires_in: expires }) });
+    };
+    const tokenOf = async (settings: typeof keycloak, fetchFn: () => Promise<Response>) =>
+      (decrypt((await lrsPayload({ endpoint, keycloak: settings }, SECRET, fetchFn))!, SECRET) as { lrs_token: string }).lrs_token;
+    const held = { ...keycloak, clientId: 'held' };
+    expect([await tokenOf(held, kc(300)), await tokenOf(held, kc(300))]).toEqual(['tok-1', 'tok-1']);
+    const brief = { ...keycloak, clientId: 'brief' };
+    expect([await tokenOf(brief, kc(20)), await tokenOf(brief, kc(20))]).toEqual(['tok-2', 'tok-3']);
+    const unknown = { ...keycloak, clientId: 'unknown' };
+    expect([await tokenOf(unknown, kc()), await tokenOf(unknown, kc())]).toEqual(['tok-4', 'tok-5']);
+  });
+
   it('Keycloak failures give no payload, and the log names no credential', async () => {
     const logged: string[] = [];
     const original = console.warn;

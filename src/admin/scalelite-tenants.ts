@@ -82,8 +82,8 @@ const deleteTenantHandler: AdminHandler = async (svc, { body }) => {
   try {
     if (!(await deleteTenant(svc.sql, id))) return notFound(id);
   } catch {
-    // Its recordings (and their history) still refer to it.
-    return new AdminResponse(422, { error: `Couldn't destroy tenant id=${id}: it still has recordings` });
+    // Its recordings and callback history still refer to it.
+    return new AdminResponse(422, { error: `Couldn't destroy tenant id=${id}: it still has recordings or callback history` });
   }
   invalidateTenants();
   return new AdminResponse(200, { success: `Tenant id=${id} was destroyed` });

@@ -37,6 +37,16 @@ export async function verifyJwt(token: string, secrets: readonly string[], alg: 
   return null;
 }
 
+/** The claims without checking the signature: only to pick the secrets to verify with. */
+export function unverifiedClaims(token: string): Record<string, unknown> | null {
+  try {
+    const claims: unknown = JSON.parse(new TextDecoder().decode(fromBase64url(token.split('.')[1] ?? '') ?? new Uint8Array()));
+    return claims && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 function hmacKey(secret: string, alg: JwtAlg): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: HASH[alg] }, false, ['sign', 'verify']);
 }

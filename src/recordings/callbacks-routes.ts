@@ -3,9 +3,9 @@ import { rawQuery } from '../bbb/query.js';
 import { describeError } from '../log.js';
 import { services } from '../services.js';
 import { enqueueMeetingEnded } from '../store/callbacks.js';
-import { resolveTenant } from '../tenancy/tenant.js';
+import { tenantById } from '../tenancy/tenant.js';
 import { deliverDue } from './callbacks-delivery.js';
-import { verifyJwt } from './callbacks-jwt.js';
+import { unverifiedClaims, verifyJwt } from './callbacks-jwt.js';
 
 /**
  * Where nodes call back. `/end/<token>` is the end callback URL the balancer gave the node at
@@ -16,8 +16,11 @@ export const callbackRoutes = new Hono<{ Bindings: object }>();
 
 callbackRoutes.on(['GET', 'POST'], '/end/:token', async (c) => {
   const svc = services(c.env);
-  const tenant = await resolveTenant(svc, new URL(c.req.url).host, (p) => c.executionCtx.waitUntil(p));
-  const claims = tenant && (await verifyJwt(c.req.param('token'), tenant.secrets));
+  // The token names its tenant (the node may call back on URL_HOST, not the tenant's host); its secrets verify it.
+  const token = c.req.param('token');
+  const named = unverifiedClaims(token)?.tenant;
+  const tenant = typeof named === 'string' ? await tenantById(svc, named, (p) => c.executionCtx.waitUntil(p)) : null;
+  const claims = tenant && (await verifyJwt(token, tenant.secrets));
   const meetingID = claims?.meeting_id;
   if (!tenant || !claims || claims.tenant !== tenant.id || typeof meetingID !== 'string' || typeof claims.instance !== 'number') {
     return c.json({ error: 'Unknown callback.' }, 404);

@@ -7,6 +7,7 @@ import { insertTenant, updateTenant } from '../../src/store/tenants';
 import { invalidateTenants } from '../../src/tenancy/tenant-cache';
 import { encode, hex, nodeCalls, nodes, registerServers, resetAll, runPoll, send, SECRET, sim, xml, type Xml } from './support';
 import { resetRecordings, seed } from './recordings-api-support';
+import { clearReceiver, received, receiver, resetCallbacks } from './callbacks-support';
 
 const MT = { MULTITENANCY_ENABLED: 'true', URL_HOST: 'lb.example.com' };
 const tenants: Record<string, { id: string; secret: string }> = {};
@@ -32,6 +33,7 @@ const tcall = async (host: string, call: string, params: Record<string, string> 
 beforeEach(async () => {
   await resetAll();
   await resetRecordings();
+  await resetCallbacks(services(env).sql);
   await services(env).sql.query("DELETE FROM tenants WHERE id <> 'default'");
   invalidateTenants();
   await addTenant('alpha', 'alpha-secret-1');
@@ -116,6 +118,20 @@ describe('isolation', () => {
     expect(await tcall('beta', 'create', { meetingID: 'a-only', name: 'Beta room' })).toMatchObject({ returncode: 'SUCCESS' });
     expect(await tcall('alpha', 'getMeetingInfo', { meetingID: 'a-only' })).toMatchObject({ meetingName: 'Alpha room' });
     expect((await nodeCalls(0)).counts.end ?? 0).toBe(0);
+  });
+
+  it("a tenant's end callback is relayed when the node calls back on URL_HOST, signed for that tenant only", async () => {
+    await registerServers(1);
+    await clearReceiver();
+    const env = { ...MT, CALLBACK_ALLOW_PRIVATE_URLS: 'true' };
+    const query = encode({ meetingID: 'cb-t', name: 'Room', meta_endCallbackUrl: `${receiver}/tenant-ended` });
+    const checksum = await hex('sha1', `create${query}${tenants.alpha!.secret}`);
+    await send(new Request(`http://alpha.lb.example.com/bigbluebutton/api/create?${query}&checksum=${checksum}`), env);
+    const meeting = await sim(`/nodes/${nodes[0]!.id}/meetings/${encodeURIComponent(`${tenants.alpha!.id}~cb-t`)}`);
+    const given = meeting.params.meta_endCallbackUrl as string;
+    expect(new URL(given).host).toBe('lb.example.com');
+    expect((await send(new Request(`${given}?meetingID=cb-t`), env)).status).toBe(200);
+    expect(await received('/tenant-ended')).toHaveLength(1);
   });
 
   it('no endpoint reaches another tenant\'s recordings', async () => {

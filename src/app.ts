@@ -4,6 +4,7 @@ import { bbbError } from './api/context.js';
 import { bbbApi } from './api/router.js';
 import { scaleliteApi } from './admin/scalelite.js';
 import { adminV1 } from './admin/v1/router.js';
+import { DASHBOARD_PATH, dashboard } from './dashboard/routes.js';
 import { INGEST_PREFIX, ingestApi } from './recordings/ingest-routes.js';
 import { metrics, ready } from './observability/endpoints.js';
 import { tenantMetrics } from './observability/tenant-metrics.js';
@@ -26,6 +27,7 @@ app.get('/metrics/tenant', tenantMetrics);
 app.route('/bigbluebutton/api', bbbApi);
 app.route('/scalelite/api', scaleliteApi);
 app.route('/admin/v1', adminV1);
+app.route(DASHBOARD_PATH, dashboard);
 app.route(INGEST_PREFIX, ingestApi);
 app.route('/callbacks', callbackRoutes);
 // Recording playback (/<format>/<recordID>/…, the player, one-time links); last, as its paths are generic.

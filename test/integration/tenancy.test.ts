@@ -2,10 +2,14 @@
 // pool, and every endpoint refusing another tenant's meetings and recordings.
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { IngestClient } from '../../scripts/recordings/ingest-client';
+import { invalidateServers } from '../../src/cluster/server-cache';
 import { services } from '../../src/services';
+import { insertServer } from '../../src/store/servers';
 import { insertTenant, updateTenant } from '../../src/store/tenants';
 import { invalidateTenants } from '../../src/tenancy/tenant-cache';
-import { encode, hex, nodeCalls, nodes, registerServers, resetAll, runPoll, send, SECRET, sim, xml, type Xml } from './support';
+import { recordingFixture } from '../support/recordings-ingest-fixture';
+import { BASE, encode, hex, nodeCalls, nodes, registerServers, resetAll, runPoll, send, SECRET, sim, xml, type Xml } from './support';
 import { resetRecordings, seed } from './recordings-api-support';
 import { clearReceiver, received, receiver, resetCallbacks } from './callbacks-support';
 
@@ -132,6 +136,22 @@ describe('isolation', () => {
     expect(new URL(given).host).toBe('lb.example.com');
     expect((await send(new Request(`${given}?meetingID=cb-t`), env)).status).toBe(200);
     expect(await received('/tenant-ended')).toHaveLength(1);
+  });
+
+  it("a node's upload of a tenant's recording is indexed for that tenant under the frontend's meetingID", async () => {
+    const sql = services(env).sql;
+    await sql.query('DELETE FROM recording_uploads');
+    await sql.query("DELETE FROM servers WHERE id = 'node-t'");
+    await insertServer(sql, { id: 'node-t', url: 'https://node-t.example.com/bigbluebutton/api', secret: 'node-t-secret', tag: null, loadMultiplier: 1 });
+    invalidateServers();
+    const recordId = `${'cd'.repeat(20)}-${Date.now()}`;
+    const upload = recordingFixture({ recordId, meetingId: `${tenants.alpha!.id}~room-9` }).map((f) => ({ ...f, data: new Blob([f.data]) }));
+    const client = new IngestClient({ baseUrl: BASE, serverId: 'node-t', secret: 'node-t-secret', send: (req) => send(req, MT), partSize: 5 * 1024 * 1024 });
+    await client.uploadRecording(recordId, upload);
+    const [rec] = (await sql.query('SELECT tenant_id, meeting_id FROM recordings WHERE record_id = $1', [recordId])) as any[];
+    expect(rec).toEqual({ tenant_id: tenants.alpha!.id, meeting_id: 'room-9' });
+    expect((await tcall('alpha', 'getRecordings', { meetingID: 'room-9' })).recordings.recording.recordID).toBe(recordId);
+    expect(await tcall('beta', 'getRecordings', { meetingID: 'room-9' })).toMatchObject({ messageKey: 'noRecordings' });
   });
 
   it('no endpoint reaches another tenant\'s recordings', async () => {

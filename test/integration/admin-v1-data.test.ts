@@ -31,6 +31,11 @@ describe('admin API v1: meetings', () => {
     expect(info.status).toBe(200);
     expect(info.json).toMatchObject({ tenant: 'default', meetingID: 'm-1', info: { returncode: 'SUCCESS', meetingID: 'm-1', meetingName: 'Room one' } });
 
+    // Any meetingID, percent-encoded in the path.
+    await call('create', { meetingID: 'room/2 x', name: 'Room two' });
+    expect((await v1('GET', `/meetings/${encodeURIComponent('room/2 x')}`)).json.info.meetingName).toBe('Room two');
+    expect((await v1('POST', `/meetings/${encodeURIComponent('room/2 x')}/end`)).status).toBe(200);
+
     expect(await v1('POST', '/meetings/m-1/end')).toMatchObject({ status: 200, json: { ok: true } });
     expect((await sim(`/nodes/${nodes[0]!.id}/meetings`)).meetings).toHaveLength(0);
     expect(await v1('GET', '/meetings/m-1')).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });

@@ -34,6 +34,10 @@ describe('admin API v1: auth and errors', () => {
     expect(bad.json.error.code).toBe('validation_error');
     const paths = bad.json.error.issues.map((i: { path: string }) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['body.url', 'body.secret', 'body.loadMultiplier']));
+    expect(await v1('POST', '/tenants', undefined, { raw: `{"name":"${'x'.repeat(5 * 1024 * 1024)}"}` })).toMatchObject({
+      status: 413,
+      json: { error: { code: 'body_too_large' } },
+    });
     expect(await v1('GET', '/nothing-here')).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });
     expect(await v1('PUT', '/servers')).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });
     expect((await v1('GET', '/recordings?limit=0')).json.error.issues[0].path).toBe('query.limit');

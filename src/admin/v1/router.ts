@@ -46,8 +46,10 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
 }
 
 async function readBody(c: Ctx): Promise<unknown> {
+  const tooLarge = () => new ApiError(413, 'body_too_large', `The request body must be at most ${MAX_BODY_BYTES} bytes`);
+  if (Number(c.req.header('content-length')) > MAX_BODY_BYTES) throw tooLarge();
   const text = await c.req.text();
-  if (text.length > MAX_BODY_BYTES) throw new ApiError(413, 'body_too_large', `The request body must be at most ${MAX_BODY_BYTES} bytes`);
+  if (text.length > MAX_BODY_BYTES) throw tooLarge();
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (text.trim() === '') return {};
   if (type !== 'application/json') throw new ApiError(400, 'unsupported_content_type', 'The request body must be JSON (Content-Type: application/json)');

@@ -1,0 +1,63 @@
+/** The admin API's answers as the CLI reads them (the full shapes: GET /admin/v1/openapi.json). */
+
+export type ServerState = 'enabled' | 'cordoned' | 'disabled';
+export const SERVER_STATES: readonly ServerState[] = ['enabled', 'cordoned', 'disabled'];
+
+export interface Server {
+  id: string;
+  url: string;
+  tag: string | null;
+  state: ServerState;
+  loadMultiplier: number;
+  secretFingerprint: string;
+  health: {
+    online: boolean;
+    load: number | null;
+    meetings: number;
+    users: number;
+    largestMeeting: number;
+    videos: number;
+    version: string;
+    lastPoll: string | null;
+    lastError: string;
+    failures: number;
+    panickedAt: string | null;
+  };
+}
+
+export interface Secrets {
+  secrets: { fingerprint: string }[];
+}
+
+export interface Tenant extends Secrets {
+  id: string;
+  name: string;
+  enabled: boolean;
+  settings: Record<string, unknown>;
+}
+
+export interface Meeting {
+  meetingID: string;
+  meetingName: string;
+  createTime: number | null;
+  running: boolean;
+  participantCount: number;
+  moderatorCount: number;
+  videoCount: number;
+  isBreakout: boolean;
+}
+
+export type ImportAction = 'create' | 'update' | 'unchanged';
+
+export interface ImportPlan {
+  dryRun: boolean;
+  servers: { url: string; action: ImportAction }[];
+  tenants: { name: string; action: ImportAction }[];
+}
+
+/** The configuration document of GET /config/export and POST /config/import. */
+export interface ConfigDocument {
+  version: 1;
+  servers: { url: string; secret: string; tag?: string | null; loadMultiplier?: number; state?: ServerState }[];
+  tenants: { name: string; enabled?: boolean; secrets?: string[]; settings?: Record<string, unknown> }[];
+}

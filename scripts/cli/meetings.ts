@@ -1,0 +1,53 @@
+import type { Meeting } from './api-types.js';
+import { str, type Command, type Values } from './command.js';
+import { print, table } from './output.js';
+import { apiPath } from './resolve.js';
+
+/** `scaleflare meetings …`: a tenant's running meetings (the default tenant without --tenant). */
+
+const tenantOption = { tenant: { type: 'string' } } as const;
+const tenantQuery = (v: Values) => {
+  const t = str(v, 'tenant');
+  return t ? `?tenant=${encodeURIComponent(t)}` : '';
+};
+
+export const meetingCommands: Command[] = [
+  {
+    words: ['meetings', 'list'],
+    usage: '[--tenant <tenant id>]',
+    summary: "Running meetings as the tenant's getMeetings shows them (last poll, no node called)",
+    options: tenantOption,
+    args: [0, 0],
+    run: async (inv) => {
+      const answer = await inv.client.call<{ tenant: string; meetings: Meeting[] }>('GET', `/meetings${tenantQuery(inv.values)}`);
+      print(inv.out, answer, () =>
+        answer.meetings.length === 0
+          ? `No running meetings (tenant ${answer.tenant})\n`
+          : table(
+              ['MEETING ID', 'NAME', 'PARTICIPANTS', 'MODERATORS', 'VIDEOS', 'RUNNING', 'CREATED'],
+              answer.meetings.map((m) => [
+                m.meetingID,
+                m.meetingName,
+                m.participantCount,
+                m.moderatorCount,
+                m.videoCount,
+                m.running,
+                m.createTime ? new Date(m.createTime).toISOString() : null,
+              ]),
+            ),
+      );
+    },
+  },
+  {
+    words: ['meetings', 'end'],
+    usage: '<meetingID> [--tenant <tenant id>]',
+    summary: 'End a meeting: its route is dropped, then its server is asked to end it',
+    options: tenantOption,
+    args: [1, 1],
+    run: async (inv) => {
+      const meetingID = inv.args[0]!;
+      const answer = await inv.client.call('POST', `${apiPath('meetings', meetingID, 'end')}${tenantQuery(inv.values)}`);
+      print(inv.out, answer, () => `Ended meeting ${meetingID}\n`);
+    },
+  },
+];

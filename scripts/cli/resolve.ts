@@ -1,0 +1,43 @@
+import type { Server, Tenant } from './api-types.js';
+import type { AdminClient } from './client.js';
+import { CliError } from './errors.js';
+
+/**
+ * Operators name things as they see them: a server by id, URL or host name, a tenant by id or
+ * name. One list call finds it; more than one match is refused rather than guessed.
+ */
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return '';
+  }
+};
+
+function pick<T>(matches: T[], what: string, ref: string): T {
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new CliError(`No ${what} ${JSON.stringify(ref)}`);
+  throw new CliError(`${JSON.stringify(ref)} names ${matches.length} ${what}s: use the id`);
+}
+
+export async function listServers(client: AdminClient): Promise<Server[]> {
+  return (await client.call<{ servers: Server[] }>('GET', '/servers')).servers;
+}
+
+export async function findServer(client: AdminClient, ref: string): Promise<Server> {
+  const servers = await listServers(client);
+  const byId = servers.filter((s) => s.id === ref);
+  if (byId.length === 1) return byId[0]!;
+  const byUrl = servers.filter((s) => s.url === ref);
+  return pick(byUrl.length ? byUrl : servers.filter((s) => hostOf(s.url) === ref.toLowerCase()), 'server', ref);
+}
+
+export async function findTenant(client: AdminClient, ref: string): Promise<Tenant> {
+  const { tenants } = await client.call<{ tenants: Tenant[] }>('GET', '/tenants');
+  const byId = tenants.filter((t) => t.id === ref);
+  return pick(byId.length ? byId : tenants.filter((t) => t.name === ref), 'tenant', ref);
+}
+
+/** An API path with each part escaped: apiPath('servers', id) is `/servers/<id>`. */
+export const apiPath = (...parts: string[]) => `/${parts.map(encodeURIComponent).join('/')}`;

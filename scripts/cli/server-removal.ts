@@ -1,0 +1,24 @@
+import type { Server } from './api-types.js';
+import type { AdminClient } from './client.js';
+import { CliError } from './errors.js';
+import { apiPath } from './resolve.js';
+
+/**
+ * Removing a server forgets its meetings, so one that still has meetings (as of the last poll) is
+ * refused unless forced; forced, its meetings are ended on the node first (panic), as Scalelite's
+ * servers:sync force does, so no meeting keeps running unseen.
+ */
+
+export const hasMeetings = (s: Server) => s.health.meetings > 0;
+
+export function refuseBusy(s: Server): CliError {
+  return new CliError(`Server ${s.url} still has ${s.health.meetings} meeting(s) (last poll): cordon it and wait, or use --force to end them`);
+}
+
+export async function removeServer(client: AdminClient, s: Server, force: boolean): Promise<void> {
+  if (hasMeetings(s)) {
+    if (!force) throw refuseBusy(s);
+    await client.call('POST', apiPath('servers', s.id, 'panic'), { keepState: false });
+  }
+  await client.call('DELETE', apiPath('servers', s.id));
+}

@@ -1,0 +1,116 @@
+import { SERVER_STATES, type Server, type ServerState } from './api-types.js';
+import { oneOf, positive, secretValue, str, type Command, type Invocation } from './command.js';
+import { usageError } from './errors.js';
+import { print, table } from './output.js';
+import { apiPath, findServer, listServers } from './resolve.js';
+import { removeServer } from './server-removal.js';
+
+/** `scaleflare servers …`: the pool's servers through /admin/v1/servers. */
+
+const serverRows = (servers: Server[]) =>
+  table(
+    ['ID', 'URL', 'TAG', 'STATE', 'ONLINE', 'LOAD', 'MULTIPLIER', 'SECRET'],
+    servers.map((s) => [s.id, s.url, s.tag, s.state, s.health.online ? 'online' : 'offline', s.health.load, s.loadMultiplier, s.secretFingerprint]),
+  );
+
+const printServer = (inv: Invocation, s: Server) => print(inv.out, s, () => serverRows([s]));
+
+const serverFields = {
+  secret: { type: 'string' },
+  tag: { type: 'string' },
+  'load-multiplier': { type: 'string' },
+  state: { type: 'string' },
+} as const;
+
+async function fieldsOf(inv: Invocation) {
+  const given = str(inv.values, 'secret');
+  const secret = given === undefined ? undefined : await secretValue(inv, given);
+  const tag = str(inv.values, 'tag');
+  const loadMultiplier = positive(inv.values, 'load-multiplier');
+  const state = oneOf(inv.values, 'state', SERVER_STATES);
+  return {
+    ...(secret !== undefined ? { secret } : {}),
+    // An empty tag removes it, as Scalelite's servers:tag.
+    ...(tag !== undefined ? { tag: tag || null } : {}),
+    ...(loadMultiplier !== undefined ? { loadMultiplier } : {}),
+    ...(state ? { state } : {}),
+  };
+}
+
+const setState = (state: ServerState, summary: string): Command => ({
+  words: ['servers', state === 'enabled' ? 'enable' : state === 'cordoned' ? 'cordon' : 'disable'],
+  usage: '<id|url|host>',
+  summary,
+  args: [1, 1],
+  run: async (inv) => {
+    const s = await findServer(inv.client, inv.args[0]!);
+    printServer(inv, await inv.client.call<Server>('PATCH', apiPath('servers', s.id), { state }));
+  },
+});
+
+export const serverCommands: Command[] = [
+  {
+    words: ['servers', 'list'],
+    usage: '',
+    summary: 'Every server: id, URL, tag, state, online, load, multiplier, secret fingerprint',
+    args: [0, 0],
+    run: async (inv) => {
+      const servers = await listServers(inv.client);
+      print(inv.out, { servers }, () => serverRows(servers));
+    },
+  },
+  {
+    words: ['servers', 'add'],
+    usage: '<url> --secret <secret|-> [--tag <tag>] [--load-multiplier <n>] [--state enabled|cordoned|disabled]',
+    summary: 'Add a server (disabled unless --state says otherwise)',
+    options: serverFields,
+    args: [1, 1],
+    run: async (inv) => {
+      const fields = await fieldsOf(inv);
+      if (!fields.secret) throw usageError('servers add needs --secret (or --secret - to read it from standard input)');
+      printServer(inv, await inv.client.call<Server>('POST', '/servers', { url: inv.args[0], ...fields }));
+    },
+  },
+  {
+    words: ['servers', 'update'],
+    usage: '<id|url|host> [--secret <secret|->] [--tag <tag>] [--load-multiplier <n>] [--state enabled|cordoned|disabled]',
+    summary: 'Change a server (an empty --tag removes the tag)',
+    options: serverFields,
+    args: [1, 1],
+    run: async (inv) => {
+      const fields = await fieldsOf(inv);
+      if (Object.keys(fields).length === 0) throw usageError('servers update needs at least one of --secret, --tag, --load-multiplier, --state');
+      const s = await findServer(inv.client, inv.args[0]!);
+      printServer(inv, await inv.client.call<Server>('PATCH', apiPath('servers', s.id), fields));
+    },
+  },
+  setState('enabled', 'Enable a server: it takes new meetings'),
+  setState('cordoned', 'Cordon a server: no new meetings, running ones stay'),
+  setState('disabled', 'Disable a server'),
+  {
+    words: ['servers', 'panic'],
+    usage: '<id|url|host> [--keep-state]',
+    summary: 'End every meeting on the server, then disable it unless --keep-state',
+    options: { 'keep-state': { type: 'boolean' } },
+    args: [1, 1],
+    run: async (inv) => {
+      const s = await findServer(inv.client, inv.args[0]!);
+      const r = await inv.client.call<{ server: Server; meetingsEnded: number }>('POST', apiPath('servers', s.id, 'panic'), {
+        keepState: inv.values['keep-state'] === true,
+      });
+      print(inv.out, r, () => `Ended ${r.meetingsEnded} meeting(s) on ${s.url}; it is now ${r.server.state}\n`);
+    },
+  },
+  {
+    words: ['servers', 'remove'],
+    usage: '<id|url|host> [--force]',
+    summary: 'Remove a server; refused while it has meetings unless --force (which ends them first)',
+    options: { force: { type: 'boolean' } },
+    args: [1, 1],
+    run: async (inv) => {
+      const s = await findServer(inv.client, inv.args[0]!);
+      await removeServer(inv.client, s, inv.values.force === true);
+      print(inv.out, { ok: true, id: s.id }, () => `Removed ${s.url} (${s.id})\n`);
+    },
+  },
+];

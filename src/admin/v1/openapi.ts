@@ -42,7 +42,8 @@ export function openApiDocument(operations: readonly AnyOperation[], version: st
     const responses: Json = {
       [op.status ?? 200]: { description: 'Success', content: { 'application/json': { schema: schema(op.response, 'output') } } },
     };
-    for (const status of [400, 401, ...(op.errors ?? []), 503]) {
+    // 404 everywhere: every path answers it while ADMIN_TOKEN is unset.
+    for (const status of new Set([400, 401, 404, ...(op.errors ?? []), ...(op.body ? [413] : []), 503])) {
       responses[status] = { description: ERROR_TEXT[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }
     paths[op.path] = {

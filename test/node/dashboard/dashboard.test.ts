@@ -1,0 +1,202 @@
+/**
+ * The operator dashboard (docs/dashboard.md) against the real Worker in workerd and the test stack.
+ * Its headers and assets are checked over plain HTTP; then real headless Chromium (Debian's
+ * `chromium`, driven by playwright-core) signs in, reads the pool, cordons and re-enables a
+ * server, and saves a screenshot to `.local/dashboard.png`. Without /usr/bin/chromium the browser
+ * part is skipped, saying so.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const SCREENSHOT = path.resolve('.local', 'dashboard.png');
+const TOKEN = 'dashboard-test-admin-token-0123456789';
+/** Untrusted text in a server URL: must show as text and never run. */
+const HOSTILE_URL = 'http://127.0.0.1:9/<img src=x onerror="window.__xss=1">';
+
+if (!hasChromium) console.warn(`${CHROMIUM} is absent (apt-get install chromium): the dashboard's browser test is skipped`);
+
+let worker: IngestWorker;
+
+interface Server {
+  id: string;
+  url: string;
+  state: string;
+  health: { online: boolean; meetings: number; users: number; videos: number; version: string; lastError: string };
+}
+
+async function api(method: string, route: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${worker.base}/admin/v1${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const data = await res.json();
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(data)}`);
+  return data;
+}
+
+const servers = async (): Promise<Server[]> => (await api('GET', '/servers')).servers;
+
+beforeAll(async () => {
+  worker = await startIngestWorker(inject('stack').endpoints, { ADMIN_TOKEN: TOKEN, MULTITENANCY_ENABLED: 'true' });
+  // The pool is exactly what this test registers.
+  for (const s of await servers()) await api('DELETE', `/servers/${s.id}`);
+  for (const t of (await api('GET', '/tenants')).tenants) if (t.name === 'acme') await api('DELETE', `/tenants/${t.id}`);
+}, 120_000);
+
+afterAll(async () => {
+  if (worker) for (const s of await servers()) await api('DELETE', `/servers/${s.id}`);
+  await worker?.stop();
+}, 60_000);
+
+describe('the dashboard over HTTP', () => {
+  it('serves the page with a strict CSP, no inline script and no data', async () => {
+    const res = await fetch(`${worker.base}/admin/dashboard`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    const html = await res.text();
+    // Every script is a file of our own; no event handler attributes.
+    expect(html.match(/<script\b[^>]*>/g)).toEqual(['<script src="/admin/dashboard/dashboard.js" defer>']);
+    expect(html).toMatch(/<script[^>]*><\/script>/);
+    expect(html).not.toMatch(/\son[a-z]+=/i);
+    expect(html).not.toContain('style=');
+  });
+
+  it('serves its script and styles, and answers unknown paths with a plain 404', async () => {
+    const js = await fetch(`${worker.base}/admin/dashboard/dashboard.js`);
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const source = await js.text();
+    expect(source).toContain('const API = "/admin/v1"');
+    expect(source).not.toContain('innerHTML');
+    const css = await fetch(`${worker.base}/admin/dashboard/dashboard.css`);
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    const missing = await fetch(`${worker.base}/admin/dashboard/nope.js`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe('Not found');
+  });
+});
+
+describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  const requested: string[] = [];
+  const problems: string[] = [];
+  let nodes: Server[];
+
+  beforeAll(async () => {
+    for (const n of inject('stack').simulator.nodes.slice(0, 3)) {
+      await api('POST', '/servers', { url: n.url, secret: n.secret, state: 'enabled' });
+    }
+    await api('POST', '/servers', { url: HOSTILE_URL, secret: 'x', state: 'enabled', tag: '<b>tag</b>' });
+    await api('POST', '/tenants', { name: 'acme', secrets: ['acme-secret-1'], settings: { limits: { meetings: 5, attendees: 50 }, serverTag: 'blue' } });
+    await api('POST', '/poll');
+    nodes = (await servers()).filter((s) => s.url !== HOSTILE_URL);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** The visible text of each body row of a table, cell by cell. */
+  const tableText = (id: string) =>
+    page.$$eval(`#${id} tbody tr`, (rows) => rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText.trim())));
+
+  it('asks for the token, and refuses a wrong one', async () => {
+    await page.goto(`${worker.base}/admin/dashboard`);
+    await expect(page.getByLabel(/Admin token/).isVisible()).resolves.toBe(true);
+    await page.getByLabel(/Admin token/).fill('wrong-token');
+    await page.getByRole('button', { name: 'Open dashboard' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The token was refused' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it('shows the pool, the tenants and the errors once signed in, escaping every value', async () => {
+    await page.getByLabel(/Admin token/).fill(TOKEN);
+    await page.getByRole('button', { name: 'Open dashboard' }).click();
+    await page.locator('#servers tbody tr[data-server-id]').nth(3).waitFor();
+
+    const rows = await tableText('servers');
+    const expected = nodes.map((s) => [s.url, s.state, 'online', s.health.meetings, s.health.users, s.health.videos, s.health.version].map(String));
+    expect(rows.map((r) => [r[0], ...r.slice(1, 3), ...r.slice(4, 8)]).filter((r) => r[0] !== HOSTILE_URL)).toEqual(
+      expect.arrayContaining(expected),
+    );
+    const hostile = rows.find((r) => r[0]!.startsWith(HOSTILE_URL))!;
+    expect(hostile[0]).toBe(`${HOSTILE_URL}<b>tag</b>`);
+    expect(hostile[2]).toBe('offline');
+    expect(hostile[9]).not.toBe('—');
+    expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+    expect(await page.locator('img, b').count()).toBe(0);
+    await expect(page.locator('#pool-summary').innerText()).resolves.toMatch(/^4 servers, 3 online, 3 taking meetings/);
+
+    const tenants = await tableText('tenants');
+    expect(tenants).toContainEqual(['acme', 'yes', '0 / 5', '0 / 50', 'blue', '1']);
+    const errors = await tableText('errors');
+    expect(errors.map((r) => r.slice(0, 2))).toEqual([['server', HOSTILE_URL]]);
+    await expect(page.locator('#callbacks tbody').innerText()).resolves.toContain('No pending callbacks');
+
+    // The token never leaves in a URL: only the page, its two files and the admin API were asked for.
+    expect(requested.some((u) => u.includes(TOKEN))).toBe(false);
+    expect(new Set(requested.map((u) => new URL(u).pathname.split('/').slice(0, 3).join('/')))).toEqual(
+      new Set(['/admin/dashboard', '/admin/v1']),
+    );
+    expect(page.url()).toBe(`${worker.base}/admin/dashboard`);
+    expect(problems.filter((p) => !p.includes('401'))).toEqual([]);
+  });
+
+  it('cordons a server after confirmation, then enables it again', async () => {
+    const target = nodes[0]!;
+    const row = page.locator(`#servers tr[data-server-id="${target.id}"]`);
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
+
+    await page.getByRole('button', { name: `Cordon ${target.url}` }).click();
+    await page.locator(`#servers tr[data-server-id="${target.id}"][data-state="cordoned"]`).waitFor();
+    expect(dialogs[0]).toContain(`Cordon ${target.url}?`);
+    await expect(row.locator('.state').innerText()).resolves.toBe('cordoned');
+    expect((await api('GET', `/servers/${target.id}`)).state).toBe('cordoned');
+    await expect(page.locator('#pool-summary').innerText()).resolves.toMatch(/3 online, 2 taking meetings/);
+
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    await page.getByRole('button', { name: `Enable ${target.url}` }).click();
+    await page.locator(`#servers tr[data-server-id="${target.id}"][data-state="enabled"]`).waitFor();
+    expect((await api('GET', `/servers/${target.id}`)).state).toBe('enabled');
+  });
+
+  it('keeps a screenshot of the pool', () => {
+    const png = readFileSync(SCREENSHOT);
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // Width and height from the IHDR chunk: the full page at the viewport's width.
+    expect(png.readUInt32BE(16)).toBe(1400);
+    expect(png.readUInt32BE(20)).toBeGreaterThanOrEqual(900);
+    expect(statSync(SCREENSHOT).size).toBeGreaterThan(20_000);
+    expect(statSync(SCREENSHOT).size).toBeLessThan(5_000_000);
+  });
+
+  it('forgets the token on sign out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel(/Admin token/).waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await expect(page.locator('#board').isHidden()).resolves.toBe(true);
+  });
+});

@@ -55,8 +55,10 @@ export function adminClient(url: string, token: string): AdminClient {
           signal: AbortSignal.timeout(60_000),
         });
       } catch (e) {
-        const cause = e instanceof Error ? ((e.cause as { code?: string } | undefined)?.code ?? e.message) : String(e);
-        throw new CliError(`Cannot reach ${origin}: ${cause}`);
+        // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND, a timeout).
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        const why = cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e));
+        throw new CliError(`Cannot reach ${origin}: ${why}`);
       }
       const text = await res.text();
       let json: unknown;

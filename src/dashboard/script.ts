@@ -51,15 +51,20 @@ export const script = String.raw`'use strict';
     return node;
   }
 
-  const td = (value, cls) => el('td', { class: cls }, value === undefined || value === null || value === '' ? '—' : String(value));
+  const td = (value, cls) =>
+    value === undefined || value === null || value === '' ? el('td', { class: 'muted' }, '—') : el('td', { class: cls }, String(value));
   const num = (value) => td(value, 'num');
 
-  function ago(iso) {
+  // A time as its distance from now (past or future), the exact time on hover.
+  function when(iso) {
     if (!iso) return td('never');
-    const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-    const text = s < 60 ? s + ' s ago' : s < 3600 ? Math.round(s / 60) + ' min ago' : s < 86400 ? Math.round(s / 3600) + ' h ago' : new Date(iso).toLocaleString();
-    return el('td', {}, el('time', { datetime: iso, title: iso }, text));
+    const ms = Date.now() - Date.parse(iso);
+    const s = Math.round(Math.abs(ms) / 1000);
+    const span = s < 60 ? s + ' s' : s < 3600 ? Math.round(s / 60) + ' min' : s < 86400 ? Math.round(s / 3600) + ' h' : Math.round(s / 86400) + ' d';
+    return el('td', {}, el('time', { datetime: iso, title: iso }, ms >= 0 ? span + ' ago' : 'in ' + span));
   }
+
+  const count = (n, noun) => n + ' ' + noun + (n === 1 ? '' : 's');
 
   function fill(tableId, rows, columns, empty) {
     const body = $(tableId).tBodies[0];
@@ -104,7 +109,7 @@ export const script = String.raw`'use strict';
       num(h.users),
       num(h.videos),
       td(h.version),
-      ago(h.lastPoll),
+      when(h.lastPoll),
       td(h.lastError, 'error-text'),
       el('td', {}, el('button', { type: 'button', class: 'action', 'aria-label': ACTION[next] + ' ' + s.url, onclick: () => changeState(s, next) }, ACTION[next])),
     );
@@ -114,8 +119,8 @@ export const script = String.raw`'use strict';
     const sum = (f) => servers.reduce((n, s) => n + f(s), 0);
     const online = sum((s) => (s.health.online ? 1 : 0));
     const enabled = sum((s) => (s.state === 'enabled' && s.health.online ? 1 : 0));
-    return servers.length + ' servers, ' + online + ' online, ' + enabled + ' taking meetings; ' +
-      sum((s) => s.health.meetings) + ' meetings, ' + sum((s) => s.health.users) + ' users.';
+    return count(servers.length, 'server') + ', ' + online + ' online, ' + enabled + ' taking meetings; ' +
+      count(sum((s) => s.health.meetings), 'meeting') + ', ' + count(sum((s) => s.health.users), 'user') + '.';
   }
 
   // --- tenants, callbacks, errors --------------------------------------------------------------
@@ -150,21 +155,22 @@ export const script = String.raw`'use strict';
       usage(d.meetings, limits.meetings),
       usage(d.attendees, limits.attendees),
       td(t.settings.serverTag),
-      num(t.secrets.length),
+      // The default tenant signs with LOADBALANCER_SECRET(S), not secrets of its own.
+      t.secrets.length ? num(t.secrets.length) : td('global', 'num'),
     );
   }
 
   const callbackRow = (tenant, c) =>
     el('tr', {},
-      td(tenant), td(c.kind), td(c.meetingID), td(c.url, 'url'), num(c.attempts), ago(c.nextAttemptAt), ago(c.expiresAt));
+      td(tenant), td(c.kind), td(c.meetingID), td(c.url, 'url'), num(c.attempts), when(c.nextAttemptAt), when(c.expiresAt));
 
   function errorRows(servers, pending) {
     const rows = servers
       .filter((s) => s.health.lastError)
-      .map((s) => el('tr', {}, td('server'), td(s.url, 'url'), td(s.health.lastError + (s.health.failures ? ' (' + s.health.failures + ' failed polls)' : ''), 'error-text'), ago(s.health.lastPoll)));
+      .map((s) => el('tr', {}, td('server'), td(s.url, 'url'), td(s.health.lastError + (s.health.failures > 1 ? ' (' + s.health.failures + ' failed polls in a row)' : ''), 'error-text'), when(s.health.lastPoll)));
     for (const { tenant, delivery: c } of pending) {
       if (!c.lastError && !c.lastStatus) continue;
-      rows.push(el('tr', {}, td('callback'), td(tenant + ': ' + c.kind + ' ' + c.meetingID), td(c.lastError || 'HTTP ' + c.lastStatus, 'error-text'), ago(c.createdAt)));
+      rows.push(el('tr', {}, td('callback'), td(tenant + ': ' + c.kind + ' ' + c.meetingID), td(c.lastError || 'HTTP ' + c.lastStatus, 'error-text'), when(c.createdAt)));
     }
     return rows;
   }

@@ -5,7 +5,9 @@
  * server, and saves a screenshot to `.local/dashboard.png`. Without /usr/bin/chromium the browser
  * part is skipped, saying so.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { request } from 'node:http';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,6 +19,9 @@ const SCREENSHOT = path.resolve('.local', 'dashboard.png');
 const TOKEN = 'dashboard-test-admin-token-0123456789';
 /** Untrusted text in a server URL: must show as text and never run. */
 const HOSTILE_URL = 'http://127.0.0.1:9/<img src=x onerror="window.__xss=1">';
+const TENANT = { name: 'campus', secret: 'campus-lms-secret' };
+/** The LMS's end callback: unreachable, so it stays pending; its query carries a token never shown. */
+const END_CALLBACK = 'https://lms.invalid/meeting_ended?token=lms-private-token';
 
 if (!hasChromium) console.warn(`${CHROMIUM} is absent (apt-get install chromium): the dashboard's browser test is skipped`);
 
@@ -26,6 +31,7 @@ interface Server {
   id: string;
   url: string;
   state: string;
+  tag: string | null;
   health: { online: boolean; meetings: number; users: number; videos: number; version: string; lastError: string };
 }
 
@@ -42,16 +48,38 @@ async function api(method: string, route: string, body?: unknown): Promise<any> 
 
 const servers = async (): Promise<Server[]> => (await api('GET', '/servers')).servers;
 
+/** A BBB API call as the tenant's LMS makes it: on the tenant's host, signed with its secret. */
+function bbbCall(call: string, params: Record<string, string>): Promise<string> {
+  const query = new URLSearchParams(params).toString();
+  const checksum = createHash('sha256').update(call + query + TENANT.secret).digest('hex');
+  return new Promise((resolve, reject) => {
+    const req = request(`${worker.base}/bigbluebutton/api/${call}?${query}&checksum=${checksum}`, { headers: { Host: `${TENANT.name}.lb.example` } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject).end();
+  });
+}
+
+async function simulator(method: string, route: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${inject('stack').simulator.controlUrl}${route}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+  });
+  return res.json();
+}
+
 beforeAll(async () => {
-  worker = await startIngestWorker(inject('stack').endpoints, { ADMIN_TOKEN: TOKEN, MULTITENANCY_ENABLED: 'true' });
+  worker = await startIngestWorker(inject('stack').endpoints, { ADMIN_TOKEN: TOKEN, MULTITENANCY_ENABLED: 'true', CALLBACK_TIMEOUT: '1' });
   // The pool is exactly what this test registers.
   for (const s of await servers()) await api('DELETE', `/servers/${s.id}`);
-  for (const t of (await api('GET', '/tenants')).tenants) if (t.name === 'acme') await api('DELETE', `/tenants/${t.id}`);
 }, 120_000);
 
 afterAll(async () => {
   if (worker) for (const s of await servers()) await api('DELETE', `/servers/${s.id}`);
   await worker?.stop();
+  await simulator('POST', '/reset');
 }, 60_000);
 
 describe('the dashboard over HTTP', () => {
@@ -94,12 +122,30 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
   const problems: string[] = [];
   let nodes: Server[];
 
+  /** The tenant's meeting on the node tagged `blue`, with three attendees, and its end callback relayed and pending. */
+  async function tenantMeeting(node: { id: string }): Promise<void> {
+    const created = await bbbCall('create', { name: 'Dashboard room', meetingID: 'room-1', meta_endCallbackUrl: END_CALLBACK });
+    expect(created).toContain('<returncode>SUCCESS</returncode>');
+    const [meeting] = (await simulator('GET', `/nodes/${node.id}/meetings`)).meetings;
+    for (const fullName of ['Ada', 'Grace', 'Edsger']) {
+      await simulator('POST', `/nodes/${node.id}/meetings/${encodeURIComponent(meeting.meetingID)}/users`, { fullName, video: fullName === 'Ada' });
+    }
+    // As the node calls the end callback it was given (on the tenant's host, reached here directly).
+    const relay = new URL(meeting.params.meta_endCallbackUrl);
+    const res = await fetch(`${worker.base}${relay.pathname}?meetingID=${encodeURIComponent(meeting.meetingID)}&recordingmarks=false`);
+    expect(res.status).toBe(200);
+  }
+
   beforeAll(async () => {
-    for (const n of inject('stack').simulator.nodes.slice(0, 3)) {
-      await api('POST', '/servers', { url: n.url, secret: n.secret, state: 'enabled' });
+    const sim = inject('stack').simulator.nodes.slice(0, 3);
+    for (const [i, n] of sim.entries()) {
+      await api('POST', '/servers', { url: n.url, secret: n.secret, state: 'enabled', tag: i === 2 ? 'blue' : null });
     }
     await api('POST', '/servers', { url: HOSTILE_URL, secret: 'x', state: 'enabled', tag: '<b>tag</b>' });
-    await api('POST', '/tenants', { name: 'acme', secrets: ['acme-secret-1'], settings: { limits: { meetings: 5, attendees: 50 }, serverTag: 'blue' } });
+    const settings = { limits: { meetings: 5, attendees: 50 }, serverTag: 'blue' };
+    await api('POST', '/tenants', { name: TENANT.name, secrets: [TENANT.secret], settings });
+    await api('POST', '/poll');
+    await tenantMeeting(sim[2]!);
     await api('POST', '/poll');
     nodes = (await servers()).filter((s) => s.url !== HOSTILE_URL);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -132,7 +178,8 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     await page.locator('#servers tbody tr[data-server-id]').nth(3).waitFor();
 
     const rows = await tableText('servers');
-    const expected = nodes.map((s) => [s.url, s.state, 'online', s.health.meetings, s.health.users, s.health.videos, s.health.version].map(String));
+    const expected = nodes.map((s) => [s.url + (s.tag ?? ''), s.state, 'online', s.health.meetings, s.health.users, s.health.videos, s.health.version].map(String));
+    expect(expected.map((r) => r.slice(3, 6))).toContainEqual(['1', '3', '1']);
     expect(rows.map((r) => [r[0], ...r.slice(1, 3), ...r.slice(4, 8)]).filter((r) => r[0] !== HOSTILE_URL)).toEqual(
       expect.arrayContaining(expected),
     );
@@ -142,13 +189,23 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     expect(hostile[9]).not.toBe('—');
     expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
     expect(await page.locator('img, b').count()).toBe(0);
-    await expect(page.locator('#pool-summary').innerText()).resolves.toMatch(/^4 servers, 3 online, 3 taking meetings/);
+    await expect(page.locator('#pool-summary').innerText()).resolves.toBe('4 servers, 3 online, 3 taking meetings; 1 meeting, 3 users.');
 
     const tenants = await tableText('tenants');
-    expect(tenants).toContainEqual(['acme', 'yes', '0 / 5', '0 / 50', 'blue', '1']);
+    expect(tenants).toEqual([
+      ['default', 'yes', '0 / ∞', '0 / ∞', '—', 'global'],
+      [TENANT.name, 'yes', '1 / 5', '3 / 50', 'blue', '1'],
+    ]);
     const errors = await tableText('errors');
-    expect(errors.map((r) => r.slice(0, 2))).toEqual([['server', HOSTILE_URL]]);
-    await expect(page.locator('#callbacks tbody').innerText()).resolves.toContain('No pending callbacks');
+    expect(errors.map((r) => r.slice(0, 2))).toEqual([
+      ['server', HOSTILE_URL],
+      ['callback', `${TENANT.name}: meeting_ended room-1`],
+    ]);
+    // Callback URLs are shown without their query string, which may carry the LMS's token.
+    const callbacks = await tableText('callbacks');
+    expect(callbacks.map((r) => r.slice(0, 5))).toEqual([[TENANT.name, 'meeting_ended', 'room-1', 'https://lms.invalid/meeting_ended', '1']]);
+    expect(callbacks[0]![6]).toBe('in 3 d'); // CALLBACK_EXPIRY_HOURS: 72
+    expect(await page.locator('body').innerText()).not.toContain('lms-private-token');
 
     // The token never leaves in a URL: only the page, its two files and the admin API were asked for.
     expect(requested.some((u) => u.includes(TOKEN))).toBe(false);

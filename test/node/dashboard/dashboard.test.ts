@@ -161,7 +161,7 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
 
   /** The visible text of each body row of a table, cell by cell. */
   const tableText = (id: string) =>
-    page.$$eval(`#${id} tbody tr`, (rows) => rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText.trim())));
+    page.$$eval(`#${id} tbody tr`, (rows) => rows.map((r) => Array.from(r.querySelectorAll('th, td'), (c) => (c as HTMLElement).innerText.trim())));
 
   it('asks for the token, and refuses a wrong one', async () => {
     await page.goto(`${worker.base}/admin/dashboard`);

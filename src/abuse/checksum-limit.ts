@@ -37,8 +37,9 @@ export function checksumClient(headers: Headers): string {
   return headers.get('cf-connecting-ip')?.trim() || LOCAL_CLIENT;
 }
 
-/** Throws ChecksumLimited for a client this isolate knows to be over the limit; no I/O. */
-export function assertNotBlocked(client: string, now = Date.now()): void {
+/** Throws ChecksumLimited for a client this isolate knows to be over the limit; no I/O. A limit turned off lifts every block. */
+export function assertNotBlocked(client: string, settings: ChecksumLimitSettings, now = Date.now()): void {
+  if (settings.limit === 0) return;
   const until = blocked.get(client);
   if (until === undefined) return;
   if (until > now) throw new ChecksumLimited(Math.ceil((until - now) / 1000));

@@ -68,7 +68,7 @@ bbbApi.all('/:call', async (c) => {
     if (svc.cfg.recordings.disabled && RECORDING_CALLS.has(name)) return recordingsDisabled(name);
     // A client over the wrong-checksum limit is refused before its request is read (no I/O).
     const client = checksumClient(c.req.raw.headers);
-    assertNotBlocked(client);
+    assertNotBlocked(client, svc.cfg.checksumLimit);
     const query = rawQuery(c.req.url);
     checkQuerySize(query);
     const req = await readApiRequest(

@@ -85,11 +85,13 @@ describe('wrong checksums are rate-limited per client', () => {
     expect(keys).toEqual(['checksumError', 'checksumError', 'checksumError', 'tooManyChecksumErrors', 'tooManyChecksumErrors']);
   });
 
-  it('CHECKSUM_FAILURE_LIMIT=0 turns the limit off without counting', async () => {
+  it('CHECKSUM_FAILURE_LIMIT=0 turns the limit off without counting, and lifts blocks already learned', async () => {
     const off = { CHECKSUM_FAILURE_LIMIT: '0' };
     await startCounting();
     const answers = await burst('198.51.100.6', 5, off);
     expect(answers.every((a) => a.messageKey === 'checksumError')).toBe(true);
     expect((await counters()).redis).toBe(0);
+    await burst('198.51.100.8', 4);
+    expect((await xml(running('198.51.100.8', { env: off }))).returncode).toBe('SUCCESS');
   });
 });

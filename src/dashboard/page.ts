@@ -1,5 +1,22 @@
 import { DASHBOARD_PATH, SCRIPT_FILE, STYLES_FILE } from './paths.js';
 
+/** A column heading; numbers are right-aligned. */
+type Column = string | { label: string; num: true };
+const num = (label: string): Column => ({ label, num: true });
+
+/** One section of the board: a heading and an empty table the script fills. */
+function table(id: string, title: string, caption: string, columns: Column[], intro = ''): string {
+  const heads = columns.map((c) => (typeof c === 'string' ? `<th scope="col">${c}</th>` : `<th scope="col" class="num">${c.label}</th>`));
+  return `<section aria-labelledby="${id}-title">
+  <h2 id="${id}-title">${title}</h2>${intro}
+  <div class="scroll"><table id="${id}">
+    <caption class="sr-only">${caption}</caption>
+    <thead><tr>${heads.join('')}</tr></thead>
+    <tbody></tbody>
+  </table></div>
+</section>`;
+}
+
 /**
  * The dashboard's HTML: structure only. Every value is filled in by the script through
  * `textContent`, so nothing the API returns is ever parsed as HTML.
@@ -39,54 +56,16 @@ export const page = `<!doctype html>
 </section>
 
 <main id="board" hidden>
-  <section aria-labelledby="servers-title">
-    <h2 id="servers-title">Servers</h2>
-    <p id="pool-summary"></p>
-    <div class="scroll"><table id="servers">
-      <caption class="sr-only">BBB servers with their state and last poll</caption>
-      <thead><tr>
-        <th scope="col">Server</th><th scope="col">State</th><th scope="col">Online</th>
-        <th scope="col" class="num">Load</th><th scope="col" class="num">Meetings</th>
-        <th scope="col" class="num">Users</th><th scope="col" class="num">Video</th>
-        <th scope="col">Version</th><th scope="col">Last poll</th><th scope="col">Last error</th>
-        <th scope="col">Action</th>
-      </tr></thead>
-      <tbody></tbody>
-    </table></div>
-  </section>
-
-  <section aria-labelledby="tenants-title">
-    <h2 id="tenants-title">Tenants</h2>
-    <div class="scroll"><table id="tenants">
-      <caption class="sr-only">Tenants with their usage against their limits</caption>
-      <thead><tr>
-        <th scope="col">Tenant</th><th scope="col">Enabled</th><th scope="col" class="num">Meetings / limit</th>
-        <th scope="col" class="num">Attendees / limit</th><th scope="col">Server tag</th><th scope="col" class="num">Secrets</th>
-      </tr></thead>
-      <tbody></tbody>
-    </table></div>
-  </section>
-
-  <section aria-labelledby="errors-title">
-    <h2 id="errors-title">Recent errors</h2>
-    <div class="scroll"><table id="errors">
-      <caption class="sr-only">Servers whose last poll failed, and callbacks whose last attempt failed</caption>
-      <thead><tr><th scope="col">Source</th><th scope="col">What</th><th scope="col">Error</th><th scope="col">When</th></tr></thead>
-      <tbody></tbody>
-    </table></div>
-  </section>
-
-  <section aria-labelledby="callbacks-title">
-    <h2 id="callbacks-title">Pending callbacks</h2>
-    <div class="scroll"><table id="callbacks">
-      <caption class="sr-only">Callback deliveries still being retried</caption>
-      <thead><tr>
-        <th scope="col">Tenant</th><th scope="col">Kind</th><th scope="col">Meeting</th><th scope="col">URL</th>
-        <th scope="col" class="num">Attempts</th><th scope="col">Next attempt</th><th scope="col">Expires</th>
-      </tr></thead>
-      <tbody></tbody>
-    </table></div>
-  </section>
+${table('servers', 'Servers', 'BBB servers with their state and last poll', [
+  'Server', 'State', 'Online', num('Load'), num('Meetings'), num('Users'), num('Video'), 'Version', 'Last poll', 'Last error', 'Action',
+], '<p id="pool-summary"></p>')}
+${table('tenants', 'Tenants', 'Tenants with their usage against their limits', [
+  'Tenant', 'Enabled', num('Meetings / limit'), num('Attendees / limit'), 'Server tag', num('Secrets'),
+])}
+${table('errors', 'Recent errors', 'Servers whose last poll failed, and callbacks whose last attempt failed', ['Source', 'What', 'Error', 'When'])}
+${table('callbacks', 'Pending callbacks', 'Callback deliveries still being retried', [
+  'Tenant', 'Kind', 'Meeting', 'URL', num('Attempts'), 'Next attempt', 'Expires',
+])}
 </main>
 </body>
 </html>

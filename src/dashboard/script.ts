@@ -66,9 +66,10 @@ export const script = String.raw`'use strict';
 
   const count = (n, noun) => n + ' ' + noun + (n === 1 ? '' : 's');
 
-  function fill(tableId, rows, columns, empty) {
-    const body = $(tableId).tBodies[0];
-    body.replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: columns, class: 'muted' }, empty))]));
+  function fill(tableId, rows, empty) {
+    const table = $(tableId);
+    const columns = table.tHead.rows[0].cells.length;
+    table.tBodies[0].replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: columns, class: 'muted' }, empty))]));
   }
 
   function usage(used, limit) {
@@ -199,10 +200,10 @@ export const script = String.raw`'use strict';
       const details = await Promise.all(tenants.map(tenantDetails));
       const pending = details.flatMap((d) => d.pending.map((delivery) => ({ tenant: d.tenant.name, delivery })));
       $('pool-summary').textContent = summary(servers);
-      fill('servers', servers.map(serverRow), 11, 'No servers yet: add one with the admin API or the CLI.');
-      fill('tenants', details.map(tenantRow), 6, 'No tenants.');
-      fill('errors', errorRows(servers, pending), 4, 'No recent errors.');
-      fill('callbacks', pending.map((p) => callbackRow(p.tenant, p.delivery)), 7, 'No pending callbacks.');
+      fill('servers', servers.map(serverRow), 'No servers yet: add one with the admin API or the CLI.');
+      fill('tenants', details.map(tenantRow), 'No tenants.');
+      fill('errors', errorRows(servers, pending), 'No recent errors.');
+      fill('callbacks', pending.map((p) => callbackRow(p.tenant, p.delivery)), 'No pending callbacks.');
       $('alert').hidden = true;
       $('updated').textContent = 'Updated ' + new Date().toLocaleTimeString();
       say('');

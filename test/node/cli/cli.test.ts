@@ -5,7 +5,7 @@
  * writes, and every failure is one clear line with the right exit code, never the token.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -44,9 +44,13 @@ async function json(args: string[], o?: { stdin?: string }): Promise<any> {
 }
 
 /** Checks go to the admin API directly: only the commands under test run as a process. */
-async function api(p: string): Promise<any> {
-  const res = await fetch(`${worker.base}/admin/v1${p}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-  expect(res.status).toBe(200);
+async function api(p: string, method = 'GET', body?: unknown): Promise<any> {
+  const res = await fetch(`${worker.base}/admin/v1${p}`, {
+    method,
+    headers: { Authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  expect(res.status, p).toBeLessThan(300);
   return res.json();
 }
 
@@ -61,9 +65,7 @@ async function sim(p: string, body: unknown): Promise<void> {
 /** No server left over from this file or another one: sync's modes look at every server. */
 async function removeAllServers(): Promise<void> {
   await sim('/reset', {});
-  for (const s of await servers()) {
-    await fetch(`${worker.base}/admin/v1/servers/${s.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${TOKEN}` } });
-  }
+  for (const s of await servers()) await api(`/servers/${s.id}`, 'DELETE');
 }
 
 /** A local port nothing listens on. */
@@ -121,9 +123,18 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
 
   it('refuses to remove a server that still has meetings unless --force, which ends them', async () => {
     const s = await byUrl(node1.url);
-    await json(['servers', 'enable', s.id]);
-    await sim(`/nodes/${node1.id}/seed`, { meetings: 2 });
-    await json(['poll']);
+    await api(`/servers/${s.id}`, 'PATCH', { state: 'enabled' });
+    await sim(`/nodes/${node1.id}/seed`, { meetings: 3 });
+    await api('/poll', 'POST');
+
+    const meetings = await cli(['meetings', 'list']);
+    const lines = meetings.stdout.trim().split('\n');
+    expect(lines[0]!.split(/\s{2,}/)).toEqual(['MEETING ID', 'NAME', 'PARTICIPANTS', 'MODERATORS', 'VIDEOS', 'RUNNING', 'CREATED']);
+    expect(lines).toHaveLength(4);
+    const ended = lines[1]!.split(/\s{2,}/)[0]!;
+    expect(await cli(['meetings', 'end', ended])).toEqual({ code: 0, stdout: `Ended meeting ${ended}\n`, stderr: '' });
+    expect((await json(['meetings', 'list'])).meetings.map((m: any) => m.meetingID)).not.toContain(ended);
+    await api('/poll', 'POST');
 
     const refused = await cli(['servers', 'remove', s.id]);
     expect(refused.code).toBe(1);
@@ -166,7 +177,7 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
 
   it('sync --dry-run shows the plan and writes nothing; sync applies it with the chosen mode', async () => {
     await removeAllServers();
-    await json(['servers', 'add', node1.url, '--secret', node1.secret, '--state', 'enabled']);
+    await api('/servers', 'POST', { url: node1.url, secret: node1.secret, state: 'enabled' });
     const tenant = `cli-sync-${Date.now().toString(36)}`;
     // Scalelite's servers:sync format: node2 listed, node1 (enabled) is not.
     const pool = file(
@@ -194,9 +205,9 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
     expect((await json(['sync', pool, '--dry-run'])).steps.map((s: any) => s.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
 
     // force: node1 has meetings, so nothing is written without --force.
-    await json(['servers', 'enable', node1.url]);
+    await api(`/servers/${(await byUrl(node1.url)).id}`, 'PATCH', { state: 'enabled' });
     await sim(`/nodes/${node1.id}/seed`, { meetings: 1 });
-    await json(['poll']);
+    await api('/poll', 'POST');
     const refused = await cli(['sync', pool, '--mode', 'force']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('Nothing was changed: Server');
@@ -207,29 +218,45 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
     await json(['tenants', 'remove', tenant]);
   });
 
-  it('fails clearly: bad token, bad file, bad usage, unreachable balancer; the token is never printed', async () => {
-    const bad = await cli(['status'], { token: 'wrong-token-secret' });
-    expect(bad).toEqual({ code: 1, stdout: '', stderr: `scaleflare: The admin token was refused by ${worker.base} (check --token or SCALEFLARE_TOKEN)\n` });
+  it('exports the configuration to a private file and imports it back', async () => {
+    const backup = path.join(dir, 'backup.json');
+    expect(await cli(['export', backup])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(statSync(backup).mode & 0o777).toBe(0o600);
+    const doc = JSON.parse(readFileSync(backup, 'utf8'));
+    expect(doc.servers).toEqual([{ url: node2.url, secret: node2.secret, tag: 'green', state: 'enabled', loadMultiplier: 1 }]);
 
-    const invalid = await cli(['servers', 'add', 'ftp://x', '--secret', 's']);
+    const plan = await cli(['import', backup, '--dry-run']);
+    expect(plan.code, plan.stderr).toBe(0);
+    const [title, header, first] = plan.stdout.split('\n').map((l) => l.trim().split(/\s{2,}/));
+    expect([title, header, first]).toEqual([['Dry run, nothing written:'], ['KIND', 'NAME', 'ACTION'], ['server', node2.url, 'unchanged']]);
+    expect((await json(['import', backup])).servers).toEqual([{ url: node2.url, action: 'unchanged' }]);
+  });
+
+  it('fails clearly: bad token, bad file, bad usage, unreachable balancer; the token is never printed', async () => {
+    const closed = await closedPort();
+    // Independent runs, side by side: each is a process start.
+    const [bad, invalid, broken, unknown, badMode, missingArg, noToken, down, notLb] = await Promise.all([
+      cli(['status'], { token: 'wrong-token-secret' }),
+      cli(['servers', 'add', 'ftp://x', '--secret', 's']),
+      cli(['sync', file('broken.yaml', 'servers:\n  bad id!:\n    secret: x\n')]),
+      cli(['servers', 'frobnicate']),
+      cli(['sync', 'x.yaml', '--mode', 'wipe']),
+      cli(['servers', 'remove']),
+      cli(['status'], { token: '' }),
+      cli(['status'], { url: `http://127.0.0.1:${closed}` }),
+      cli(['status'], { url: simulator.controlUrl }),
+    ]);
+    expect(bad).toEqual({ code: 1, stdout: '', stderr: `scaleflare: The admin token was refused by ${worker.base} (check --token or SCALEFLARE_TOKEN)\n` });
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('body.url: must be an http(s) URL');
-
-    const broken = await cli(['sync', file('broken.yaml', 'servers:\n  bad id!:\n    secret: x\n')]);
     expect(broken).toMatchObject({ code: 1, stderr: 'scaleflare: servers.bad id!: a server id must match [a-zA-Z0-9_.-]+\n' });
-
-    expect((await cli(['servers', 'frobnicate'])).code).toBe(2);
-    expect((await cli(['sync', 'x.yaml', '--mode', 'wipe'])).stderr).toContain('--mode must be one of keep, cordon, force');
-    expect((await cli(['servers', 'remove'])).code).toBe(2);
-    const noToken = await cli(['status'], { token: '' });
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown command: servers frobnicate') });
+    expect(badMode).toMatchObject({ code: 2, stderr: expect.stringContaining('--mode must be one of keep, cordon, force') });
+    expect(missingArg).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: scaleflare servers remove <id|url|host> [--force]') });
     expect(noToken).toMatchObject({ code: 2, stderr: 'scaleflare: Missing the admin token: --token <token> or SCALEFLARE_TOKEN\n' });
-
-    const closed = await closedPort();
-    const down = await cli(['status'], { url: `http://127.0.0.1:${closed}` });
     expect(down).toMatchObject({ code: 1, stderr: `scaleflare: Cannot reach http://127.0.0.1:${closed}: ECONNREFUSED\n` });
-    const notLb = await cli(['status'], { url: simulator.controlUrl });
     expect(notLb.code).toBe(1);
     expect(notLb.stderr).toContain("is --url the balancer's base URL?");
-    for (const r of [bad, invalid, down]) expect(r.stderr + r.stdout).not.toContain(TOKEN);
+    for (const r of [bad, invalid, down, notLb]) expect(r.stderr + r.stdout).not.toContain(TOKEN);
   });
 });

@@ -36,6 +36,8 @@ export async function analyticsCallback(c: Context<{ Bindings: object }>): Promi
     const node = await verifyJwt(bearer, [...servers.values()].map((s) => s.secret), 'HS512');
     if (!node || (typeof node.exp === 'number' && node.exp * 1000 < Date.now())) return done('not signed by a known server');
 
+    // The declared length first, so an oversized report is not read at all.
+    if (Number(c.req.header('content-length') ?? 0) > MAX_REPORT_BYTES) return done('report too large');
     const body = await c.req.arrayBuffer();
     if (body.byteLength > MAX_REPORT_BYTES) return done('report too large');
     let report: unknown;

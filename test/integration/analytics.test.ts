@@ -93,6 +93,7 @@ describe('analytics_callback relays the node report', () => {
       await report(url.replace(/token=[^&]+/, 'token=x.y.z'), REPORT),
       await report(url.split('?')[0]!, REPORT),
       await report(url, [1, 2, 3]),
+      await report(url, { ...REPORT, padding: 'x'.repeat(4 * 1024 * 1024) }),
       await send(new Request(url, { method: 'POST', body: '{not json', headers: { Authorization: `Bearer ${await hs512Jwt({}, nodes[0]!.secret)}` } }), ALLOW),
     ];
     expect(cases.map((r) => r.status)).toEqual(cases.map(() => 204));

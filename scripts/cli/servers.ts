@@ -15,6 +15,12 @@ const serverRows = (servers: Server[]) =>
 
 const printServer = (inv: Invocation, s: Server) => print(inv.out, s, () => serverRows([s]));
 
+/** Changes the server the first argument names and prints it. */
+async function patchServer(inv: Invocation, patch: object): Promise<void> {
+  const s = await findServer(inv.client, inv.args[0]!);
+  printServer(inv, await inv.client.call<Server>('PATCH', apiPath('servers', s.id), patch));
+}
+
 const serverFields = {
   secret: { type: 'string' },
   tag: { type: 'string' },
@@ -42,10 +48,7 @@ const setState = (state: ServerState, summary: string): Command => ({
   usage: '<id|url|host>',
   summary,
   args: [1, 1],
-  run: async (inv) => {
-    const s = await findServer(inv.client, inv.args[0]!);
-    printServer(inv, await inv.client.call<Server>('PATCH', apiPath('servers', s.id), { state }));
-  },
+  run: (inv) => patchServer(inv, { state }),
 });
 
 export const serverCommands: Command[] = [
@@ -80,8 +83,7 @@ export const serverCommands: Command[] = [
     run: async (inv) => {
       const fields = await fieldsOf(inv);
       if (Object.keys(fields).length === 0) throw usageError('servers update needs at least one of --secret, --tag, --load-multiplier, --state');
-      const s = await findServer(inv.client, inv.args[0]!);
-      printServer(inv, await inv.client.call<Server>('PATCH', apiPath('servers', s.id), fields));
+      await patchServer(inv, fields);
     },
   },
   setState('enabled', 'Enable a server: it takes new meetings'),

@@ -32,6 +32,15 @@ function enabledOf(inv: Invocation): boolean | undefined {
   return enable ? true : disable ? false : undefined;
 }
 
+/** A `tenants secrets …` command: find the tenant, make the call, print the secrets it answers. */
+const secretsCommand = (c: Omit<Command, 'run'>, call: (inv: Invocation, t: Tenant) => Promise<Secrets>): Command => ({
+  ...c,
+  run: async (inv) => {
+    const s = await call(inv, await findTenant(inv.client, inv.args[0]!));
+    print(inv.out, s, () => secretRows(s));
+  },
+});
+
 export const tenantCommands: Command[] = [
   {
     words: ['tenants', 'list'],
@@ -85,38 +94,16 @@ export const tenantCommands: Command[] = [
       print(inv.out, { ok: true, id: t.id }, () => `Removed tenant ${t.name} (${t.id})\n`);
     },
   },
-  {
-    words: ['tenants', 'secrets', 'list'],
-    usage: '<tenant id|name>',
-    summary: "The tenant's secrets as fingerprints, oldest first",
-    args: [1, 1],
-    run: async (inv) => {
-      const t = await findTenant(inv.client, inv.args[0]!);
-      const s: Secrets = { secrets: t.secrets };
-      print(inv.out, s, () => secretRows(s));
-    },
-  },
-  {
-    words: ['tenants', 'secrets', 'add'],
-    usage: '<tenant id|name> <secret|->',
-    summary: 'Add a secret (both the old and the new one now sign)',
-    args: [2, 2],
-    run: async (inv) => {
-      const t = await findTenant(inv.client, inv.args[0]!);
-      const secret = await secretValue(inv, inv.args[1]!);
-      const s = await inv.client.call<Secrets>('POST', apiPath('tenants', t.id, 'secrets'), { secret });
-      print(inv.out, s, () => secretRows(s));
-    },
-  },
-  {
-    words: ['tenants', 'secrets', 'remove'],
-    usage: '<tenant id|name> <fingerprint>',
-    summary: 'Remove the secret with this fingerprint (never the last one)',
-    args: [2, 2],
-    run: async (inv) => {
-      const t = await findTenant(inv.client, inv.args[0]!);
-      const s = await inv.client.call<Secrets>('DELETE', apiPath('tenants', t.id, 'secrets', inv.args[1]!));
-      print(inv.out, s, () => secretRows(s));
-    },
-  },
+  secretsCommand(
+    { words: ['tenants', 'secrets', 'list'], usage: '<tenant id|name>', summary: "The tenant's secrets as fingerprints, oldest first", args: [1, 1] },
+    async (_, t) => ({ secrets: t.secrets }),
+  ),
+  secretsCommand(
+    { words: ['tenants', 'secrets', 'add'], usage: '<tenant id|name> <secret|->', summary: 'Add a secret (both the old and the new one now sign)', args: [2, 2] },
+    async (inv, t) => inv.client.call<Secrets>('POST', apiPath('tenants', t.id, 'secrets'), { secret: await secretValue(inv, inv.args[1]!) }),
+  ),
+  secretsCommand(
+    { words: ['tenants', 'secrets', 'remove'], usage: '<tenant id|name> <fingerprint>', summary: 'Remove the secret with this fingerprint (never the last one)', args: [2, 2] },
+    (inv, t) => inv.client.call<Secrets>('DELETE', apiPath('tenants', t.id, 'secrets', inv.args[1]!)),
+  ),
 ];

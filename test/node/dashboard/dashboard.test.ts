@@ -250,6 +250,20 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     expect(statSync(SCREENSHOT).size).toBeLessThan(5_000_000);
   });
 
+  it('refreshes with two admin API calls plus two per tenant, and no call to any BBB node', async () => {
+    const nodeCalls = async () => {
+      const logs = await Promise.all(inject('stack').simulator.nodes.map((n) => simulator('GET', `/nodes/${n.id}/calls`)));
+      return logs.reduce((n, log: { total: number }) => n + log.total, 0);
+    };
+    const before = await nodeCalls();
+    requested.length = 0;
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForFunction(() => document.getElementById('status')!.textContent === '');
+    const calls = requested.filter((u) => new URL(u).pathname.startsWith('/admin/v1/'));
+    expect(calls).toHaveLength(2 + 2 * 2);
+    expect(await nodeCalls()).toBe(before);
+  });
+
   it('forgets the token on sign out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel(/Admin token/).waitFor();

@@ -109,6 +109,8 @@ describe('the dashboard over HTTP', () => {
     expect(source).not.toContain('innerHTML');
     const css = await fetch(`${worker.base}/admin/dashboard/dashboard.css`);
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    const slash = await fetch(`${worker.base}/admin/dashboard/`);
+    expect([slash.status, slash.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
     const missing = await fetch(`${worker.base}/admin/dashboard/nope.js`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toBe('Not found');

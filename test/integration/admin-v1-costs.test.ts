@@ -1,6 +1,6 @@
 // Round trips per admin call, counted at the bridges: the dashboard polls these lists, so each
 // is one read per store whatever the number of servers, meetings or recordings.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { call, counters, nodes, registerServers, resetAll, startCounting } from './support';
 import { seed } from './recordings-api-support';
 import { resetTenants, v1 } from './admin-v1-support';
@@ -9,6 +9,8 @@ beforeEach(async () => {
   await resetAll();
   await resetTenants();
 });
+// Other files delete tenants without clearing what references them: leave none behind.
+afterAll(resetTenants);
 
 async function cost(method: string, path: string, body?: unknown) {
   await startCounting();

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { services } from '../../src/services';
 import { enqueueRecordingReady, rememberMeetingCallbacks } from '../../src/store/callbacks';
 import { call, encode, hex, nodes, registerServers, resetAll, runPoll, send, sim, xml } from './support';
@@ -15,6 +15,8 @@ beforeEach(async () => {
   await svc.sql.query(`DELETE FROM callback_deliveries`);
   await svc.sql.query(`DELETE FROM meeting_callbacks`);
 });
+// Other files delete tenants without clearing what references them: leave none behind.
+afterAll(resetTenants);
 
 describe('admin API v1: meetings', () => {
   it('list (before and after a poll), info from the node, end through the BBB path', async () => {

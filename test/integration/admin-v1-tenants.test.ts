@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetAll } from './support';
 import { seed } from './recordings-api-support';
 import { resetTenants, v1 } from './admin-v1-support';
@@ -7,6 +7,8 @@ beforeEach(async () => {
   await resetAll();
   await resetTenants();
 });
+// Other files delete tenants without clearing what references them: leave none behind.
+afterAll(resetTenants);
 
 const settings = { serverTag: 'blue', limits: { meetings: 5 }, create: { defaults: { record: 'false' }, overrides: {}, block: [], max: {} } };
 

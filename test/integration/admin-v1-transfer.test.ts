@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { invalidateServers } from '../../src/cluster/server-cache';
 import { services } from '../../src/services';
 import { nodes, resetAll } from './support';
@@ -11,6 +11,8 @@ beforeEach(async () => {
   await resetAll();
   await resetTenants();
 });
+// Other files delete tenants without clearing what references them: leave none behind.
+afterAll(resetTenants);
 
 /** Everything the import recreates, in a comparable form. */
 async function configuration() {

@@ -52,7 +52,7 @@ export const script = String.raw`'use strict';
   }
 
   const td = (value, cls) =>
-    value === undefined || value === null || value === '' ? el('td', { class: 'muted' }, '—') : el('td', { class: cls }, String(value));
+    value === undefined || value === null || value === '' ? el('td', { class: cls === 'num' ? 'num muted' : 'muted' }, '—') : el('td', { class: cls }, String(value));
   const num = (value) => td(value, 'num');
 
   // A time as its distance from now (past or future), the exact time on hover.

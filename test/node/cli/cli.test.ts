@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,7 +19,26 @@ const { simulator } = inject('stack');
 const [node1, node2] = simulator.nodes as [(typeof simulator.nodes)[number], (typeof simulator.nodes)[number]];
 
 let worker: IngestWorker;
+let proxy: Server;
+let base: string;
 let dir: string;
+/** The admin API requests of the last `cli` run (`POST /poll`), as the counting proxy saw them. */
+let seen: string[] = [];
+
+/** Sits between the CLI and the Worker to count its round trips (budgets are asserted by counting). */
+async function startProxy(): Promise<void> {
+  proxy = createHttpServer(async (req, res) => {
+    seen.push(`${req.method} ${req.url!.replace('/admin/v1', '')}`);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers = Object.fromEntries(['authorization', 'content-type'].filter((h) => req.headers[h]).map((h) => [h, String(req.headers[h])]));
+    const answer = await fetch(worker.base + req.url, { method: req.method!, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
+    res.writeHead(answer.status, { 'Content-Type': answer.headers.get('content-type') ?? 'text/plain' });
+    res.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+}
 
 interface Result {
   code: number;
@@ -27,8 +47,9 @@ interface Result {
 }
 
 function cli(args: string[], o: { token?: string; url?: string; stdin?: string } = {}): Promise<Result> {
+  seen = [];
   return new Promise((resolve) => {
-    const env = { ...process.env, SCALEFLARE_URL: o.url ?? worker.base, SCALEFLARE_TOKEN: o.token ?? TOKEN };
+    const env = { ...process.env, SCALEFLARE_URL: o.url ?? base, SCALEFLARE_TOKEN: o.token ?? TOKEN };
     const child = execFile(process.execPath, [BIN, ...args], { env }, (err, stdout, stderr) =>
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
     );
@@ -86,11 +107,13 @@ function file(name: string, text: string): string {
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'scaleflare-cli-'));
   worker = await startIngestWorker(inject('stack').endpoints, { ADMIN_TOKEN: TOKEN });
+  await startProxy();
   await removeAllServers();
 }, 120_000);
 
 afterAll(async () => {
   if (worker) await removeAllServers();
+  await new Promise((r) => (proxy ? proxy.close(r) : r(undefined)));
   await worker?.stop();
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
@@ -110,12 +133,14 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
 
     const status = await cli(['status']);
     expect(status.code, status.stderr).toBe(0);
+    expect(seen).toEqual(['GET /servers']);
     const [header, row] = status.stdout.trim().split('\n');
     expect(header!.split(/\s{2,}/)).toEqual(['HOSTNAME', 'STATE', 'STATUS', 'MEETINGS', 'USERS', 'LARGEST MEETING', 'VIDEOS', 'LOAD', 'VERSION', 'LAST POLL']);
     expect(row).toMatch(new RegExp(`^${host}\\s+enabled\\s+online\\s+0\\s+0\\s+0\\s+0\\s+\\S+\\s+\\S+\\s+\\d+s ago$`));
 
     const cordoned = await json(['servers', 'cordon', host]);
     expect(cordoned.state).toBe('cordoned');
+    expect(seen).toEqual(['GET /servers', `PATCH /servers/${cordoned.id}`]);
     const updated = await json(['servers', 'update', cordoned.id, '--tag', '', '--load-multiplier', '2.5']);
     expect(updated).toMatchObject({ tag: null, loadMultiplier: 2.5, state: 'cordoned' });
     expect((await json(['servers', 'disable', cordoned.id])).state).toBe('disabled');
@@ -139,11 +164,13 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
     const refused = await cli(['servers', 'remove', s.id]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(`scaleflare: Server ${node1.url} still has 2 meeting(s) (last poll): cordon it and wait, or use --force to end them\n`);
+    expect(seen).toEqual(['GET /servers']);
     expect(await byUrl(node1.url)).toBeDefined();
 
     const forced = await cli(['servers', 'remove', s.id, '--force']);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toBe(`Removed ${node1.url} (${s.id})\n`);
+    expect(seen).toEqual(['GET /servers', `POST /servers/${s.id}/panic`, `DELETE /servers/${s.id}`]);
     expect(await byUrl(node1.url)).toBeUndefined();
     // Panic ended them on the node before the server was forgotten.
     const left = await (await fetch(`${simulator.controlUrl}/nodes/${node1.id}/meetings`)).json();
@@ -195,11 +222,13 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
       ['tenant', tenant, 'create'],
       [''],
     ]);
+    expect(seen.sort()).toEqual(['GET /servers', 'POST /config/import?dryRun=true']);
     expect((await servers()).map((s) => [s.url, s.state])).toEqual([[node1.url, 'enabled']]);
     expect((await api('/tenants')).tenants.map((t: any) => t.name)).not.toContain(tenant);
 
     const applied = await json(['sync', pool, '--mode', 'cordon']);
     expect(applied.steps.map((s: any) => s.action)).toEqual(['create', 'cordon', 'create']);
+    expect(seen.slice(2)).toEqual(['POST /config/import?dryRun=false', `PATCH /servers/${(await byUrl(node1.url)).id}`]);
     expect(await byUrl(node2.url)).toMatchObject({ state: 'enabled', tag: 'green' });
     expect((await byUrl(node1.url)).state).toBe('cordoned');
     expect((await json(['sync', pool, '--dry-run'])).steps.map((s: any) => s.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
@@ -211,6 +240,7 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
     const refused = await cli(['sync', pool, '--mode', 'force']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('Nothing was changed: Server');
+    expect(seen).toHaveLength(2);
     expect(await byUrl(node1.url)).toBeDefined();
     const forced = await json(['sync', pool, '--mode', 'force', '--force']);
     expect(forced.steps.filter((s: any) => s.action === 'remove').map((s: any) => s.name)).toEqual([node1.url]);
@@ -246,7 +276,7 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
       cli(['status'], { url: `http://127.0.0.1:${closed}` }),
       cli(['status'], { url: simulator.controlUrl }),
     ]);
-    expect(bad).toEqual({ code: 1, stdout: '', stderr: `scaleflare: The admin token was refused by ${worker.base} (check --token or SCALEFLARE_TOKEN)\n` });
+    expect(bad).toEqual({ code: 1, stdout: '', stderr: `scaleflare: The admin token was refused by ${base} (check --token or SCALEFLARE_TOKEN)\n` });
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('body.url: must be an http(s) URL');
     expect(broken).toMatchObject({ code: 1, stderr: 'scaleflare: servers.bad id!: a server id must match [a-zA-Z0-9_.-]+\n' });

@@ -1,15 +1,49 @@
 #!/usr/bin/env node
-// The `scaleflare` CLI (docs/cli.md). It is TypeScript (scripts/cli), run through tsx from this
-// checkout's node_modules: `npm install` in the checkout, then `npx scaleflare …`.
-let register;
-try {
-  ({ register } = await import('tsx/esm/api'));
-} catch {
-  process.stderr.write('scaleflare: tsx is missing; run `npm install` in the Scaleflare checkout first\n');
-  process.exit(1);
+// The `scaleflare` CLI (docs/cli.md). Its source is TypeScript (scripts/cli); in this checkout it is
+// bundled by esbuild (a dev dependency) into node_modules/.cache/scaleflare/cli.mjs, again whenever a
+// source is newer, so every run starts as plain JavaScript: ~0.1 s of CPU instead of tsx's ~0.4 s.
+import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const self = fileURLToPath(import.meta.url);
+const root = path.resolve(path.dirname(self), '..');
+const sources = path.join(root, 'scripts', 'cli');
+const bundle = path.join(root, 'node_modules', '.cache', 'scaleflare', 'cli.mjs');
+
+const mtime = (file) => {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
+
+if (mtime(bundle) < Math.max(mtime(self), ...readdirSync(sources).map((f) => mtime(path.join(sources, f))))) {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    process.stderr.write('scaleflare: esbuild is missing; run `npm install` in the Scaleflare checkout first\n');
+    process.exit(1);
+  }
+  // Runs started together each build their own file; the rename makes the last one win whole.
+  const tmp = `${bundle}.${process.pid}.tmp`;
+  mkdirSync(path.dirname(bundle), { recursive: true });
+  await esbuild.build({
+    entryPoints: [path.join(sources, 'main.ts')],
+    outfile: tmp,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+  });
+  renameSync(tmp, bundle);
 }
-register();
-const { run } = await import('../scripts/cli/main.ts');
+
+const { run } = await import(pathToFileURL(bundle).href);
 process.exitCode = await run(process.argv.slice(2), {
   env: process.env,
   stdout: (text) => process.stdout.write(text),

@@ -125,6 +125,7 @@ describe('admin API v1: OpenAPI document', () => {
     }
     expect(doc.paths['/servers'].post.requestBody.content['application/json'].schema).toBeDefined();
     expect(resolve(doc.paths['/servers'].post.requestBody.content['application/json'].schema).required).toEqual(['url', 'secret']);
+    expect(doc.paths['/config/export'].get.description).toMatch(/secret/);
     const ids = Object.values(doc.paths).flatMap((ops: any) => Object.values(ops).map((o: any) => o.operationId));
     expect(new Set(ids).size).toBe(ids.length);
     // Every $ref resolves.

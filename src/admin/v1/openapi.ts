@@ -52,6 +52,7 @@ export function openApiDocument(operations: readonly AnyOperation[], version: st
         operationId: `${op.method}${op.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_, c: string) => c.toUpperCase()).replace(/\W/g, '')}`,
         tags: [op.tag],
         summary: op.summary,
+        ...(op.description ? { description: op.description } : {}),
         ...(parameters.length ? { parameters } : {}),
         ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(op.body, 'input') } } } } : {}),
         responses,

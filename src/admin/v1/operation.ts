@@ -48,6 +48,8 @@ export interface Operation<P extends Schema, Q extends Schema, B extends Schema,
   path: string;
   tag: string;
   summary: string;
+  /** Longer text for the OpenAPI document, where the summary is not enough. */
+  description?: string;
   params?: P;
   query?: Q;
   body?: B;

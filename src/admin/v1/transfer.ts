@@ -100,6 +100,9 @@ export const transferOperations = [
     path: '/config/export',
     tag: 'config',
     summary: 'Export servers and tenants WITH their secrets (sensitive: store it like a secret)',
+    description:
+      'The one answer that carries secrets: every server secret and tenant secret in clear, so the document can rebuild the ' +
+      'configuration elsewhere. Keep it in a secret store or encrypted; never commit or share it.',
     response: ConfigDocument,
     handler: async ({ svc }) => exportConfig(svc),
   }),

@@ -107,6 +107,8 @@ describe('admin API v1: export and import', () => {
       expect.arrayContaining(['body.version', 'body.servers.0.url', 'body.servers.0.secret', 'body.tenants.0.name']),
     );
     expect((await v1('POST', '/config/import?dryRun=yes', { version: 1 })).json.error.issues[0].path).toBe('query.dryRun');
+    const twice = { version: 1, servers: [0, 1].map(() => ({ url: nodes[0]!.url, secret: 's' })), tenants: [{ name: 'a' }, { name: 'a' }] };
+    expect((await v1('POST', '/config/import', twice)).json.error.issues.map((i: { path: string }) => i.path)).toEqual(['body.servers.1.url', 'body.tenants.1.name']);
     expect((await v1('POST', '/config/import', undefined, { raw: '[' })).json.error.code).toBe('invalid_json');
     expect((await configuration()).servers).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { listServers, type ServerRow } from '../../store/servers.js';
 import { insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
 import { TenantSettingsSchema } from '../../tenancy/settings.js';
 import { invalidateTenants } from '../../tenancy/tenant-cache.js';
-import { operation, queryFlag } from './operation.js';
+import { ApiError, operation, queryFlag } from './operation.js';
 import { AddServer, createServer } from './servers.js';
 import { TenantName, TenantSecret } from './tenants.js';
 
@@ -34,6 +34,15 @@ const ConfigDocument = z
     tenants: z.array(ExportedTenant).max(10_000).default([]),
   })
   .strict()
+  .superRefine((doc, ctx) => {
+    // Items are matched by URL and name: a repeat would be applied twice, the second silently winning.
+    const repeated = (list: string[], where: 'servers' | 'tenants', field: string) =>
+      list.forEach((v, i) => {
+        if (list.indexOf(v) !== i) ctx.addIssue({ code: 'custom', path: [where, i, field], message: `repeats ${JSON.stringify(v)}` });
+      });
+    repeated(doc.servers.map((s) => s.url), 'servers', 'url');
+    repeated(doc.tenants.map((t) => t.name), 'tenants', 'name');
+  })
   .meta({ id: 'ConfigDocument' });
 
 type Doc = z.output<typeof ConfigDocument>;
@@ -80,7 +89,10 @@ async function importConfig(svc: Services, doc: Doc, dryRun: boolean): Promise<z
     plan.servers.push({ url: s.url, action: act });
     if (dryRun || act === 'unchanged') continue;
     if (current) await changeServer(svc, current.id, { secret: wanted.secret, tag: wanted.tag, loadMultiplier: wanted.loadMultiplier, state: wanted.state });
-    else await createServer(svc, wanted);
+    else if (!(await createServer(svc, wanted))) {
+      // With SERVER_ID_IS_HOSTNAME, another URL on the same host already has this id.
+      throw new ApiError(409, 'conflict', `Server ${s.url} could not be created: its id is taken; items before it were imported`);
+    }
   }
   for (const t of doc.tenants) {
     const current = tenantByName.get(t.name);
@@ -114,6 +126,7 @@ export const transferOperations = [
     query: z.object({ dryRun: queryFlag.default(false) }),
     body: ConfigDocument,
     response: Plan,
+    errors: [409],
     handler: async ({ svc, query, body }) => importConfig(svc, body, query.dryRun),
   }),
 ];

@@ -37,7 +37,7 @@ function failure(status: number, body: ApiErrorBody | undefined, origin: string)
   if (e?.code === 'admin_api_disabled') return new CliError(`The admin API of ${origin} is disabled: set ADMIN_TOKEN on the balancer`);
   if (!e?.message) return new CliError(`${origin} answered HTTP ${status} without an admin API error: is --url the balancer's base URL?`);
   const issues = e.issues?.length ? `\n${e.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}` : '';
-  return new CliError(`${e.message} (HTTP ${status} ${e.code ?? ''})`.replace(/ \)$/, ')') + issues);
+  return new CliError(`${e.message} (HTTP ${status}${e.code ? ` ${e.code}` : ''})${issues}`);
 }
 
 export function adminClient(url: string, token: string): AdminClient {

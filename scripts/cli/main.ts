@@ -48,9 +48,14 @@ export interface Io {
 /** Runs one command line; answers the exit code. Errors are one clear message, never a stack trace. */
 export async function run(argv: string[], io: Io): Promise<number> {
   try {
-    if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    // Asked for, the help is the answer; without any command it explains a usage error.
+    if (argv.length === 0) {
+      io.stderr(help());
+      return EXIT_USAGE;
+    }
+    if (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
       io.stdout(help());
-      return argv.length === 0 ? EXIT_USAGE : 0;
+      return 0;
     }
     const cmd = findCommand(argv);
     if (!cmd) throw usageError(`Unknown command: ${argv.filter((a) => !a.startsWith('-')).slice(0, 3).join(' ')}\nRun scaleflare --help for the list.`);

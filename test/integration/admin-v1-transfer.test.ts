@@ -3,7 +3,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { invalidateServers } from '../../src/cluster/server-cache';
 import { services } from '../../src/services';
 import { nodes, resetAll } from './support';
-import { resetTenants, v1 } from './admin-v1-support';
+import { ADMIN_ENV, resetTenants, v1 } from './admin-v1-support';
 
 const sql = services(env).sql;
 
@@ -98,6 +98,15 @@ describe('admin API v1: export and import', () => {
     expect(plan.json.servers.map((s: { action: string }) => s.action)).toEqual(['create', 'create']);
     expect(plan.json.tenants.map((t: { action: string }) => t.action)).toEqual(['unchanged', 'create', 'create']);
     expect(await configuration()).toEqual(empty);
+  });
+
+  it('a server whose id is taken (SERVER_ID_IS_HOSTNAME, same host): 409, the items before it imported', async () => {
+    const env = { ...ADMIN_ENV, SERVER_ID_IS_HOSTNAME: 'true' };
+    const servers = ['a', 'b'].map((p) => ({ url: `https://bbb.example.com/${p}/bigbluebutton/api`, secret: 's' }));
+    const res = await v1('POST', '/config/import', { version: 1, servers }, { env });
+    expect(res).toMatchObject({ status: 409, json: { error: { code: 'conflict' } } });
+    expect(res.json.error.message).toContain(servers[1]!.url);
+    expect((await configuration()).servers.map((s: { url: string }) => s.url)).toEqual([servers[0]!.url]);
   });
 
   it('bad documents: 400 with paths, nothing written', async () => {

@@ -24,11 +24,14 @@ let base: string;
 let dir: string;
 /** The admin API requests of the last `cli` run (`POST /poll`), as the counting proxy saw them. */
 let seen: string[] = [];
+/** Every request of the whole file, to check against the OpenAPI document. */
+const everySeen = new Set<string>();
 
 /** Sits between the CLI and the Worker to count its round trips (budgets are asserted by counting). */
 async function startProxy(): Promise<void> {
   proxy = createHttpServer(async (req, res) => {
     seen.push(`${req.method} ${req.url!.replace('/admin/v1', '')}`);
+    everySeen.add(`${req.method} ${req.url!.split('?')[0]}`);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const headers = Object.fromEntries(['authorization', 'content-type'].filter((h) => req.headers[h]).map((h) => [h, String(req.headers[h])]));
@@ -288,5 +291,18 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
     expect(notLb.code).toBe(1);
     expect(notLb.stderr).toContain("is --url the balancer's base URL?");
     for (const r of [bad, invalid, down, notLb]) expect(r.stderr + r.stdout).not.toContain(TOKEN);
+  });
+
+  it('calls only operations the OpenAPI document describes', async () => {
+    const doc = await (await fetch(`${worker.base}/admin/v1/openapi.json`)).json();
+    const operations = Object.entries(doc.paths as Record<string, object>).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => ({ method: m.toUpperCase(), path: new RegExp(`^/admin/v1${p.replace(/\{\w+\}/g, '[^/]+')}$`) })),
+    );
+    const unknown = [...everySeen].filter((r) => {
+      const [method, p] = r.split(' ');
+      return !operations.some((o) => o.method === method && o.path.test(p!));
+    });
+    expect(everySeen.size).toBeGreaterThan(10);
+    expect(unknown).toEqual([]);
   });
 });

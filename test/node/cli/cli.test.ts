@@ -161,7 +161,10 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
     expect(lines).toHaveLength(4);
     const ended = lines[1]!.split(/\s{2,}/)[0]!;
     expect(await cli(['meetings', 'end', ended])).toEqual({ code: 0, stdout: `Ended meeting ${ended}\n`, stderr: '' });
-    expect((await json(['meetings', 'list'])).meetings.map((m: any) => m.meetingID)).not.toContain(ended);
+    const after = await json(['meetings', 'list', '--tenant', 'default']);
+    expect(seen).toEqual(['GET /tenants', 'GET /meetings?tenant=default']);
+    expect(after.meetings.map((m: any) => m.meetingID)).not.toContain(ended);
+    expect(after.meetings).toHaveLength(2);
     await api('/poll', 'POST');
 
     const refused = await cli(['servers', 'remove', s.id]);

@@ -4,9 +4,9 @@
  * `--tenants` tenants. Prints the page's weight, the admin API calls and storage round trips of
  * one refresh, and the time from Refresh to a filled board (median of `--runs`).
  *
- *   npx tsx test/node/dashboard/bench.ts [--servers 500 --tenants 50 --runs 5]
+ *   npm run bench:dashboard [-- --servers 500 --tenants 50 --runs 5]
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -19,10 +19,12 @@ const SERVERS = Number(values.servers);
 const TENANTS = Number(values.tenants);
 const RUNS = Number(values.runs);
 const TOKEN = 'dashboard-bench-admin-token-0123456789';
+const CHROMIUM = '/usr/bin/chromium';
 const root = path.resolve('.local', `bench-dashboard-${process.pid}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 async function main() {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is absent: apt-get install -y --no-install-recommends chromium`);
   mkdirSync(root, { recursive: true });
   const stops: (() => Promise<unknown>)[] = [];
   try {
@@ -60,7 +62,7 @@ async function main() {
       ),
     );
 
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     stops.push(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     let apiCalls = 0;

@@ -1,9 +1,9 @@
 // Round trips per admin call, counted at the bridges: the dashboard polls these lists, so each
 // is one read per store whatever the number of servers, meetings or recordings.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { call, counters, nodes, registerServers, resetAll, startCounting } from './support';
+import { call, counters, nodes, registerServers, resetAll, resetTenants, startCounting } from './support';
 import { seed } from './recordings-api-support';
-import { resetTenants, v1 } from './admin-v1-support';
+import { v1 } from './admin-v1-support';
 
 beforeEach(async () => {
   await resetAll();

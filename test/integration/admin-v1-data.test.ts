@@ -2,9 +2,9 @@ import { env } from 'cloudflare:workers';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { services } from '../../src/services';
 import { enqueueRecordingReady, rememberMeetingCallbacks } from '../../src/store/callbacks';
-import { call, encode, hex, nodes, registerServers, resetAll, runPoll, send, sim, xml } from './support';
+import { call, encode, hex, nodes, registerServers, resetAll, resetTenants, runPoll, send, sim, xml } from './support';
 import { bucket, putFiles, seed } from './recordings-api-support';
-import { ADMIN_ENV, resetTenants, v1 } from './admin-v1-support';
+import { ADMIN_ENV, v1 } from './admin-v1-support';
 
 const svc = services(env);
 

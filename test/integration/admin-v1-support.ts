@@ -32,13 +32,3 @@ export async function v1(method: string, path: string, body?: unknown, o: V1Opti
   return { status: res.status, json, text };
 }
 
-/** Only the default tenant, without secrets or settings; rows other tests' tenants left are removed first. */
-export async function resetTenants(): Promise<void> {
-  const sql = services(env).sql;
-  for (const table of ['recordings', 'recording_uploads', 'meeting_history', 'callback_deliveries', 'meeting_callbacks']) {
-    await sql.query(`DELETE FROM ${table} WHERE tenant_id <> 'default'`);
-  }
-  await sql.query(`DELETE FROM tenants WHERE id <> 'default'`);
-  await sql.query(`DELETE FROM tenant_secrets`);
-  await sql.query(`UPDATE tenants SET settings = '{}', enabled = true, name = 'default' WHERE id = 'default'`);
-}

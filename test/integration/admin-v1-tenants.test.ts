@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { resetAll } from './support';
+import { resetAll, resetTenants } from './support';
 import { seed } from './recordings-api-support';
-import { resetTenants, v1 } from './admin-v1-support';
+import { v1 } from './admin-v1-support';
 
 beforeEach(async () => {
   await resetAll();

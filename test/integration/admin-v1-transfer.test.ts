@@ -2,8 +2,8 @@ import { env } from 'cloudflare:workers';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { invalidateServers } from '../../src/cluster/server-cache';
 import { services } from '../../src/services';
-import { nodes, resetAll } from './support';
-import { ADMIN_ENV, resetTenants, v1 } from './admin-v1-support';
+import { nodes, resetAll, resetTenants } from './support';
+import { ADMIN_ENV, v1 } from './admin-v1-support';
 
 const sql = services(env).sql;
 

@@ -6,7 +6,7 @@ import { insertTenant } from '../../src/store/tenants';
 import type { TenantSettings } from '../../src/tenancy/settings';
 import { invalidateTenants } from '../../src/tenancy/tenant-cache';
 import { hs512Claims, hs512Jwt, received, receiver, resetCallbacks } from './callbacks-support';
-import { counters, encode, hex, nodes, registerServers, resetAll, send, sim, startCounting, xml, type Xml } from './support';
+import { counters, encode, hex, nodes, registerServers, resetAll, resetTenants, send, sim, startCounting, xml, type Xml } from './support';
 
 const MT = { MULTITENANCY_ENABLED: 'true', URL_HOST: 'lb.example.com', CALLBACK_ALLOW_PRIVATE_URLS: 'true' };
 const sql = services(env).sql;
@@ -44,8 +44,7 @@ async function decryptPayload(payload: string, secret: string): Promise<unknown>
 beforeEach(async () => {
   await resetAll();
   await resetCallbacks(sql);
-  await sql.query("DELETE FROM tenants WHERE id <> 'default'");
-  invalidateTenants();
+  await resetTenants();
   await registerServers(1);
 });
 

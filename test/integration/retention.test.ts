@@ -4,7 +4,7 @@ import { applyRetention } from '../../src/recordings/retention';
 import { services } from '../../src/services';
 import { retention } from '../../scheduled/retention';
 import { bucket, keysUnder, putFiles, seed } from './recordings-api-support';
-import { call, envWith } from './support';
+import { call, envWith, resetTenants } from './support';
 
 const DAY = 86_400_000;
 const sql = services(env).sql;
@@ -12,7 +12,7 @@ const policy = (days: string, batch = '20') => services(envWith({ RECORDING_RETE
 
 beforeEach(async () => {
   await sql.query('DELETE FROM recordings');
-  await sql.query(`DELETE FROM tenants WHERE id <> 'default'`);
+  await resetTenants();
   const all = await keysUnder('');
   if (all.length) await bucket.delete(all);
 });

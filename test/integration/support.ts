@@ -9,6 +9,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { inject } from 'vitest';
 import { app } from '../../src/app';
 import { invalidateServers } from '../../src/cluster/server-cache';
+import { invalidateTenants } from '../../src/tenancy/tenant-cache';
 import { services } from '../../src/services';
 import { poll } from '../../scheduled/poll';
 import type {} from '../support/stack-context';
@@ -165,6 +166,23 @@ export async function clearNodeCalls(): Promise<void> {
 /** Resets the bridges' and the nodes' counters: what follows is what one test step costs. */
 export async function startCounting(): Promise<void> {
   await Promise.all([resetCounters(), clearNodeCalls()]);
+}
+
+/**
+ * Only the default tenant, without settings: every row of other tenants goes first, from every
+ * table that refers to tenants (found in the catalog, so a new table cannot be forgotten).
+ */
+export async function resetTenants(): Promise<void> {
+  const sql = services(env).sql;
+  const tables = (await sql.query(
+    `SELECT DISTINCT conrelid::regclass::text AS name FROM pg_constraint
+     WHERE contype = 'f' AND confrelid = 'tenants'::regclass AND conrelid <> 'tenant_secrets'::regclass`,
+  )) as { name: string }[];
+  for (const { name } of tables) await sql.query(`DELETE FROM ${name} WHERE tenant_id <> 'default'`);
+  await sql.query(`DELETE FROM tenants WHERE id <> 'default'`);
+  await sql.query(`DELETE FROM tenant_secrets`);
+  await sql.query(`UPDATE tenants SET settings = '{}', enabled = true, name = 'default' WHERE id = 'default'`);
+  invalidateTenants();
 }
 
 /** A clean slate: no servers, no meetings, no routes, simulator reset. */

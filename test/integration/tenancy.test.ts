@@ -9,7 +9,7 @@ import { insertServer } from '../../src/store/servers';
 import { insertTenant, updateTenant } from '../../src/store/tenants';
 import { invalidateTenants } from '../../src/tenancy/tenant-cache';
 import { recordingFixture } from '../support/recordings-ingest-fixture';
-import { BASE, encode, hex, nodeCalls, nodes, registerServers, resetAll, runPoll, send, SECRET, sim, xml, type Xml } from './support';
+import { BASE, encode, hex, nodeCalls, nodes, registerServers, resetAll, resetTenants, runPoll, send, SECRET, sim, xml, type Xml } from './support';
 import { resetRecordings, seed } from './recordings-api-support';
 import { clearReceiver, received, receiver, resetCallbacks } from './callbacks-support';
 
@@ -38,8 +38,7 @@ beforeEach(async () => {
   await resetAll();
   await resetRecordings();
   await resetCallbacks(services(env).sql);
-  await services(env).sql.query("DELETE FROM tenants WHERE id <> 'default'");
-  invalidateTenants();
+  await resetTenants();
   await addTenant('alpha', 'alpha-secret-1');
   await addTenant('beta', 'beta-secret-1');
 });

@@ -48,7 +48,8 @@ describe('startPostgres', () => {
     await expect(query(fresh.url, 'SELECT n FROM kept')).rejects.toMatchObject({ code: '42P01' })
     await fresh.stop()
     expect(processesUsing(dir)).toEqual([])
-  })
+    // Three starts and stops of a real Postgres: seconds on a busy machine.
+  }, 30_000)
 
   it('uses DATABASE_URL when set', async () => {
     process.env.DATABASE_URL = 'postgres://u:p@db.example:5432/x'
@@ -84,7 +85,7 @@ describe('startRedis', () => {
     empty.disconnect()
     await fresh.stop()
     expect(processesUsing(new URL(fresh.url).host)).toEqual([])
-  })
+  }, 30_000)
 
   it('uses REDIS_URL when set, and says what to install when redis-server is missing', async () => {
     process.env.REDIS_URL = 'redis://cache.example:6379'

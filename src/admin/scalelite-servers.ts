@@ -7,6 +7,7 @@ import type { ServerHealth } from '../store/cluster-state.js';
 import { getServer, type ServerRow, type ServerState } from '../store/servers.js';
 import type { Services } from '../services.js';
 import { AdminResponse, type AdminHandler } from './response.js';
+import { fingerprint, iso } from './v1/present.js';
 
 /**
  * The server's JSON as Scalelite shapes it, except the secret: it never leaves the balancer
@@ -14,12 +15,11 @@ import { AdminResponse, type AdminHandler } from './response.js';
  * shows in `rake status` are added, for the operator at 3 a.m.
  */
 async function serverJson(s: ServerRow, h: ServerHealth | undefined): Promise<Record<string, unknown>> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s.secret)));
   return {
     id: s.id,
     url: s.url,
     secret: '[redacted]',
-    secret_fingerprint: Array.from(digest.slice(0, 6), (b) => b.toString(16).padStart(2, '0')).join(''),
+    secret_fingerprint: await fingerprint(s.secret),
     tag: s.tag ?? '',
     bbb_version: h?.version ?? '',
     state: s.state,
@@ -36,8 +36,6 @@ async function serverJson(s: ServerRow, h: ServerHealth | undefined): Promise<Re
     panicked_at: iso(h?.panickedAt),
   };
 }
-
-const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
 
 async function render(svc: Services, rows: ServerRow[]): Promise<Record<string, unknown>[]> {
   const health = await svc.cluster.health(rows);

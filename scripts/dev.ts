@@ -62,7 +62,7 @@ try {
   })
   const nodes = simulator.nodes.map(({ id, url, secret, port }) => ({ id, url, secret, port }))
   const { endpoints } = stack
-  writeDevVars('.dev.vars', { ...workerBindings(endpoints), LOADBALANCER_SECRET: secrets.loadbalancerSecret })
+  writeDevVars('.dev.vars', { ...workerBindings(endpoints), LOADBALANCER_SECRET: secrets.loadbalancerSecret, ADMIN_TOKEN: secrets.adminToken })
 
   wrangler = await startWranglerDev({ port: WORKER_PORT, pidFile: path.join(LOCAL, 'wrangler.pid') })
   const apiUrl = `${wrangler.url}/bigbluebutton/api`
@@ -70,6 +70,7 @@ try {
   writeStackFile(stackFile, {
     api: { url: apiUrl, secret: secrets.loadbalancerSecret },
     worker: { url: wrangler.url, scaleliteAdminUrl: `${wrangler.url}/scalelite/api` },
+    admin: { url: `${wrangler.url}/admin/v1`, token: secrets.adminToken, dashboardUrl: `${wrangler.url}/admin/dashboard` },
     postgres: { url: endpoints.databaseUrl, kind: stack.postgresKind },
     redis: { url: endpoints.redisUrl },
     bridges: {
@@ -112,6 +113,8 @@ try {
 Scaleflare dev stack ready (${seconds()} s)
   BBB API     ${apiUrl}
   secret      ${secrets.loadbalancerSecret}
+  admin       ${wrangler.url}/admin/dashboard (token: ${secrets.adminToken})
+  CLI         npx scaleflare status --url ${wrangler.url} --token ${secrets.adminToken}
   endpoints   ${path.resolve(stackFile)}
   Postgres    ${maskUrl(endpoints.databaseUrl)} (${stack.postgresKind})
   BBB nodes   ${nodes.map((n) => n.url).join(', ')}

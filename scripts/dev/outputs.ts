@@ -9,6 +9,7 @@ export function writeDevVars(file: string, vars: Record<string, string>): void {
 export interface StackFile {
   api: { url: string; secret: string }
   worker: { url: string; scaleliteAdminUrl: string }
+  admin: { url: string; token: string; dashboardUrl: string }
   postgres: { url: string; kind: string }
   redis: { url: string }
   bridges: {

@@ -3,15 +3,17 @@ import type { AdminClient } from './client.js';
 import { CliError } from './errors.js';
 
 /**
- * Operators name things as they see them: a server by id, URL or host name, a tenant by id or
- * name. One list call finds it; more than one match is refused rather than guessed.
+ * Operators name things as they see them: a server by id, URL or host name (with or without its
+ * port), a tenant by id or name. One list call finds it; more than one match is refused, not guessed.
  */
 
-const hostOf = (url: string) => {
+/** The names a server answers to besides its id and URL: its host, with and without the port. */
+const hostsOf = (url: string): string[] => {
   try {
-    return new URL(url).hostname.toLowerCase();
+    const u = new URL(url);
+    return [u.hostname, u.host];
   } catch {
-    return '';
+    return [];
   }
 };
 
@@ -30,7 +32,7 @@ export async function findServer(client: AdminClient, ref: string): Promise<Serv
   const byId = servers.filter((s) => s.id === ref);
   if (byId.length === 1) return byId[0]!;
   const byUrl = servers.filter((s) => s.url === ref);
-  return pick(byUrl.length ? byUrl : servers.filter((s) => hostOf(s.url) === ref.toLowerCase()), 'server', ref);
+  return pick(byUrl.length ? byUrl : servers.filter((s) => hostsOf(s.url).includes(ref.toLowerCase())), 'server', ref);
 }
 
 export async function findTenant(client: AdminClient, ref: string): Promise<Tenant> {

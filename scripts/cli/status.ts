@@ -5,9 +5,10 @@ import { listServers } from './resolve.js';
 
 /** `scaleflare status`: Scalelite's `rake status` table, plus load, version and the last poll. */
 
+/** Scalelite's HOSTNAME, with the port when there is one, so nodes on one host stay apart. */
 const hostname = (url: string) => {
   try {
-    return new URL(url).hostname;
+    return new URL(url).host;
   } catch {
     return url;
   }

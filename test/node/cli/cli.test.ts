@@ -130,7 +130,7 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
     expect(add.stdout).toContain('disabled');
     expect(add.stdout).not.toContain(node1.secret);
 
-    const host = new URL(node1.url).host.split(':')[0]!;
+    const host = new URL(node1.url).host;
     expect((await json(['servers', 'enable', node1.url])).state).toBe('enabled');
     expect((await json(['poll'])).servers).toBe(1);
 

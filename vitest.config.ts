@@ -24,7 +24,13 @@ export default defineConfig({
               // Overrides .dev.vars (written by `npm run dev`), so tests never touch the dev stack.
               // Tests send wrong checksums on purpose, all from one local client: the limit is off
               // except where test/integration/abuse.test.ts turns it on.
-              bindings: { ...workerBindings(inject('stack').endpoints), LOADBALANCER_SECRET: 'test-secret', CHECKSUM_FAILURE_LIMIT: '0' },
+              // ADMIN_TOKEN is blanked too: `npm run dev` (run by the e2e test) writes one into .dev.vars.
+              bindings: {
+                ...workerBindings(inject('stack').endpoints),
+                LOADBALANCER_SECRET: 'test-secret',
+                CHECKSUM_FAILURE_LIMIT: '0',
+                ADMIN_TOKEN: '',
+              },
             },
           })),
         ],

@@ -11,6 +11,7 @@ import { tenantMetrics } from './observability/tenant-metrics.js';
 import { observe } from './observability/middleware.js';
 import { callbackRoutes } from './recordings/callbacks-routes.js';
 import { playback } from './recordings/playback-routes.js';
+import { PROXY_PATHS, clusterProxy } from './proxy/routes.js';
 
 /** The Worker's HTTP surface: the BBB API, Scalelite's admin API, and health. */
 export const app = new Hono<{ Bindings: object }>({ strict: false });
@@ -30,6 +31,8 @@ app.route('/admin/v1', adminV1);
 app.route(DASHBOARD_PATH, dashboard);
 app.route(INGEST_PREFIX, ingestApi);
 app.route('/callbacks', callbackRoutes);
+// The BBB cluster proxy; before playback, whose paths are as generic, and falling through when off.
+for (const path of PROXY_PATHS) app.all(path, clusterProxy);
 // Recording playback (/<format>/<recordID>/…, the player, one-time links); last, as its paths are generic.
 app.route('/', playback);
 // Every other path is a BBB `unsupportedRequest`, as Scalelite's catch-all.

@@ -133,6 +133,7 @@ const EnvSchema = z.object({
   POLL_STALE_SECONDS: number(180, { min: 1 }),
   URL_HOST: text(),
   MULTITENANCY_ENABLED: flag(false),
+  CLUSTER_PROXY_ENABLED: flag(false),
   CALLBACK_EXPIRY_HOURS: number(72, { min: 0.01 }),
   CALLBACK_TIMEOUT: number(10, { min: 0.05 }),
   CALLBACK_BATCH_SIZE: number(25, { min: 1, int: true }),
@@ -189,6 +190,8 @@ export interface Config {
   urlHost: string;
   /** Tenants by the first DNS label of the request's host (Scalelite's MULTITENANCY_ENABLED). */
   multitenancy: boolean;
+  /** Serve `/<basename>/html5client/*` and `/<basename>/bigbluebutton/api*` from the nodes (docs/cluster-proxy.md). */
+  clusterProxy: boolean;
   callbacks: CallbackSettings;
   /** Wrong checksums per client and window before its calls are refused (docs/abuse-and-analytics.md). */
   checksumLimit: ChecksumLimitSettings;
@@ -314,6 +317,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     pollStaleMs: e.POLL_STALE_SECONDS * 1000,
     urlHost: e.URL_HOST,
     multitenancy: e.MULTITENANCY_ENABLED,
+    clusterProxy: e.CLUSTER_PROXY_ENABLED,
     callbacks: {
       expirySeconds: Math.round(e.CALLBACK_EXPIRY_HOURS * 3600),
       timeoutMs: e.CALLBACK_TIMEOUT * 1000,

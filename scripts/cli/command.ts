@@ -15,6 +15,11 @@ export interface Invocation {
   values: Values;
   /** Reads a whole file, or standard input for `-`. */
   readInput(file: string): Promise<string>;
+  /** The balancer's base URL as given; the environment (for settings like SCALEFLARE_SECRET). */
+  url: string;
+  env: Record<string, string | undefined>;
+  /** Whether an admin token was given (only commands with `tokenOptional` run without one). */
+  hasToken: boolean;
 }
 
 export interface Command {
@@ -25,6 +30,8 @@ export interface Command {
   options?: Options;
   /** How many positional arguments it takes. */
   args: [min: number, max: number];
+  /** Runs without the admin token (check: its admin API steps are then left out). */
+  tokenOptional?: boolean;
   run(inv: Invocation): Promise<void>;
 }
 

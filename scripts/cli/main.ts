@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkCommand } from './check.js';
 import { adminClient } from './client.js';
 import { parseCommandLine, str, type Command } from './command.js';
 import { configCommands } from './config.js';
@@ -11,7 +12,7 @@ import { tenantCommands } from './tenants.js';
 
 /** `scaleflare`: the operator's CLI over the JSON admin API of any deployment (docs/cli.md). */
 
-const commands: Command[] = [statusCommand, ...serverCommands, ...tenantCommands, ...meetingCommands, ...configCommands, syncCommand];
+const commands: Command[] = [statusCommand, ...serverCommands, ...tenantCommands, ...meetingCommands, ...configCommands, syncCommand, checkCommand];
 
 const GLOBAL_HELP = `Options of every command:
   --url <url>      the balancer's base URL (or SCALEFLARE_URL)
@@ -67,8 +68,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const url = str(values, 'url') ?? io.env.SCALEFLARE_URL;
     const token = str(values, 'token') ?? io.env.SCALEFLARE_TOKEN;
     if (!url) throw usageError('Missing the balancer URL: --url <url> or SCALEFLARE_URL');
-    if (!token) throw usageError('Missing the admin token: --token <token> or SCALEFLARE_TOKEN');
-    await cmd.run({ client: adminClient(url, token), out: { json: values.json === true, write: io.stdout }, args, values, readInput });
+    if (!token && !cmd.tokenOptional) throw usageError('Missing the admin token: --token <token> or SCALEFLARE_TOKEN');
+    const out = { json: values.json === true, write: io.stdout };
+    await cmd.run({ client: adminClient(url, token ?? ''), out, args, values, readInput, url, env: io.env, hasToken: Boolean(token) });
     return 0;
   } catch (e) {
     if (e instanceof CliError) {

@@ -1,0 +1,115 @@
+/**
+ * `scaleflare check` as an operator runs it after an install: a child process against the real
+ * Worker in workerd with the test stack's Postgres and Redis and simulated BBB nodes. A healthy
+ * pool passes (read-only and with test meetings, which are all ended); a stopped node and a wrong
+ * secret fail with the step that says why; nothing printed carries the secret or the token.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LB_SECRET, startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
+
+const BIN = path.resolve('bin/scaleflare.mjs');
+const TOKEN = 'check-test-admin-token-0123456789';
+const { simulator } = inject('stack');
+const nodes = simulator.nodes.slice(0, 2);
+
+let worker: IngestWorker;
+
+function check(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const e = { ...process.env, SCALEFLARE_URL: worker.base, SCALEFLARE_TOKEN: TOKEN, SCALEFLARE_SECRET: LB_SECRET, ...env };
+    execFile(process.execPath, [BIN, 'check', ...args], { env: e }, (err, stdout, stderr) => {
+      const out = stdout + stderr;
+      expect(out).not.toContain(LB_SECRET);
+      expect(out).not.toContain(TOKEN);
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function api(p: string, method = 'GET', body?: unknown): Promise<any> {
+  const res = await fetch(`${worker.base}/admin/v1${p}`, {
+    method,
+    headers: { Authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  expect(res.status, p).toBeLessThan(300);
+  return res.json();
+}
+
+async function sim(p: string, body: unknown = {}): Promise<void> {
+  const res = await fetch(simulator.controlUrl + p, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  expect(res.ok).toBe(true);
+}
+
+const simMeetings = async (id: string): Promise<any[]> => (await (await fetch(`${simulator.controlUrl}/nodes/${id}/meetings`)).json()).meetings;
+
+async function removeAllServers(): Promise<void> {
+  await sim('/reset');
+  for (const s of (await api('/servers')).servers) await api(`/servers/${s.id}`, 'DELETE');
+}
+
+beforeAll(async () => {
+  worker = await startIngestWorker(inject('stack').endpoints, { ADMIN_TOKEN: TOKEN });
+  await removeAllServers();
+  for (const n of nodes) await api('/servers', 'POST', { url: n.url, secret: n.secret, state: 'enabled' });
+  await api('/poll', 'POST');
+}, 120_000);
+
+afterAll(async () => {
+  if (worker) await removeAllServers();
+  await worker?.stop();
+}, 60_000);
+
+describe('scaleflare check against the real Worker', { timeout: 90_000 }, () => {
+  it('passes read-only against a healthy pool, showing each step', async () => {
+    const r = await check([]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.map((l) => l.slice(0, 4))).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
+    expect(lines[3]).toMatch(/^PASS {2}every enabled server online with a fresh poll: 127\.0\.0\.1:\d+ 3\.0/);
+    expect(lines[4]).toBe('PASSED: 4 passed, 0 failed, 0 skipped');
+  });
+
+  it('with --create-meetings spreads pinned test meetings, keeps a cordoned server free and ends them all', async () => {
+    const r = await check(['--create-meetings', '--allow-cordon']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/PASS {2}test meetings spread over the enabled servers, each pinned to its node: 4 meetings: 127\.0\.0\.1:\d+ 2, 127\.0\.0\.1:\d+ 2/);
+    expect(r.stdout).toMatch(/PASS {2}a cordoned server gets no new meeting: cordoned 127\.0\.0\.1:\d+ for the test: 127\.0\.0\.1:\d+ 1/);
+    expect(r.stdout).toContain('PASS  every test meeting ended: 5 ended');
+    for (const n of nodes) expect((await simMeetings(n.id)).filter((m) => m.running !== false && !m.ended)).toEqual([]);
+    expect((await api('/servers')).servers.map((s: any) => s.state)).toEqual(['enabled', 'enabled']);
+  });
+
+  it('fails on a stopped node with the step that says so', async () => {
+    await sim(`/nodes/${nodes[1]!.id}/fault`, { type: 'refuse' });
+    try {
+      // SERVER_UNHEALTHY_THRESHOLD (2) failed polls take a node offline.
+      await api('/poll', 'POST');
+      await api('/poll', 'POST');
+      const r = await check(['--create-meetings']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(new RegExp(`FAIL {2}every enabled server online with a fresh poll: 127\\.0\\.0\\.1:${nodes[1]!.port} offline`));
+      expect(r.stdout).toContain('SKIP  test meetings spread over the enabled servers, each pinned to its node: an earlier step failed');
+      expect(r.stdout).toContain('PASS  every test meeting ended: 0 ended');
+      expect(r.stdout).toContain('FAILED: 4 passed, 1 failed, 2 skipped');
+      expect(r.stderr).toBe('scaleflare: check failed: 1 step(s)\n');
+    } finally {
+      await sim(`/nodes/${nodes[1]!.id}/fault`, { type: 'none' });
+      await api('/poll', 'POST');
+    }
+  });
+
+  it('fails on a wrong secret; usage errors exit 2', async () => {
+    const r = await check([], { SCALEFLARE_SECRET: 'not-the-secret' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("FAIL  a signed getMeetings answers SUCCESS: answered FAILED (checksumError): is --secret the balancer's LOADBALANCER_SECRET?");
+
+    expect(await check([], { SCALEFLARE_SECRET: '' })).toMatchObject({ code: 2, stderr: "scaleflare: Missing the balancer's BBB secret: --secret <secret|-> or SCALEFLARE_SECRET\n" });
+    expect(await check(['--create-meetings'], { SCALEFLARE_TOKEN: '' })).toMatchObject({ code: 2 });
+    const readOnly = await check([], { SCALEFLARE_TOKEN: '' });
+    expect(readOnly.code, readOnly.stdout).toBe(0);
+    expect(readOnly.stdout).toContain('PASSED: 3 passed, 0 failed, 0 skipped');
+  });
+});

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handleApiCall, type ApiNode } from './api';
 import { CallLog, type CallsSnapshot } from './calls';
+import { serveAsset, upgradeToEcho } from './client-assets';
 import { ALGORITHMS, isChecksumAlgorithm, type ChecksumAlgorithm } from './checksum';
 import { SimError } from './errors';
 import { answerInstead, damage, faultApplies, parseFault, type Fault, type FaultInput } from './faults';
@@ -86,6 +87,7 @@ export class SimNode implements ApiNode {
         else res.destroy();
       });
     });
+    this.server.on('upgrade', upgradeToEcho);
     // Errors of a listening server (e.g. accept failing on EMFILE) must not take the whole simulator down;
     // failures to listen are reported by listen() itself.
     this.server.on('error', (err) => {
@@ -264,7 +266,10 @@ export class SimNode implements ApiNode {
     const q = target.indexOf('?');
     const path = q < 0 ? target : target.slice(0, q);
     const rawQuery = q < 0 ? '' : target.slice(q + 1);
-    if (path.startsWith('/html5client/')) return this.client(path, rawQuery, res);
+    if (path.startsWith('/html5client/')) {
+      if (await serveAsset(req, res, path, rawQuery)) return;
+      return this.client(path, rawQuery, res);
+    }
     const call = apiCallName(path);
     if (call === undefined) return send(res, htmlResponse(404, '<html><body><h1>404 Not Found</h1></body></html>'));
 

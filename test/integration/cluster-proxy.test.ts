@@ -1,0 +1,135 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { BASE, admin, nodes, resetAll, send } from './support';
+
+const ON = { CLUSTER_PROXY_ENABLED: 'true' };
+
+/** Registers a simulator node under a given host (its basename is the first label), enabled unless told. */
+async function addNode(index: number, host: string, enable = true): Promise<string> {
+  const n = nodes[index]!;
+  const added = await admin('addServer', { server: { url: `http://${host}:${n.port}/bigbluebutton/api`, secret: n.secret } });
+  if (added.status !== 201) throw new Error(`addServer: ${added.status} ${JSON.stringify(added.json)}`);
+  if (enable) await admin('updateServer', { id: added.json.id, server: { state: 'enable' } });
+  return added.json.id;
+}
+
+const proxied = (path: string, init: RequestInit = {}, env = ON) => send(new Request(`${BASE}${path}`, { redirect: 'manual', ...init }), env);
+
+beforeEach(async () => {
+  await resetAll();
+  await addNode(0, 'localhost');
+});
+
+describe('cluster proxy: HTTP', () => {
+  it('is off by default: the paths are not forwarded', async () => {
+    const res = await proxied('/localhost/html5client/echo', {}, {});
+    await res.arrayBuffer();
+    expect(res.headers.get('x-sim-asset')).toBeNull();
+  });
+
+  it('forwards method, body and headers, with the node as Host and Origin/Referer rewritten', async () => {
+    const res = await proxied('/localhost/html5client/echo?a=1', {
+      method: 'POST',
+      body: 'hello node',
+      headers: {
+        'Content-Type': 'text/plain',
+        Origin: BASE,
+        Referer: `${BASE}/localhost/html5client/join?x=1`,
+        'X-Custom': 'kept',
+        Connection: 'x-drop',
+        'X-Drop': 'hop',
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-sim-asset')).toBe('echo');
+    const seen = (await res.json()) as { method: string; query: string; body: string; headers: Record<string, string> };
+    const node = `http://localhost:${nodes[0]!.port}`;
+    expect(seen).toMatchObject({ method: 'POST', query: 'a=1', body: 'hello node' });
+    expect(seen.headers).toMatchObject({ host: `localhost:${nodes[0]!.port}`, origin: node, referer: `${node}/html5client/join?x=1`, 'x-custom': 'kept' });
+    expect(seen.headers['x-drop']).toBeUndefined();
+  });
+
+  it('streams a large body through intact', async () => {
+    const bytes = 8 * 1024 * 1024 + 123;
+    const res = await proxied(`/localhost/html5client/big.bin?bytes=${bytes}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe(String(bytes));
+    const body = new Uint8Array(await res.arrayBuffer());
+    expect(body.length).toBe(bytes);
+    expect(body.every((b) => b === 0x78)).toBe(true);
+  });
+
+  it('scopes node cookies to the basename and rewrites redirects to the balancer', async () => {
+    const cookie = await proxied('/localhost/html5client/cookie');
+    expect(await cookie.text()).toBe('cookie set');
+    expect(cookie.headers.get('set-cookie')).toBe('sim=1; HttpOnly; Path=/localhost/html5client');
+    const redirect = await proxied('/localhost/html5client/redirect');
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe(`${BASE}/localhost/html5client/join`);
+  });
+
+  it("reaches the node's own BBB API", async () => {
+    const res = await proxied('/localhost/bigbluebutton/api');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<returncode>SUCCESS</returncode>');
+  });
+});
+
+describe('cluster proxy: WebSocket', () => {
+  it('bridges an upgrade to the node: messages echo back, closing closes both sides', async () => {
+    const res = await proxied('/localhost/html5client/websocket', { headers: { Upgrade: 'websocket' } });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket!;
+    ws.accept();
+    const replies: string[] = [];
+    const two = new Promise<void>((resolve) =>
+      ws.addEventListener('message', (e) => {
+        replies.push(String(e.data));
+        if (replies.length === 2) resolve();
+      }),
+    );
+    ws.send('hello');
+    ws.send('again');
+    await two;
+    expect(replies).toEqual(['hello', 'again']);
+    const closed = new Promise<number>((resolve) => ws.addEventListener('close', (e) => resolve(e.code)));
+    ws.close(1000, 'done');
+    expect(await closed).toBe(1000);
+  });
+
+  it('passes a refused upgrade through as the node answered', async () => {
+    const res = await proxied('/localhost/html5client/not-a-socket', { headers: { Upgrade: 'websocket' } });
+    expect(res.status).not.toBe(101);
+    expect(res.webSocket).toBeNull();
+    await res.arrayBuffer();
+  });
+});
+
+describe('cluster proxy: refusals', () => {
+  const refused = async (path: string) => {
+    const res = await proxied(path);
+    expect(res.headers.get('x-sim-asset')).toBeNull();
+    await res.arrayBuffer();
+    return res.status;
+  };
+
+  it('refuses unknown basenames, other paths and escapes from the forwarded paths', async () => {
+    expect(await refused('/nope/html5client/echo')).toBe(404);
+    expect(await refused('/localhost/html5client/..%2f..%2fhtml5client/echo')).toBe(404);
+    expect(await refused('/localhost/html5client/a%5cb')).toBe(404);
+    expect(await refused('/localhost/html5client/%2e%2e%2fecho')).toBe(404);
+    // Other paths are the balancer's own (its catch-all), never the node's.
+    for (const path of ['/localhost/bigbluebutton/apiX', '/localhost/etc/passwd', '/localhost/html5client/../../etc/passwd']) {
+      const res = await proxied(path);
+      expect(await res.text()).toContain('unsupportedRequest');
+    }
+  });
+
+  it('does not proxy disabled servers, nor basenames two servers share', async () => {
+    await addNode(1, '127.0.0.1', false);
+    expect(await refused('/127/html5client/echo')).toBe(404);
+    await resetAll();
+    await addNode(1, '127.0.0.1');
+    await addNode(2, '127.0.0.1');
+    expect(await refused('/127/html5client/echo')).toBe(404);
+  });
+});

@@ -1,6 +1,8 @@
+import { publicPath } from './target.js';
+
 /**
  * Header rewriting between browsers and a node: pure. Browsers see the balancer's origin and
- * `/<basename>` paths; the node sees its own origin and paths, as behind its own nginx.
+ * `/<basename>` paths; the node sees its own origin, as behind its own nginx.
  */
 
 /**
@@ -30,48 +32,46 @@ export interface Mapping {
   nodeOrigin: string;
 }
 
-/** Balancer URL (`https://lb/<basename>/x`) → node URL (`https://node/x`); others unchanged. */
-function toNode(value: string, m: Mapping): string {
-  const base = m.publicOrigin + m.prefix;
-  if (value === m.publicOrigin || value === base) return m.nodeOrigin;
-  return value.startsWith(`${base}/`) ? m.nodeOrigin + value.slice(base.length) : value;
-}
-
-/** Node URL → balancer URL, for redirects. */
-function toPublic(value: string, m: Mapping): string {
-  if (value.startsWith('/')) return m.prefix + value;
-  if (value === m.nodeOrigin || value.startsWith(`${m.nodeOrigin}/`)) return m.publicOrigin + m.prefix + value.slice(m.nodeOrigin.length);
-  return value;
-}
-
+/**
+ * Request headers for the node. Origin stays the balancer's: the node's CORS settings allow it
+ * (docs/cluster-proxy.md). Referer names the node's own origin, where the client's paths are the same.
+ */
 export function requestHeaders(src: Headers, m: Mapping, upgrade: boolean): Headers {
   const out = stripHopByHop(src);
-  for (const name of ['origin', 'referer']) {
-    const v = src.get(name);
-    if (v) out.set(name, toNode(v, m));
-  }
+  const referer = src.get('referer');
+  if (referer?.startsWith(`${m.publicOrigin}/`)) out.set('referer', m.nodeOrigin + referer.slice(m.publicOrigin.length));
   if (upgrade) out.set('upgrade', 'websocket');
   return out;
 }
 
-/** Cookies the node sets for its own host and paths, scoped to the balancer's host and prefix. */
+/** Node URL → balancer URL, for redirects into the forwarded paths; other targets unchanged. */
+function locationForPublic(value: string, m: Mapping): string {
+  const local = value.startsWith('/') && !value.startsWith('//');
+  if (!local && !value.startsWith(`${m.nodeOrigin}/`)) return value;
+  const rest = local ? value : value.slice(m.nodeOrigin.length);
+  const q = rest.search(/[?#]/);
+  const path = publicPath(m.prefix, q < 0 ? rest : rest.slice(0, q));
+  return path === undefined ? (local ? m.nodeOrigin + value : value) : m.publicOrigin + path + (q < 0 ? '' : rest.slice(q));
+}
+
+/** Cookies the node sets for its own host, scoped to the balancer's host and the node's prefix. */
 function cookieForPublic(cookie: string, prefix: string): string {
   const parts = cookie.split(';').map((p) => p.trim());
   const kept = parts.filter((p, i) => i === 0 || !/^(domain|path)=/i.test(p));
   const path = parts.find((p) => /^path=/i.test(p))?.slice(5) || '/';
-  return [...kept, `Path=${prefix}${path === '/' ? '/' : path}`].join('; ');
+  return [...kept, `Path=${path.startsWith(`${prefix}/`) ? path : prefix + path}`].join('; ');
 }
 
 export function responseHeaders(src: Headers, m: Mapping): Headers {
   const out = stripHopByHop(src);
   const location = src.get('location');
-  if (location) out.set('location', toPublic(location, m));
+  if (location) out.set('location', locationForPublic(location, m));
   const cookies = src.getAll('set-cookie');
   if (cookies.length) {
     out.delete('set-cookie');
     for (const c of cookies) out.append('set-cookie', cookieForPublic(c, m.prefix));
   }
-  // Content-Length is dropped with the hop-by-hop set; keep it when the body is passed unchanged.
+  // Content-Length is dropped with the hop-by-hop set; kept when the body is passed unchanged.
   const length = src.get('content-length');
   if (length) out.set('content-length', length);
   return out;

@@ -25,7 +25,7 @@ export async function clusterProxy(c: Context<{ Bindings: object }>, next: Next)
   const servers = await serverMap(svc.sql, svc.cfg.serverCacheMs, (p) => c.executionCtx.waitUntil(p), () => svc.cluster.mirroredServers());
   const server = proxyTargets(servers.values()).get(basename);
   const prefix = `/${url.pathname.split('/')[1]!}`;
-  const target = server && targetUrl(server, url.pathname.slice(prefix.length), url.search);
+  const target = server && targetUrl(server, prefix, url.pathname.slice(prefix.length), url.search);
   if (!target) return notFound();
 
   const m: Mapping = { publicOrigin: url.origin, prefix, nodeOrigin: target.origin };

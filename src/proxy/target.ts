@@ -3,11 +3,13 @@ import type { ServerRow } from '../store/servers.js';
 /**
  * Where a proxied request goes: pure, no storage. The target is always a configured server's own
  * origin; the request contributes only the path below the basename, and only when it is one of the
- * node's client or API paths and cannot climb out of them.
+ * node's client or API paths and cannot climb out of them. As in BBB's cluster proxy guide
+ * (bbb-api.md §5), the node serves its client under `/<basename>/html5client` (the prefix is kept)
+ * and its API at `/bigbluebutton/api` (the prefix is dropped).
  */
 
-/** The node paths the proxy forwards (bbb-api.md §5); everything else stays unreachable. */
-const FORWARDED = /^\/(?:html5client(?:\/|$)|bigbluebutton\/api(?:\/|$|\?))/;
+const CLIENT = /^\/html5client(?:\/|$)/;
+const API = /^\/bigbluebutton\/api(?:\/|$)/;
 
 /** Default basename: the first DNS label of the node's host (`bbb1.example.com` → `bbb1`). */
 export function basenameOf(server: ServerRow): string {
@@ -31,15 +33,27 @@ export function proxyTargets(servers: Iterable<ServerRow>): Map<string, ServerRo
 /** Suffix parts that could leave the forwarded paths once a node or a browser decodes them. */
 const UNSAFE = /%2f|%5c|%00|\\|%2e|(?:^|\/)\.\.?(?:\/|$)/i;
 
-/**
- * The node URL for a request path `/<basename><suffix>` (raw, as received), or undefined when the
- * suffix is not a forwarded path or tries to escape it.
- */
-export function targetUrl(server: ServerRow, suffix: string, search: string): URL | undefined {
-  if (UNSAFE.test(suffix) || !FORWARDED.test(suffix)) return undefined;
-  const url = new URL(new URL(server.url).origin);
-  url.pathname = suffix;
+/** The node's path for a balancer path `<prefix><suffix>` (prefix `/<basename>`), if forwarded. */
+function nodePath(prefix: string, suffix: string): string | undefined {
+  if (UNSAFE.test(suffix)) return undefined;
+  if (CLIENT.test(suffix)) return prefix + suffix;
+  return API.test(suffix) ? suffix : undefined;
+}
+
+/** The balancer's path for a node path (redirects, cookies), if it is one the proxy forwards. */
+export function publicPath(prefix: string, path: string): string | undefined {
+  if (path.startsWith(`${prefix}/`) && CLIENT.test(path.slice(prefix.length))) return path;
+  return API.test(path) ? prefix + path : undefined;
+}
+
+/** The node URL for a request path `<prefix><suffix>` (raw, as received), or undefined. */
+export function targetUrl(server: ServerRow, prefix: string, suffix: string, search: string): URL | undefined {
+  const path = nodePath(prefix, suffix);
+  if (path === undefined) return undefined;
+  const origin = new URL(server.url).origin;
+  const url = new URL(origin);
+  url.pathname = path;
   url.search = search;
-  // Defence in depth: whatever the suffix held, the target is the node's origin.
-  return url.origin === new URL(server.url).origin && url.pathname === suffix ? url : undefined;
+  // Defence in depth: whatever the suffix held, the target is the node's origin and the path as checked.
+  return url.origin === origin && url.pathname === path ? url : undefined;
 }

@@ -7,12 +7,17 @@ import { WebSocketServer } from 'ws';
 const MAX_ASSET_BYTES = 64 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 
-/** Answers `/html5client/<asset>`; false when the path is not one of them. */
+/** The client's path without a cluster proxy basename (`/bbb-01/html5client/x` → `/html5client/x`). */
+export function clientPath(path: string): string {
+  return path.replace(/^\/[^/]+(?=\/html5client\/)/, '');
+}
+
+/** Answers `[/<basename>]/html5client/<asset>`; false when the path is not one of them. */
 export async function serveAsset(req: IncomingMessage, res: ServerResponse, path: string, rawQuery: string): Promise<boolean> {
   const query = new URLSearchParams(rawQuery);
   // As nginx's $host: the node answers for the name it was reached by.
   const host = req.headers.host ?? 'localhost';
-  switch (path) {
+  switch (clientPath(path)) {
     case '/html5client/echo': {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -36,7 +41,7 @@ export async function serveAsset(req: IncomingMessage, res: ServerResponse, path
       res.end('cookie set');
       return true;
     case '/html5client/redirect':
-      res.writeHead(302, { Location: `http://${host}/html5client/join` });
+      res.writeHead(302, { Location: `http://${host}${path.replace(/redirect$/, 'join')}` });
       res.end();
       return true;
     default:
@@ -49,7 +54,7 @@ echo.on('connection', (ws) => ws.on('message', (data, binary) => ws.send(data, {
 
 /** `/html5client/websocket` upgrades to an echo; any other upgrade is refused. */
 export function upgradeToEcho(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-  if (req.url?.split('?')[0] !== '/html5client/websocket') {
+  if (clientPath(req.url?.split('?')[0] ?? '') !== '/html5client/websocket') {
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
     return;
   }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handleApiCall, type ApiNode } from './api';
 import { CallLog, type CallsSnapshot } from './calls';
-import { serveAsset, upgradeToEcho } from './client-assets';
+import { clientPath, serveAsset, upgradeToEcho } from './client-assets';
 import { ALGORITHMS, isChecksumAlgorithm, type ChecksumAlgorithm } from './checksum';
 import { SimError } from './errors';
 import { answerInstead, damage, faultApplies, parseFault, type Fault, type FaultInput } from './faults';
@@ -266,9 +266,9 @@ export class SimNode implements ApiNode {
     const q = target.indexOf('?');
     const path = q < 0 ? target : target.slice(0, q);
     const rawQuery = q < 0 ? '' : target.slice(q + 1);
-    if (path.startsWith('/html5client/')) {
+    if (clientPath(path).startsWith('/html5client/')) {
       if (await serveAsset(req, res, path, rawQuery)) return;
-      return this.client(path, rawQuery, res);
+      return this.client(clientPath(path), rawQuery, res);
     }
     const call = apiCallName(path);
     if (call === undefined) return send(res, htmlResponse(404, '<html><body><h1>404 Not Found</h1></body></html>'));

@@ -6,7 +6,8 @@ import { apiPath } from './resolve.js';
 /**
  * Removing a server forgets its meetings, so one that still has meetings (as of the last poll) is
  * refused unless forced; forced, its meetings are ended on the node first (panic), as Scalelite's
- * servers:sync force does, so no meeting keeps running unseen.
+ * servers:sync force does, so no meeting keeps running unseen. One with recordings not fully
+ * uploaded is refused even forced: once removed, the node may no longer upload them.
  */
 
 export const hasMeetings = (s: Server) => s.health.meetings > 0;
@@ -16,8 +17,13 @@ export function refuseBusy(s: Server): CliError {
 }
 
 export async function removeServer(client: AdminClient, s: Server, force: boolean): Promise<void> {
+  if (hasMeetings(s) && !force) throw refuseBusy(s);
+  const uploads = await client.call<{ count: number; recordIds: string[] }>('GET', apiPath('servers', s.id, 'pending-uploads'));
+  if (uploads.count > 0) {
+    const ids = uploads.recordIds.slice(0, 3).join(', ') + (uploads.count > 3 ? ', …' : '');
+    throw new CliError(`Server ${s.url} has ${uploads.count} recording(s) not fully uploaded (${ids}): let the uploads finish before removing it (docs/node-lifecycle.md)`);
+  }
   if (hasMeetings(s)) {
-    if (!force) throw refuseBusy(s);
     await client.call('POST', apiPath('servers', s.id, 'panic'), { keepState: false });
   }
   await client.call('DELETE', apiPath('servers', s.id));

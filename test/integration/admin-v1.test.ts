@@ -89,6 +89,7 @@ describe('admin API v1: OpenAPI document', () => {
       '/servers': ['get', 'post'],
       '/servers/{id}': ['get', 'patch', 'delete'],
       '/servers/{id}/panic': ['post'],
+      '/servers/{id}/pending-uploads': ['get'],
       '/poll': ['post'],
       '/tenants': ['get', 'post'],
       '/tenants/{id}': ['get', 'patch', 'delete'],

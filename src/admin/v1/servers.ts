@@ -5,6 +5,7 @@ import { addServer, changeServer, panicServer, removeServer } from '../../cluste
 import { freshServerMap } from '../../cluster/server-cache.js';
 import type { Services } from '../../services.js';
 import type { ServerHealth } from '../../store/cluster-state.js';
+import { pendingUploads } from '../../store/pending-uploads.js';
 import { getServer, type ServerRow } from '../../store/servers.js';
 import { fingerprint, iso } from './present.js';
 import { ApiError, IdParams, notFound, operation, Success } from './operation.js';
@@ -167,6 +168,16 @@ export const serverOperations = [
       if (!(await removeServer(svc, params.id))) throw notFound('server', params.id);
       return { ok: true as const };
     },
+  }),
+  operation({
+    method: 'get',
+    path: '/servers/{id}/pending-uploads',
+    tag: 'servers',
+    summary: 'Recordings the server has not fully uploaded yet (removing it would strand them)',
+    params: IdParams,
+    response: z.object({ count: z.number(), recordIds: z.array(z.string()).describe('The oldest 100') }),
+    errors: [404],
+    handler: async ({ svc, params }) => pendingUploads(svc.sql, (await existing(svc, params.id)).id, 100),
   }),
   operation({
     method: 'post',

@@ -4,9 +4,12 @@
  * pool passes (read-only and with test meetings, which are all ended); a stopped node and a wrong
  * secret fail with the step that says why; nothing printed carries the secret or the token.
  */
+import { neon, neonConfig } from '@neondatabase/serverless';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { claimRecording } from '../../../src/store/recording-index';
+import { DEFAULT_TENANT } from '../../../src/tenancy/tenant';
 import { LB_SECRET, startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
 
 const BIN = path.resolve('bin/scaleflare.mjs');
@@ -16,10 +19,10 @@ const nodes = simulator.nodes.slice(0, 2);
 
 let worker: IngestWorker;
 
-function check(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const e = { ...process.env, SCALEFLARE_URL: worker.base, SCALEFLARE_TOKEN: TOKEN, SCALEFLARE_SECRET: LB_SECRET, ...env };
-    execFile(process.execPath, [BIN, 'check', ...args], { env: e }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { env: e }, (err, stdout, stderr) => {
       const out = stdout + stderr;
       expect(out).not.toContain(LB_SECRET);
       expect(out).not.toContain(TOKEN);
@@ -27,6 +30,8 @@ function check(args: string[], env: Record<string, string> = {}): Promise<{ code
     });
   });
 }
+
+const check = (args: string[], env?: Record<string, string>) => cli(['check', ...args], env);
 
 async function api(p: string, method = 'GET', body?: unknown): Promise<any> {
   const res = await fetch(`${worker.base}/admin/v1${p}`, {
@@ -111,5 +116,28 @@ describe('scaleflare check against the real Worker', { timeout: 90_000 }, () => 
     const readOnly = await check([], { SCALEFLARE_TOKEN: '' });
     expect(readOnly.code, readOnly.stdout).toBe(0);
     expect(readOnly.stdout).toContain('PASSED: 3 passed, 0 failed, 0 skipped');
+  });
+
+  it('servers remove is refused, even with --force, while the node has recordings not fully uploaded', async () => {
+    const { endpoints } = inject('stack');
+    neonConfig.fetchEndpoint = () => endpoints.neonHttpEndpoint;
+    const sql = neon(endpoints.databaseUrl);
+    const s = (await api('/servers')).servers[0];
+    const recordId = `check-pending-${Date.now()}`;
+    // The node's first ingest request claims the recording; it is pending until indexed.
+    expect(await claimRecording(sql, { tenant: DEFAULT_TENANT, recordId, serverId: s.id })).toMatchObject({ kind: 'owned' });
+    try {
+      expect(await api(`/servers/${s.id}/pending-uploads`)).toEqual({ count: 1, recordIds: [recordId] });
+      const refused = await cli(['servers', 'remove', s.id, '--force']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(`scaleflare: Server ${s.url} has 1 recording(s) not fully uploaded (${recordId}): let the uploads finish before removing it (docs/node-lifecycle.md)\n`);
+      expect((await api('/servers')).servers.map((x: any) => x.id)).toContain(s.id);
+    } finally {
+      await sql.query('DELETE FROM recording_uploads WHERE record_id = $1', [recordId]);
+    }
+    expect(await api(`/servers/${s.id}/pending-uploads`)).toEqual({ count: 0, recordIds: [] });
+    expect(await cli(['servers', 'remove', s.id])).toMatchObject({ code: 0, stdout: `Removed ${s.url} (${s.id})\n` });
+    const missing = await fetch(`${worker.base}/admin/v1/servers/nope/pending-uploads`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(missing.status).toBe(404);
   });
 });

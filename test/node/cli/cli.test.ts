@@ -176,7 +176,7 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
     const forced = await cli(['servers', 'remove', s.id, '--force']);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toBe(`Removed ${node1.url} (${s.id})\n`);
-    expect(seen).toEqual(['GET /servers', `POST /servers/${s.id}/panic`, `DELETE /servers/${s.id}`]);
+    expect(seen).toEqual(['GET /servers', `GET /servers/${s.id}/pending-uploads`, `POST /servers/${s.id}/panic`, `DELETE /servers/${s.id}`]);
     expect(await byUrl(node1.url)).toBeUndefined();
     // Panic ended them on the node before the server was forgotten.
     const left = await (await fetch(`${simulator.controlUrl}/nodes/${node1.id}/meetings`)).json();

@@ -11,6 +11,7 @@ import { ApiError, type AnyOperation } from './operation.js';
 import { recordingOperations } from './recordings.js';
 import { serverOperations } from './servers.js';
 import { settingsOperations } from './settings.js';
+import { proxyOperations } from '../../proxy/settings-api.js';
 import { tenantOperations } from './tenants.js';
 import { transferOperations } from './transfer.js';
 
@@ -22,6 +23,7 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export const operations: readonly AnyOperation[] = [
   ...serverOperations,
+  ...proxyOperations,
   ...tenantOperations,
   ...settingsOperations,
   ...meetingOperations,

@@ -13,6 +13,25 @@ const serverRows = (servers: Server[]) =>
     servers.map((s) => [s.id, s.url, s.tag, s.state, s.health.online ? 'online' : 'offline', s.health.load, s.loadMultiplier, s.secretFingerprint]),
   );
 
+/** GET /admin/v1/servers/{id}/proxy-settings (docs/cluster-proxy.md). */
+interface ProxySettings {
+  enabled: boolean;
+  proxied: boolean;
+  basename: string;
+  clientUrl: string;
+  allowedOrigin: string;
+  snippets: Record<string, string>;
+}
+
+const proxySettingsText = (p: ProxySettings) =>
+  [
+    `basename:        ${p.basename}`,
+    `client URL:      ${p.clientUrl}`,
+    `allowed origin:  ${p.allowedOrigin}`,
+    `proxied now:     ${p.enabled ? (p.proxied ? 'yes' : 'no (disabled, or its basename is shared)') : 'no (CLUSTER_PROXY_ENABLED is off)'}`,
+    ...Object.entries(p.snippets).flatMap(([file, text]) => ['', `# ${file}`, text]),
+  ].join('\n') + '\n';
+
 const printServer = (inv: Invocation, s: Server) => print(inv.out, s, () => serverRows([s]));
 
 /** Changes the server the first argument names and prints it. */
@@ -101,6 +120,17 @@ export const serverCommands: Command[] = [
         keepState: inv.values['keep-state'] === true,
       });
       print(inv.out, r, () => `Ended ${r.meetingsEnded} meeting(s) on ${s.url}; it is now ${r.server.state}\n`);
+    },
+  },
+  {
+    words: ['servers', 'proxy-settings'],
+    usage: '<id|url|host>',
+    summary: "What the BBB node needs for the balancer's cluster proxy (bbb-web, bbb-html5, nginx, CORS)",
+    args: [1, 1],
+    run: async (inv) => {
+      const s = await findServer(inv.client, inv.args[0]!);
+      const p = await inv.client.call<ProxySettings>('GET', apiPath('servers', s.id, 'proxy-settings'));
+      print(inv.out, p, () => proxySettingsText(p));
     },
   },
   {

@@ -1,8 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_ENV, v1 } from './admin-v1-support';
 import { BASE, nodes, resetAll } from './support';
-import type { AdminClient } from '../../scripts/cli/client';
-import { serverCommands } from '../../scripts/cli/servers';
 
 beforeEach(resetAll);
 
@@ -44,39 +42,3 @@ describe('GET /admin/v1/servers/{id}/proxy-settings', () => {
   });
 });
 
-describe('npx scaleflare servers proxy-settings <server>', () => {
-  /** The CLI command against the real Worker: its admin client calls the admin API in this isolate. */
-  async function runCli(server: string): Promise<string> {
-    const client: AdminClient = {
-      origin: BASE,
-      async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) {
-        const res = await v1(method, path, body);
-        if (res.status !== 200) throw new Error(res.json?.error?.message ?? `HTTP ${res.status}`);
-        return res.json as T;
-      },
-    };
-    let printed = '';
-    const command = serverCommands.find((c) => c.words.join(' ') === 'servers proxy-settings')!;
-    await command.run({
-      client,
-      out: { json: false, write: (t) => (printed += t) },
-      args: [server],
-      values: {},
-      readInput: async () => '',
-      url: BASE,
-      env: {},
-      hasToken: true,
-    });
-    return printed;
-  }
-
-  it('prints the basename, the client URL and every snippet for the node found by its host', async () => {
-    await addServer('bbb-03.example.net');
-    const text = await runCli('bbb-03.example.net');
-    expect(text).toContain(`client URL:      ${BASE}/bbb-03/html5client`);
-    expect(text).toContain('proxied now:     no (CLUSTER_PROXY_ENABLED is off)');
-    expect(text).toContain('# /etc/bigbluebutton/bbb-web.properties');
-    expect(text).toContain(`defaultHTML5ClientUrl=${BASE}/bbb-03/html5client/join`);
-    expect(text).toContain("location =/html5client/locale { return 301 /bbb-03$request_uri; }");
-  });
-});

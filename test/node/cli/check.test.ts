@@ -8,7 +8,8 @@ import { neon, neonConfig } from '@neondatabase/serverless';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { claimRecording } from '../../../src/store/recording-index';
+import { PLAYER_PREFIX } from '../../../src/recordings/playback-routes';
+import { claimRecording, indexRecording } from '../../../src/store/recording-index';
 import { DEFAULT_TENANT } from '../../../src/tenancy/tenant';
 import { LB_SECRET, startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
 
@@ -49,6 +50,13 @@ async function sim(p: string, body: unknown = {}): Promise<void> {
 }
 
 const simMeetings = async (id: string): Promise<any[]> => (await (await fetch(`${simulator.controlUrl}/nodes/${id}/meetings`)).json()).meetings;
+
+/** The stack's Postgres through the Neon driver, as the Worker reaches it. */
+function db() {
+  const { endpoints } = inject('stack');
+  neonConfig.fetchEndpoint = () => endpoints.neonHttpEndpoint;
+  return neon(endpoints.databaseUrl);
+}
 
 async function removeAllServers(): Promise<void> {
   await sim('/reset');
@@ -118,10 +126,36 @@ describe('scaleflare check against the real Worker', { timeout: 90_000 }, () => 
     expect(readOnly.stdout).toContain('PASSED: 3 passed, 0 failed, 0 skipped');
   });
 
+  it('--recording: listed by getRecordings and its playback answers through the balancer; an unknown one fails', async () => {
+    const sql = db();
+    const recordId = `check-rec-${Date.now()}`;
+    const meta = {
+      recordId, meetingId: 'check-room', internalMeetingId: recordId, name: 'Check room', state: 'published', published: true,
+      participants: 2, startTime: new Date(), endTime: new Date(), rawSize: null, isBreakout: false, parentMeetingId: null,
+      breakoutSequence: null, metadata: {},
+    };
+    const playback = { format: 'presentation', url: `/playback/presentation/2.3/${recordId}`, length: 1, processingTime: null, size: 10, preview: [] };
+    const serverId = (await api('/servers')).servers[0].id;
+    await indexRecording(sql, { tenant: DEFAULT_TENANT, serverId, meta: { ...meta, playback }, published: true, protectByDefault: false, formats: [playback] }, []);
+    try {
+      // Without the player installed in R2 the playback page is a 404: the check says which URL.
+      const broken = await check(['--recording', recordId]);
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toContain(`FAIL  recording ${recordId} listed and its playback answers: ${worker.base}/playback/presentation/2.3/${recordId} answered HTTP 404`);
+      await (await worker.bucket()).put(`${PLAYER_PREFIX}index.html`, '<html>player</html>');
+      const r = await check(['--recording', recordId]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain(`PASS  recording ${recordId} listed and its playback answers: 1 playback URL(s) answer`);
+      const unknown = await check(['--recording', 'no-such-recording']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stdout).toContain('FAIL  recording no-such-recording listed and its playback answers: getRecordings does not list it');
+    } finally {
+      await sql.query('DELETE FROM recordings WHERE record_id = $1', [recordId]);
+    }
+  });
+
   it('servers remove is refused, even with --force, while the node has recordings not fully uploaded', async () => {
-    const { endpoints } = inject('stack');
-    neonConfig.fetchEndpoint = () => endpoints.neonHttpEndpoint;
-    const sql = neon(endpoints.databaseUrl);
+    const sql = db();
     const s = (await api('/servers')).servers[0];
     const recordId = `check-pending-${Date.now()}`;
     // The node's first ingest request claims the recording; it is pending until indexed.

@@ -29,8 +29,11 @@ function closeQuietly(ws: WebSocket, code: number, reason: string): void {
 /** Accepts both ends and returns the socket to hand to the browser in the 101 response. */
 export function bridge(node: WebSocket): WebSocket {
   const { 0: browser, 1: ours } = new WebSocketPair();
-  ours.accept();
-  node.accept();
+  // Binary frames as ArrayBuffers, which send() takes back as binary (a Blob would be sent as text).
+  for (const ws of [ours, node]) {
+    ws.binaryType = 'arraybuffer';
+    ws.accept();
+  }
   forward(ours, node);
   forward(node, ours);
   return browser;

@@ -97,6 +97,19 @@ describe('cluster proxy: WebSocket', () => {
     expect(await closed).toBe(1000);
   });
 
+  it("passes binary messages and the node's close through", async () => {
+    const res = await proxied('/localhost/html5client/websocket', { headers: { Upgrade: 'websocket' } });
+    const ws = res.webSocket!;
+    ws.binaryType = 'arraybuffer';
+    ws.accept();
+    const binary = new Promise<ArrayBuffer>((resolve) => ws.addEventListener('message', (e) => resolve(e.data as ArrayBuffer), { once: true }));
+    ws.send(new Uint8Array([1, 2, 3]));
+    expect([...new Uint8Array(await binary)]).toEqual([1, 2, 3]);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener('close', (e) => resolve({ code: e.code, reason: e.reason })));
+    ws.send('close-me');
+    expect(await closed).toEqual({ code: 4000, reason: 'closed by node' });
+  });
+
   it('passes a refused upgrade through as the node answered', async () => {
     const res = await proxied('/localhost/html5client/not-a-socket', { headers: { Upgrade: 'websocket' } });
     expect(res.status).not.toBe(101);

@@ -50,7 +50,10 @@ export async function serveAsset(req: IncomingMessage, res: ServerResponse, path
 }
 
 const echo = new WebSocketServer({ noServer: true });
-echo.on('connection', (ws) => ws.on('message', (data, binary) => ws.send(data, { binary })));
+// `close-me` makes the node close with 4000, to see a close travel back through a proxy.
+echo.on('connection', (ws) =>
+  ws.on('message', (data, binary) => (!binary && String(data) === 'close-me' ? ws.close(4000, 'closed by node') : ws.send(data, { binary }))),
+);
 
 /** `/html5client/websocket` upgrades to an echo; any other upgrade is refused. */
 export function upgradeToEcho(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -16,13 +16,18 @@ export function refuseBusy(s: Server): CliError {
   return new CliError(`Server ${s.url} still has ${s.health.meetings} meeting(s) (last poll): cordon it and wait, or use --force to end them`);
 }
 
-export async function removeServer(client: AdminClient, s: Server, force: boolean): Promise<void> {
-  if (hasMeetings(s) && !force) throw refuseBusy(s);
+/** Refuses, whatever the force, while the node has recordings not fully uploaded. */
+export async function refusePendingUploads(client: AdminClient, s: Server): Promise<void> {
   const uploads = await client.call<{ count: number; recordIds: string[] }>('GET', apiPath('servers', s.id, 'pending-uploads'));
   if (uploads.count > 0) {
     const ids = uploads.recordIds.slice(0, 3).join(', ') + (uploads.count > 3 ? ', …' : '');
     throw new CliError(`Server ${s.url} has ${uploads.count} recording(s) not fully uploaded (${ids}): let the uploads finish before removing it (docs/node-lifecycle.md)`);
   }
+}
+
+export async function removeServer(client: AdminClient, s: Server, force: boolean): Promise<void> {
+  if (hasMeetings(s) && !force) throw refuseBusy(s);
+  await refusePendingUploads(client, s);
   if (hasMeetings(s)) {
     await client.call('POST', apiPath('servers', s.id, 'panic'), { keepState: false });
   }

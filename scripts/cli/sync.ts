@@ -5,7 +5,7 @@ import { readDocument } from './document.js';
 import { CliError } from './errors.js';
 import { print } from './output.js';
 import { apiPath, listServers } from './resolve.js';
-import { refuseBusy, removeServer } from './server-removal.js';
+import { refuseBusy, refusePendingUploads, removeServer } from './server-removal.js';
 import { syncDocument } from './sync-file.js';
 import { importNeeded, SYNC_MODES, syncPlan, type SyncStep } from './sync-plan.js';
 
@@ -39,6 +39,11 @@ export const syncCommand: Command = {
 
     const refused = steps.find((s) => s.refused);
     if (refused) throw new CliError(`Nothing was changed: ${refuseBusy(refused.server!).message}`);
+    try {
+      for (const s of steps) if (s.action === 'remove') await refusePendingUploads(inv.client, s.server!);
+    } catch (e) {
+      throw new CliError(`Nothing was changed: ${(e as Error).message}`);
+    }
     if (importNeeded(listed)) await inv.client.call('POST', '/config/import?dryRun=false', doc);
     for (const s of steps) {
       if (s.action === 'cordon') await inv.client.call('PATCH', apiPath('servers', s.server!.id), { state: 'cordoned' });

@@ -20,15 +20,16 @@ const nodes = simulator.nodes.slice(0, 2);
 
 let worker: IngestWorker;
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const e = { ...process.env, SCALEFLARE_URL: worker.base, SCALEFLARE_TOKEN: TOKEN, SCALEFLARE_SECRET: LB_SECRET, ...env };
-    execFile(process.execPath, [BIN, ...args], { env: e }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { env: e }, (err, stdout, stderr) => {
       const out = stdout + stderr;
       expect(out).not.toContain(LB_SECRET);
       expect(out).not.toContain(TOKEN);
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
     });
+    child.stdin!.end(stdin);
   });
 }
 
@@ -165,7 +166,12 @@ describe('scaleflare check against the real Worker', { timeout: 90_000 }, () => 
       const refused = await cli(['servers', 'remove', s.id, '--force']);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toBe(`scaleflare: Server ${s.url} has 1 recording(s) not fully uploaded (${recordId}): let the uploads finish before removing it (docs/node-lifecycle.md)\n`);
-      expect((await api('/servers')).servers.map((x: any) => x.id)).toContain(s.id);
+      // sync refuses before it changes anything, as for a busy server.
+      const other = nodes.find((n) => n.url !== s.url)!;
+      const sync = await cli(['sync', '-', '--mode', 'force', '--force'], {}, JSON.stringify({ servers: [{ url: other.url, secret: other.secret, state: 'cordoned' }] }));
+      expect(sync.code).toBe(1);
+      expect(sync.stderr).toContain(`scaleflare: Nothing was changed: Server ${s.url} has 1 recording(s) not fully uploaded`);
+      expect((await api('/servers')).servers.map((x: any) => x.state)).toEqual(['enabled', 'enabled']);
     } finally {
       await sql.query('DELETE FROM recording_uploads WHERE record_id = $1', [recordId]);
     }

@@ -8,10 +8,10 @@ import { neon, neonConfig } from '@neondatabase/serverless';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PLAYER_PREFIX } from '../../../src/recordings/playback-routes';
 import { claimRecording, indexRecording } from '../../../src/store/recording-index';
 import { DEFAULT_TENANT } from '../../../src/tenancy/tenant';
 import { LB_SECRET, startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
+import { adminApi, removeAllServers, simPost } from './pool-setup';
 
 const BIN = path.resolve('bin/scaleflare.mjs');
 const TOKEN = 'check-test-admin-token-0123456789';
@@ -35,21 +35,8 @@ function cli(args: string[], env: Record<string, string> = {}, stdin = ''): Prom
 
 const check = (args: string[], env?: Record<string, string>) => cli(['check', ...args], env);
 
-async function api(p: string, method = 'GET', body?: unknown): Promise<any> {
-  const res = await fetch(`${worker.base}/admin/v1${p}`, {
-    method,
-    headers: { Authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  expect(res.status, p).toBeLessThan(300);
-  return res.json();
-}
-
-async function sim(p: string, body: unknown = {}): Promise<void> {
-  const res = await fetch(simulator.controlUrl + p, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
-  expect(res.ok).toBe(true);
-}
-
+const api = adminApi(() => worker.base, TOKEN);
+const sim = (p: string, body?: unknown) => simPost(simulator.controlUrl, p, body);
 const simMeetings = async (id: string): Promise<any[]> => (await (await fetch(`${simulator.controlUrl}/nodes/${id}/meetings`)).json()).meetings;
 
 /** The stack's Postgres through the Neon driver, as the Worker reaches it. */
@@ -59,20 +46,15 @@ function db() {
   return neon(endpoints.databaseUrl);
 }
 
-async function removeAllServers(): Promise<void> {
-  await sim('/reset');
-  for (const s of (await api('/servers')).servers) await api(`/servers/${s.id}`, 'DELETE');
-}
-
 beforeAll(async () => {
   worker = await startIngestWorker(inject('stack').endpoints, { ADMIN_TOKEN: TOKEN });
-  await removeAllServers();
+  await removeAllServers(api, simulator.controlUrl);
   for (const n of nodes) await api('/servers', 'POST', { url: n.url, secret: n.secret, state: 'enabled' });
   await api('/poll', 'POST');
 }, 120_000);
 
 afterAll(async () => {
-  if (worker) await removeAllServers();
+  if (worker) await removeAllServers(api, simulator.controlUrl);
   await worker?.stop();
 }, 60_000);
 
@@ -143,7 +125,8 @@ describe('scaleflare check against the real Worker', { timeout: 90_000 }, () => 
       const broken = await check(['--recording', recordId]);
       expect(broken.code).toBe(1);
       expect(broken.stdout).toContain(`FAIL  recording ${recordId} listed and its playback answers: ${worker.base}/playback/presentation/2.3/${recordId} answered HTTP 404`);
-      await (await worker.bucket()).put(`${PLAYER_PREFIX}index.html`, '<html>player</html>');
+      // The player's page in R2, where the install puts it (src/recordings/playback-routes.ts, a Worker module).
+      await (await worker.bucket()).put('playback/presentation/2.3/index.html', '<html>player</html>');
       const r = await check(['--recording', recordId]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toContain(`PASS  recording ${recordId} listed and its playback answers: 1 playback URL(s) answer`);

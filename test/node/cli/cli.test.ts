@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
+import { adminApi, removeAllServers as removeAll, simPost } from './pool-setup';
 
 const BIN = path.resolve('bin/scaleflare.mjs');
 const TOKEN = 'cli-test-admin-token-0123456789';
@@ -68,29 +69,15 @@ async function json(args: string[], o?: { stdin?: string }): Promise<any> {
 }
 
 /** Checks go to the admin API directly: only the commands under test run as a process. */
-async function api(p: string, method = 'GET', body?: unknown): Promise<any> {
-  const res = await fetch(`${worker.base}/admin/v1${p}`, {
-    method,
-    headers: { Authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  expect(res.status, p).toBeLessThan(300);
-  return res.json();
-}
+const api = adminApi(() => worker.base, TOKEN);
 
 const servers = async (): Promise<any[]> => (await api('/servers')).servers;
 const byUrl = async (url: string) => (await servers()).find((s) => s.url === url);
 
-async function sim(p: string, body: unknown): Promise<void> {
-  const res = await fetch(simulator.controlUrl + p, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
-  expect(res.ok).toBe(true);
-}
+const sim = (p: string, body: unknown) => simPost(simulator.controlUrl, p, body);
 
 /** No server left over from this file or another one: sync's modes look at every server. */
-async function removeAllServers(): Promise<void> {
-  await sim('/reset', {});
-  for (const s of await servers()) await api(`/servers/${s.id}`, 'DELETE');
-}
+const removeAllServers = () => removeAll(api, simulator.controlUrl);
 
 /** A local port nothing listens on. */
 async function closedPort(): Promise<number> {

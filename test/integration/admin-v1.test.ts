@@ -90,6 +90,7 @@ describe('admin API v1: OpenAPI document', () => {
       '/servers/{id}': ['get', 'patch', 'delete'],
       '/servers/{id}/panic': ['post'],
       '/servers/{id}/pending-uploads': ['get'],
+      '/servers/{id}/proxy-settings': ['get'],
       '/poll': ['post'],
       '/tenants': ['get', 'post'],
       '/tenants/{id}': ['get', 'patch', 'delete'],

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BASE, admin, nodes, resetAll, send } from './support';
+import { BASE, admin, counters, nodes, resetAll, resetCounters, send } from './support';
 
 const ON = { CLUSTER_PROXY_ENABLED: 'true' };
 
@@ -66,6 +66,13 @@ describe('cluster proxy: HTTP', () => {
     const redirect = await proxied('/localhost/html5client/redirect');
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toBe(`${BASE}/localhost/html5client/join`);
+  });
+
+  it('costs no storage round trip once the server list is cached in the isolate', async () => {
+    await (await proxied('/localhost/html5client/echo')).arrayBuffer();
+    await resetCounters();
+    for (let i = 0; i < 5; i++) await (await proxied('/localhost/html5client/echo')).arrayBuffer();
+    expect(await counters()).toEqual({ redis: 0, postgres: 0 });
   });
 
   it("reaches the node's own BBB API", async () => {

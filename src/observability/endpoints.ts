@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { jsonResponse } from '../json-response.js';
 import { describeError } from '../log.js';
 import { configured } from './configured.js';
 import { within } from './deadline.js';
@@ -12,31 +13,29 @@ type Ctx = Context<{ Bindings: object }>;
 /** Below Prometheus' default scrape timeout (10 s), so a hung store gives a clear 503 instead. */
 const SCRAPE_TIMEOUT_MS = 5000;
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers } });
 
 /** 200 when Postgres, Redis and polling are all healthy, else 503; public, so it says no more than that. */
 export async function ready(c: Ctx): Promise<Response> {
   const svc = configured(c.env);
-  if (!svc) return json(503, { status: 'unready', checks: { config: { ok: false, error: 'invalid configuration' } } });
+  if (!svc) return jsonResponse(503, { status: 'unready', checks: { config: { ok: false, error: 'invalid configuration' } } });
   const r = await readiness(svc);
-  return json(r.status === 'ready' ? 200 : 503, r);
+  return jsonResponse(r.status === 'ready' ? 200 : 503, r);
 }
 
 /** Prometheus exposition behind `Authorization: Bearer <METRICS_TOKEN>`; 404 while no token is set. */
 export async function metrics(c: Ctx): Promise<Response> {
   const svc = configured(c.env);
-  if (!svc) return json(503, { error: 'Metrics are unavailable: the configuration is invalid.' });
+  if (!svc) return jsonResponse(503, { error: 'Metrics are unavailable: the configuration is invalid.' });
   const token = svc.cfg.metrics.token;
-  if (!token) return json(404, { error: 'Metrics are disabled: METRICS_TOKEN is not set.' });
+  if (!token) return jsonResponse(404, { error: 'Metrics are disabled: METRICS_TOKEN is not set.' });
   if (!(await bearerMatches(c.req.header('authorization'), token))) {
-    return json(401, { error: 'A valid bearer token is required.' }, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
+    return jsonResponse(401, { error: 'A valid bearer token is required.' }, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
   }
   try {
     const body = await within(SCRAPE_TIMEOUT_MS, scrape(svc, (p) => c.executionCtx.waitUntil(p)), 'metrics scrape');
     return new Response(body, { headers: { 'Content-Type': CONTENT_TYPE, 'Cache-Control': 'no-store' } });
   } catch (e) {
     log('error', 'metrics scrape failed', { error: describeError(e) });
-    return json(503, { error: 'Metrics are unavailable: storage is unreachable.' });
+    return jsonResponse(503, { error: 'Metrics are unavailable: storage is unreachable.' });
   }
 }

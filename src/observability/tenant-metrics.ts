@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { jsonResponse } from '../json-response.js';
 import { describeError } from '../log.js';
 import { resolveTenant } from '../tenancy/tenant.js';
 import { family } from './catalogue.js';
@@ -9,8 +10,6 @@ import { bearerMatches } from './scrape.js';
 
 type Ctx = Context<{ Bindings: object }>;
 
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
 
 /**
  * A tenant's own Prometheus endpoint, on its host, behind the token in its settings
@@ -18,12 +17,12 @@ const json = (status: number, body: unknown) =>
  */
 export async function tenantMetrics(c: Ctx): Promise<Response> {
   const svc = configured(c.env);
-  if (!svc) return json(503, { error: 'Metrics are unavailable: the configuration is invalid.' });
+  if (!svc) return jsonResponse(503, { error: 'Metrics are unavailable: the configuration is invalid.' });
   try {
     const tenant = svc.cfg.multitenancy ? await resolveTenant(svc, new URL(c.req.url).host, (p) => c.executionCtx.waitUntil(p)) : null;
     const token = tenant?.settings.metricsToken;
-    if (!tenant || !token) return json(404, { error: 'No tenant metrics here.' });
-    if (!(await bearerMatches(c.req.header('authorization'), token))) return json(401, { error: 'A valid bearer token is required.' });
+    if (!tenant || !token) return jsonResponse(404, { error: 'No tenant metrics here.' });
+    if (!(await bearerMatches(c.req.header('authorization'), token))) return jsonResponse(401, { error: 'A valid bearer token is required.' });
     const usage = await svc.cluster.tenantUsage(tenant.id);
     const limits = tenant.settings.limits ?? {};
     const one = (v: number | undefined) => (v === undefined ? [] : [{ labels: { tenant: tenant.name }, value: v }]);
@@ -36,6 +35,6 @@ export async function tenantMetrics(c: Ctx): Promise<Response> {
     return new Response(body, { headers: { 'Content-Type': CONTENT_TYPE, 'Cache-Control': 'no-store' } });
   } catch (e) {
     log('error', 'tenant metrics failed', { error: describeError(e) });
-    return json(503, { error: 'Metrics are unavailable: storage is unreachable.' });
+    return jsonResponse(503, { error: 'Metrics are unavailable: storage is unreachable.' });
   }
 }

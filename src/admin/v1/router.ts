@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { jsonResponse } from '../../json-response.js';
 import { describeError } from '../../log.js';
 import { configured } from '../../observability/configured.js';
 import { log } from '../../observability/log.js';
@@ -36,9 +37,6 @@ type Ctx = Context<{ Bindings: object }>;
 
 const errorBody = (e: ApiError) => ({ error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) } });
 
-function reply(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
-}
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const r = schema.safeParse(value);
@@ -80,26 +78,26 @@ async function run(c: Ctx, op: AnyOperation): Promise<Response> {
     body,
   });
   // Answers are checked too: a bug shows as a clear error rather than an unpromised shape.
-  return reply(op.status ?? 200, op.response.parse(result));
+  return jsonResponse(op.status ?? 200, op.response.parse(result));
 }
 
 export const adminV1 = new Hono<{ Bindings: object }>();
 
 let document: Record<string, unknown> | undefined;
 // Public: it describes the API, holds no data, and lets clients be generated before a token exists.
-adminV1.get('/openapi.json', () => reply(200, (document ??= openApiDocument(operations, API_VERSION))));
+adminV1.get('/openapi.json', () => jsonResponse(200, (document ??= openApiDocument(operations, API_VERSION))));
 
 for (const op of operations) {
   adminV1.on(op.method.toUpperCase(), op.path.replace(/\{(\w+)\}/g, ':$1'), (c) => run(c, op));
 }
 
 // Mounted under the main app, whose not-found answer is BBB XML: this API answers JSON instead.
-adminV1.all('*', () => reply(404, { error: { code: 'not_found', message: 'No such admin API endpoint' } }));
+adminV1.all('*', () => jsonResponse(404, { error: { code: 'not_found', message: 'No such admin API endpoint' } }));
 adminV1.onError((e) => {
-  if (e instanceof ApiError) return reply(e.status, errorBody(e));
+  if (e instanceof ApiError) return jsonResponse(e.status, errorBody(e));
   // Storage out of reach, most likely: the operator learns that, the log has the details (never the token).
   log('error', 'admin API call failed', { error: describeError(e) });
-  return reply(e instanceof z.ZodError ? 500 : 503, {
+  return jsonResponse(e instanceof z.ZodError ? 500 : 503, {
     error: { code: e instanceof z.ZodError ? 'internal_error' : 'unavailable', message: 'The load balancer could not complete the request; see its logs' },
   });
 });

@@ -6,93 +6,39 @@
  * everything checks out; repeating `complete` gives the same result.
  */
 import { enqueueRecordingReady } from '../store/callbacks.js';
-import { indexRecording } from '../store/recording-index.js';
-import { fromNodeMeetingID } from '../tenancy/scope.js';
 import { knownTenants } from '../tenancy/tenant.js';
 import { claimOwnership, json, signedText, uploadVisibility, type IngestCall } from './ingest-call.js';
 import { ingestErrors } from './ingest-errors.js';
+import { byFile, fileKey, indexUpload, readUpload, storeManifest, unmatched } from './ingest-index.js';
 import { MAX_MANIFEST_BYTES, parseManifest, renderManifest, type ManifestEntry } from './ingest-manifest.js';
-import { MAX_METADATA_XML_BYTES, MetadataError, parseMetadataXml, type RecordingMetadata } from './metadata.js';
 import { deleteKeys, listRecordingObjects, moveRecording, objectKey, type RecordingObject, type Visibility } from './objects.js';
-
-const METADATA_XML = 'metadata.xml';
-const fileKey = (o: { format: string; path: string }) => `${o.format}/${o.path}`;
-
-/** The manifest entries that are not stored as declared, for the node to send again. */
-function unmatched(manifest: ManifestEntry[], stored: Map<string, RecordingObject>): ManifestEntry[] {
-  return manifest.filter((e) => {
-    const o = stored.get(fileKey(e));
-    return !o || o.size !== e.size || o.sha256 !== e.sha256;
-  });
-}
-
-async function readMetadata(bucket: R2Bucket, o: RecordingObject, recordId: string): Promise<RecordingMetadata> {
-  if (o.size > MAX_METADATA_XML_BYTES) throw ingestErrors.invalidMetadata(`${o.format}/metadata.xml is larger than ${MAX_METADATA_XML_BYTES} bytes.`);
-  const body = await bucket.get(o.key);
-  if (!body) throw ingestErrors.incomplete(`${o.format}/metadata.xml disappeared while completing; upload it again.`);
-  let meta: RecordingMetadata;
-  try {
-    meta = parseMetadataXml(await body.text());
-  } catch (e) {
-    if (e instanceof MetadataError) throw ingestErrors.invalidMetadata(`${o.format}/metadata.xml: ${e.message}.`);
-    throw e;
-  }
-  if (meta.recordId !== recordId) throw ingestErrors.invalidMetadata(`${o.format}/metadata.xml is for another recording.`);
-  if (meta.playback.format !== o.format) throw ingestErrors.invalidMetadata(`${o.format}/metadata.xml describes the ${meta.playback.format} format.`);
-  return meta;
-}
 
 /** POST complete/<recordID> with the manifest as body. */
 export async function completeRecording(call: IngestCall): Promise<Response> {
   const { svc, bucket } = call;
   const recordId = call.target.recordId;
+  const serverId = call.caller.server.id;
   const manifest = parseManifest(await signedText(call, MAX_MANIFEST_BYTES), svc.cfg.recordings.formats);
   const [pinned, objects] = await Promise.all([claimOwnership(call), listRecordingObjects(bucket, recordId)]);
   // A copy left under the other prefix by an earlier upload loses to where uploads go now.
   const current = uploadVisibility(svc, pinned);
-  const ordered = [...objects.filter((o) => o.visibility !== current), ...objects.filter((o) => o.visibility === current)];
-  const stored = new Map(ordered.map((o) => [fileKey(o), o]));
+  const stored = byFile([...objects.filter((o) => o.visibility !== current), ...objects.filter((o) => o.visibility === current)]);
 
   const missing = unmatched(manifest, stored);
   if (missing.length > 0) {
     const sample = missing.slice(0, 10).map((e) => fileKey(e)).join(', ');
     throw ingestErrors.incomplete(`${missing.length} file(s) not stored as declared: ${sample}${missing.length > 10 ? ', …' : ''}.`);
   }
-  // Formats in the order RECORDING_PLAYBACK_FORMATS lists them: the first one's metadata describes the recording.
-  const formats = svc.cfg.recordings.formats.filter((f) => manifest.some((e) => e.format === f));
-  const metas: RecordingMetadata[] = [];
-  for (const format of formats) {
-    const xml = stored.get(`${format}/${METADATA_XML}`);
-    if (!xml || !manifest.some((e) => e.format === format && e.path === METADATA_XML)) {
-      throw ingestErrors.missingMetadata(`The ${format} format has no metadata.xml.`);
-    }
-    metas.push(await readMetadata(bucket, xml, recordId));
-  }
-  // The node knows the tenant's meeting by its scoped ID; the index keeps the frontend's.
-  const owner = fromNodeMeetingID(metas[0]!.meetingId, new Set(await knownTenants(svc, { fresh: true })));
-  const meta = { ...metas[0]!, meetingId: owner.meetingID };
+  const upload = await readUpload(svc, bucket, recordId, manifest, stored, new Set(await knownTenants(svc, { fresh: true })));
   // An API publish/unpublish wins, then RECORDING_IMPORT_UNPUBLISHED, then what the node says.
-  const published = pinned ?? (!svc.cfg.ingest.importUnpublished && meta.published);
+  const published = pinned ?? (!svc.cfg.ingest.importUnpublished && upload.meta.published);
 
   await placeObjects(bucket, recordId, published ? 'published' : 'unpublished', manifest, objects);
-  const indexed = await indexRecording(
-    svc.sql,
-    {
-      tenant: owner.tenant,
-      serverId: call.caller.server.id,
-      meta,
-      published,
-      protectByDefault: svc.cfg.recordings.protectByDefault,
-      formats: metas.map((m) => ({ ...m.playback, size: m.playback.size ?? formatBytes(manifest, m.playback.format) })),
-    },
-    [enqueueRecordingReady(svc.cfg.callbacks, { tenant: owner.tenant, meetingID: meta.meetingId, recordID: recordId })],
-  );
-  if (!indexed) throw ingestErrors.foreignRecording('This recording belongs to another server.');
-  return json({ recordID: recordId, published, formats });
-}
-
-function formatBytes(manifest: ManifestEntry[], format: string): number {
-  return manifest.reduce((sum, e) => (e.format === format ? sum + e.size : sum), 0);
+  const ready = enqueueRecordingReady(svc.cfg.callbacks, { tenant: upload.tenant, meetingID: upload.meta.meetingId, recordID: recordId });
+  if (!(await indexUpload(svc, upload, serverId, published, [ready]))) throw ingestErrors.foreignRecording('This recording belongs to another server.');
+  // Written last: its presence says the upload finished (docs/recordings.md, reindex).
+  await storeManifest(bucket, recordId, serverId, manifest);
+  return json({ recordID: recordId, published, formats: upload.formats });
 }
 
 /**

@@ -2,7 +2,8 @@
  * Where a recording's files live in R2, and the operations on all of a recording's objects.
  * The layout is Scalelite's S3 mode: `<published|unpublished>/<format>/<recordID>/<path>`, text
  * tracks under `texttracks/<recordID>/…`. The format sits before the record id, so the formats
- * of a recording are discovered with one delimited listing per visibility.
+ * of a recording are discovered with one delimited listing per visibility. `manifests/<recordID>`
+ * is the manifest of a completed upload (what reindex restores from).
  */
 
 export type Visibility = 'published' | 'unpublished';
@@ -25,6 +26,12 @@ export function textTrackPrefix(recordId: string): string {
 
 export function textTrackKey(recordId: string, path: string): string {
   return textTrackPrefix(recordId) + path;
+}
+
+export const MANIFEST_PREFIX = 'manifests/';
+
+export function manifestKey(recordId: string): string {
+  return MANIFEST_PREFIX + recordId;
 }
 
 export interface RecordingObject {
@@ -178,7 +185,10 @@ export async function moveRecording(
   return moved;
 }
 
-/** Deletes every object of the recording: both visibilities and its text tracks. Returns the count. */
+/**
+ * Deletes every object of the recording: both visibilities and its text tracks, then its upload
+ * manifest, last, so reindex never restores it. Returns the count of files.
+ */
 export async function deleteRecordingObjects(bucket: R2Bucket, recordId: string): Promise<number> {
   const [objects, tracks] = await Promise.all([
     listRecordingObjects(bucket, recordId),
@@ -186,5 +196,6 @@ export async function deleteRecordingObjects(bucket: R2Bucket, recordId: string)
   ]);
   const keys = [...objects.map((o) => o.key), ...tracks.map((t) => t.key)];
   await deleteKeys(bucket, keys);
+  await bucket.delete(manifestKey(recordId));
   return keys.length;
 }

@@ -1,5 +1,6 @@
 import type { PlaybackFormat } from '../recordings/metadata.js';
 import type { Sql } from './postgres.js';
+import type { Statement } from './callbacks.js';
 
 /**
  * The recordings API's queries and state changes. getRecordings is one statement whatever the
@@ -143,13 +144,18 @@ export async function findExact(
   )) as RecordingRef[];
 }
 
-/** Records an API publish/unpublish; a later re-upload keeps it (publish_updated). */
+/** Records an API publish/unpublish, for someone else's transaction; a later re-upload keeps it (publish_updated). */
+export function publishedStatement(tenant: string, recordID: string, publish: boolean): Statement {
+  return {
+    text: `UPDATE recordings SET published = $3, publish_updated = true, state = $4, updated_at = now()
+           WHERE tenant_id = $1 AND record_id = $2 AND state IN ('published', 'unpublished')`,
+    params: [tenant, recordID, publish, publish ? 'published' : 'unpublished'],
+  };
+}
+
 export async function setPublished(sql: Sql, tenant: string, recordID: string, publish: boolean): Promise<void> {
-  await sql.query(
-    `UPDATE recordings SET published = $3, publish_updated = true, state = $4, updated_at = now()
-     WHERE tenant_id = $1 AND record_id = $2 AND state IN ('published', 'unpublished')`,
-    [tenant, recordID, publish, publish ? 'published' : 'unpublished'],
-  );
+  const s = publishedStatement(tenant, recordID, publish);
+  await sql.query(s.text, s.params);
 }
 
 export interface RecordingUpdate {

@@ -5,6 +5,7 @@ import type { Handler } from '../../api/context.js';
 import { MAX_LIMIT } from '../../recordings/query.js';
 import { findRecordings, RECORDING_STATES } from '../../store/recordings.js';
 import { callAs } from './bbb-call.js';
+import { reindexOperation } from './recordings-reindex.js';
 import { tenantScope } from './tenants.js';
 import { operation, pageQuery, Success, tenantField, TenantQuery } from './operation.js';
 
@@ -98,4 +99,5 @@ export const recordingOperations = [
   bbbAction('publish', 'Publish: files move to the published prefix, then the index follows', publishRecordings, [['publish', 'true']]),
   bbbAction('unpublish', 'Unpublish: files move to the unpublished prefix, then the index follows', publishRecordings, [['publish', 'false']]),
   bbbAction('delete', "Delete every file of the recording and mark it deleted", deleteRecordings, []),
+  reindexOperation,
 ];

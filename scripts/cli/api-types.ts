@@ -9,6 +9,9 @@ export interface Server {
   tag: string | null;
   state: ServerState;
   loadMultiplier: number;
+  /** The cluster proxy basename in effect. */
+  proxyBasename: string;
+  proxyBasenameOverridden: boolean;
   secretFingerprint: string;
   health: {
     online: boolean;
@@ -58,6 +61,6 @@ export interface ImportPlan {
 /** The configuration document of GET /config/export and POST /config/import. */
 export interface ConfigDocument {
   version: 1;
-  servers: { url: string; secret: string; tag?: string | null; loadMultiplier?: number; state?: ServerState }[];
+  servers: { url: string; secret: string; tag?: string | null; loadMultiplier?: number; state?: ServerState; proxyBasename?: string | null }[];
   tenants: { name: string; enabled?: boolean; secrets?: string[]; settings?: Record<string, unknown> }[];
 }

@@ -9,8 +9,18 @@ import { removeServer } from './server-removal.js';
 
 const serverRows = (servers: Server[]) =>
   table(
-    ['ID', 'URL', 'TAG', 'STATE', 'ONLINE', 'LOAD', 'MULTIPLIER', 'SECRET'],
-    servers.map((s) => [s.id, s.url, s.tag, s.state, s.health.online ? 'online' : 'offline', s.health.load, s.loadMultiplier, s.secretFingerprint]),
+    ['ID', 'URL', 'TAG', 'STATE', 'ONLINE', 'LOAD', 'MULTIPLIER', 'SECRET', 'PROXY BASENAME'],
+    servers.map((s) => [
+      s.id,
+      s.url,
+      s.tag,
+      s.state,
+      s.health.online ? 'online' : 'offline',
+      s.health.load,
+      s.loadMultiplier,
+      s.secretFingerprint,
+      s.proxyBasename,
+    ]),
   );
 
 /** GET /admin/v1/servers/{id}/proxy-settings (docs/cluster-proxy.md). */
@@ -45,6 +55,7 @@ const serverFields = {
   tag: { type: 'string' },
   'load-multiplier': { type: 'string' },
   state: { type: 'string' },
+  'proxy-basename': { type: 'string' },
 } as const;
 
 async function fieldsOf(inv: Invocation) {
@@ -53,12 +64,15 @@ async function fieldsOf(inv: Invocation) {
   const tag = str(inv.values, 'tag');
   const loadMultiplier = positive(inv.values, 'load-multiplier');
   const state = oneOf(inv.values, 'state', SERVER_STATES);
+  const proxyBasename = str(inv.values, 'proxy-basename');
   return {
     ...(secret !== undefined ? { secret } : {}),
     // An empty tag removes it, as Scalelite's servers:tag.
     ...(tag !== undefined ? { tag: tag || null } : {}),
     ...(loadMultiplier !== undefined ? { loadMultiplier } : {}),
     ...(state ? { state } : {}),
+    // An empty basename goes back to the default, the first DNS label of the host.
+    ...(proxyBasename !== undefined ? { proxyBasename: proxyBasename || null } : {}),
   };
 }
 
@@ -83,7 +97,7 @@ export const serverCommands: Command[] = [
   },
   {
     words: ['servers', 'add'],
-    usage: '<url> --secret <secret|-> [--tag <tag>] [--load-multiplier <n>] [--state enabled|cordoned|disabled]',
+    usage: '<url> --secret <secret|-> [--tag <tag>] [--load-multiplier <n>] [--state enabled|cordoned|disabled] [--proxy-basename <name>]',
     summary: 'Add a server (disabled unless --state says otherwise)',
     options: serverFields,
     args: [1, 1],
@@ -95,13 +109,13 @@ export const serverCommands: Command[] = [
   },
   {
     words: ['servers', 'update'],
-    usage: '<id|url|host> [--secret <secret|->] [--tag <tag>] [--load-multiplier <n>] [--state enabled|cordoned|disabled]',
-    summary: 'Change a server (an empty --tag removes the tag)',
+    usage: '<id|url|host> [--secret <secret|->] [--tag <tag>] [--load-multiplier <n>] [--state enabled|cordoned|disabled] [--proxy-basename <name>]',
+    summary: 'Change a server (an empty --tag removes the tag; an empty --proxy-basename restores the default)',
     options: serverFields,
     args: [1, 1],
     run: async (inv) => {
       const fields = await fieldsOf(inv);
-      if (Object.keys(fields).length === 0) throw usageError('servers update needs at least one of --secret, --tag, --load-multiplier, --state');
+      if (Object.keys(fields).length === 0) throw usageError('servers update needs at least one of --secret, --tag, --load-multiplier, --state, --proxy-basename');
       await patchServer(inv, fields);
     },
   },

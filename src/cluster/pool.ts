@@ -28,7 +28,7 @@ async function mirror(svc: Services, changed: ServerRow[]): Promise<void> {
 /** Server ids are random UUIDs, or the URL's host with SERVER_ID_IS_HOSTNAME (as Scalelite). */
 export async function addServer(
   svc: Services,
-  s: { url: string; secret: string; tag: string | null; loadMultiplier: number },
+  s: { url: string; secret: string; tag: string | null; loadMultiplier: number; proxyBasename?: string | null },
 ): Promise<ServerRow | undefined> {
   const id = svc.cfg.serverIdIsHostname ? new URL(s.url).hostname.toLowerCase() : undefined;
   const row = await db.insertServer(svc.sql, { ...s, ...(id ? { id } : {}) });
@@ -39,7 +39,7 @@ export async function addServer(
 export async function changeServer(
   svc: Services,
   id: string,
-  patch: Partial<{ secret: string; tag: string | null; state: ServerState; loadMultiplier: number }>,
+  patch: Partial<{ secret: string; tag: string | null; state: ServerState; loadMultiplier: number; proxyBasename: string | null }>,
 ): Promise<ServerRow | undefined> {
   const row = await db.updateServer(svc.sql, id, patch);
   if (row) await mirror(svc, [row]);

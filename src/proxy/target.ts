@@ -11,9 +11,22 @@ import type { ServerRow } from '../store/servers.js';
 const CLIENT = /^\/html5client(?:\/|$)/;
 const API = /^\/bigbluebutton\/api(?:\/|$)/;
 
-/** Default basename: the first DNS label of the node's host (`bbb1.example.com` → `bbb1`). */
-export function basenameOf(server: ServerRow): string {
-  return new URL(server.url).hostname.split('.')[0]!.toLowerCase();
+/** The shape of a basename an operator sets: a DNS label (the database checks it too). */
+export const BASENAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** The operator's basename, else the first DNS label of the node's host (`bbb1.example.com` → `bbb1`). */
+export function basenameOf(server: Pick<ServerRow, 'url' | 'proxyBasename'>): string {
+  return server.proxyBasename ?? new URL(server.url).hostname.split('.')[0]!.toLowerCase();
+}
+
+/** Another server (any state: a disabled one may come back) whose basename is the candidate's. */
+export function basenameClash(
+  servers: Iterable<ServerRow>,
+  candidate: Pick<ServerRow, 'url' | 'proxyBasename'>,
+): ServerRow | undefined {
+  const name = basenameOf(candidate);
+  for (const s of servers) if (s.url !== candidate.url && basenameOf(s) === name) return s;
+  return undefined;
 }
 
 /**

@@ -9,6 +9,8 @@ export interface ServerRow {
   tag: string | null;
   state: ServerState;
   loadMultiplier: number;
+  /** The cluster proxy's basename when it overrides the default (src/proxy/target.ts). */
+  proxyBasename: string | null;
 }
 
 interface DbServer {
@@ -18,9 +20,10 @@ interface DbServer {
   tag: string | null;
   state: ServerState;
   load_multiplier: number;
+  proxy_basename: string | null;
 }
 
-const COLUMNS = 'id, url, secret, tag, state, load_multiplier';
+const COLUMNS = 'id, url, secret, tag, state, load_multiplier, proxy_basename';
 
 const toRow = (r: DbServer): ServerRow => ({
   id: r.id,
@@ -29,6 +32,7 @@ const toRow = (r: DbServer): ServerRow => ({
   tag: r.tag,
   state: r.state,
   loadMultiplier: Number(r.load_multiplier),
+  proxyBasename: r.proxy_basename,
 });
 
 export async function listServers(sql: Sql): Promise<ServerRow[]> {
@@ -44,13 +48,13 @@ export async function getServer(sql: Sql, id: string): Promise<ServerRow | undef
 /** New servers start disabled, as in Scalelite. Returns undefined when the id or URL is taken. */
 export async function insertServer(
   sql: Sql,
-  s: { id?: string; url: string; secret: string; tag: string | null; loadMultiplier: number },
+  s: { id?: string; url: string; secret: string; tag: string | null; loadMultiplier: number; proxyBasename?: string | null },
 ): Promise<ServerRow | undefined> {
   const rows = (await sql.query(
-    `INSERT INTO servers (id, url, secret, tag, load_multiplier)
-     VALUES (COALESCE($1, gen_random_uuid()::text), $2, $3, $4, $5)
+    `INSERT INTO servers (id, url, secret, tag, load_multiplier, proxy_basename)
+     VALUES (COALESCE($1, gen_random_uuid()::text), $2, $3, $4, $5, $6)
      ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
-    [s.id ?? null, s.url, s.secret, s.tag, s.loadMultiplier],
+    [s.id ?? null, s.url, s.secret, s.tag, s.loadMultiplier, s.proxyBasename ?? null],
   )) as DbServer[];
   return rows[0] && toRow(rows[0]);
 }
@@ -58,7 +62,7 @@ export async function insertServer(
 export async function updateServer(
   sql: Sql,
   id: string,
-  patch: Partial<Pick<ServerRow, 'secret' | 'tag' | 'state' | 'loadMultiplier'>>,
+  patch: Partial<Pick<ServerRow, 'secret' | 'tag' | 'state' | 'loadMultiplier' | 'proxyBasename'>>,
 ): Promise<ServerRow | undefined> {
   const rows = (await sql.query(
     `UPDATE servers SET
@@ -66,9 +70,19 @@ export async function updateServer(
        tag = CASE WHEN $3::boolean THEN $4 ELSE tag END,
        state = COALESCE($5, state),
        load_multiplier = COALESCE($6, load_multiplier),
+       proxy_basename = CASE WHEN $7::boolean THEN $8 ELSE proxy_basename END,
        updated_at = now()
      WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, patch.secret ?? null, 'tag' in patch, patch.tag ?? null, patch.state ?? null, patch.loadMultiplier ?? null],
+    [
+      id,
+      patch.secret ?? null,
+      'tag' in patch,
+      patch.tag ?? null,
+      patch.state ?? null,
+      patch.loadMultiplier ?? null,
+      'proxyBasename' in patch,
+      patch.proxyBasename ?? null,
+    ],
   )) as DbServer[];
   return rows[0] && toRow(rows[0]);
 }

@@ -86,6 +86,25 @@ describe('admin API v1: export and import', () => {
     expect(after.tenants).toHaveLength(3);
   });
 
+  it('a proxy basename override round-trips; the dry run shows its change; a taken one is refused', async () => {
+    const id = await populate();
+    await v1('PATCH', `/servers/${id}`, { proxyBasename: 'room-1' });
+    const doc = (await v1('GET', '/config/export')).json;
+    expect(doc.servers[0]).toMatchObject({ url: nodes[0]!.url, proxyBasename: 'room-1' });
+    // Only set overrides are exported: the other server's entry is as before.
+    expect(doc.servers[1]).not.toHaveProperty('proxyBasename');
+    expect((await v1('POST', '/config/import', doc)).json.servers.map((s: { action: string }) => s.action)).toEqual(['unchanged', 'unchanged']);
+
+    const cleared = { ...doc, servers: [{ ...doc.servers[0], proxyBasename: undefined }] };
+    expect((await v1('POST', '/config/import?dryRun=true', cleared)).json.servers).toEqual([{ url: nodes[0]!.url, action: 'update' }]);
+    expect((await v1('GET', `/servers/${id}`)).json.proxyBasename).toBe('room-1');
+    expect((await v1('POST', '/config/import', cleared)).status).toBe(200);
+    expect((await v1('GET', `/servers/${id}`)).json).toMatchObject({ proxyBasename: '127', proxyBasenameOverridden: false });
+
+    const clash = { version: 1, servers: [{ ...doc.servers[1], proxyBasename: '127' }] };
+    expect((await v1('POST', '/config/import', clash)).json.error.code).toBe('basename_taken');
+  });
+
   it('?dryRun=true returns the plan and writes nothing', async () => {
     await populate();
     const doc = (await v1('GET', '/config/export')).json;

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { v1 } from './admin-v1-support';
 import { BASE, admin, counters, nodes, resetAll, resetCounters, send } from './support';
 
 const ON = { CLUSTER_PROXY_ENABLED: 'true' };
@@ -152,5 +153,56 @@ describe('cluster proxy: refusals', () => {
     await addNode(1, '127.0.0.1');
     await addNode(2, '127.0.0.1');
     expect(await refused('/127/html5client/echo')).toBe(404);
+  });
+});
+
+describe('cluster proxy: basename override', () => {
+  const setBasename = (id: string, proxyBasename: unknown) => v1('PATCH', `/servers/${id}`, { proxyBasename });
+  const assetOf = async (path: string) => {
+    const res = await proxied(path);
+    await res.arrayBuffer();
+    return res.headers.get('x-sim-asset');
+  };
+
+  it('serves the server under its override only, and under its host label again once cleared', async () => {
+    const id = (await v1('GET', '/servers')).json.servers[0].id as string;
+    const set = await setBasename(id, 'Room-1');
+    expect(set.status).toBe(200);
+    expect(set.json).toMatchObject({ proxyBasename: 'room-1', proxyBasenameOverridden: true });
+    expect(await assetOf('/room-1/html5client/echo')).toBe('echo');
+    expect(await assetOf('/localhost/html5client/echo')).toBeNull();
+    expect((await v1('GET', `/servers/${id}/proxy-settings`)).json).toMatchObject({ basename: 'room-1', clientUrl: `${BASE}/room-1/html5client`, proxied: true });
+
+    expect((await setBasename(id, null)).json).toMatchObject({ proxyBasename: 'localhost', proxyBasenameOverridden: false });
+    expect(await assetOf('/localhost/html5client/echo')).toBe('echo');
+    expect(await assetOf('/room-1/html5client/echo')).toBeNull();
+  });
+
+  it('refuses a basename that is not a DNS label, clearly', async () => {
+    const id = (await v1('GET', '/servers')).json.servers[0].id as string;
+    for (const bad of ['', '-a', 'a-', 'a/b', 'a.b', 'x'.repeat(64), 7]) {
+      const res = await setBasename(id, bad);
+      expect(res.status, String(bad)).toBe(400);
+      expect(res.json.error.issues[0].path).toBe('body.proxyBasename');
+    }
+    const add = await v1('POST', '/servers', { url: nodes[1]!.url, secret: nodes[1]!.secret, proxyBasename: '../x' });
+    expect(add.status).toBe(400);
+  });
+
+  it("refuses a basename another server answers to, by default or by override, and keeps both servers as they were", async () => {
+    const first = (await v1('GET', '/servers')).json.servers[0].id as string;
+    const second = await addNode(1, '127.0.0.1');
+    const taken = await setBasename(second, 'localhost');
+    expect(taken.status).toBe(409);
+    expect(taken.json.error).toMatchObject({ code: 'basename_taken' });
+    expect(taken.json.error.message).toContain('"localhost"');
+
+    expect((await setBasename(first, 'room-1')).status).toBe(200);
+    const add = await v1('POST', '/servers', { url: nodes[2]!.url.replace('localhost', 'room-1.local'), secret: 'x', proxyBasename: 'room-1' });
+    expect(add.status).toBe(409);
+    expect((await v1('GET', '/servers')).json.servers).toHaveLength(2);
+    // The second server keeps its default: both are proxied, each under its own name.
+    expect(await assetOf('/room-1/html5client/echo')).toBe('echo');
+    expect(await assetOf('/127/html5client/echo')).toBe('echo');
   });
 });

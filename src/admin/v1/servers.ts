@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { poll } from '../../../scheduled/poll.js';
 import { shardFanOut } from '../../../scheduled/poll-shard.js';
 import { addServer, changeServer, panicServer, removeServer } from '../../cluster/pool.js';
+import { BASENAME, basenameClash, basenameOf } from '../../proxy/target.js';
 import { freshServerMap } from '../../cluster/server-cache.js';
 import type { Services } from '../../services.js';
 import type { ServerHealth } from '../../store/cluster-state.js';
@@ -15,6 +16,14 @@ const Url = z.string().trim().regex(/^https?:\/\/[^/\s]+/i, 'must be an http(s) 
 const Secret = z.string().trim().min(1).max(1024);
 const Tag = z.string().trim().max(256).nullable();
 const Multiplier = z.number().positive();
+/** null goes back to the default, the first DNS label of the host. */
+const ProxyBasename = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(BASENAME, 'must be a DNS label: letters, digits and inner hyphens, at most 63 characters')
+  .nullable()
+  .describe("The cluster proxy's path basename, instead of the first DNS label of the host");
 
 export const ServerSchema = z
   .object({
@@ -23,6 +32,8 @@ export const ServerSchema = z
     tag: z.string().nullable(),
     state: State,
     loadMultiplier: z.number(),
+    proxyBasename: z.string().describe('The cluster proxy basename in effect (docs/cluster-proxy.md)'),
+    proxyBasenameOverridden: z.boolean().describe('Whether proxyBasename was set rather than taken from the host'),
     /** The first 12 hex digits of the secret's SHA-256: which secret is set, never the secret. */
     secretFingerprint: z.string(),
     health: z.object({
@@ -48,6 +59,8 @@ async function present(s: ServerRow, h: ServerHealth | undefined): Promise<z.inp
     tag: s.tag,
     state: s.state,
     loadMultiplier: s.loadMultiplier,
+    proxyBasename: basenameOf(s),
+    proxyBasenameOverridden: s.proxyBasename !== null,
     secretFingerprint: await fingerprint(s.secret),
     health: {
       online: h?.online ?? false,
@@ -77,19 +90,58 @@ async function existing(svc: Services, id: string): Promise<ServerRow> {
 }
 
 export const AddServer = z
-  .object({ url: Url, secret: Secret, tag: Tag.optional(), loadMultiplier: Multiplier.default(1), state: State.default('disabled') })
+  .object({
+    url: Url,
+    secret: Secret,
+    tag: Tag.optional(),
+    loadMultiplier: Multiplier.default(1),
+    state: State.default('disabled'),
+    proxyBasename: ProxyBasename.optional(),
+  })
   .strict()
   .meta({ id: 'AddServer' });
 
 const UpdateServer = z
-  .object({ secret: Secret.optional(), tag: Tag.optional(), loadMultiplier: Multiplier.optional(), state: State.optional() })
+  .object({
+    secret: Secret.optional(),
+    tag: Tag.optional(),
+    loadMultiplier: Multiplier.optional(),
+    state: State.optional(),
+    proxyBasename: ProxyBasename.optional(),
+  })
   .strict()
   .meta({ id: 'UpdateServer' });
 
+type Patch = Parameters<typeof changeServer>[2];
+
+/**
+ * An operator's basename must be the server's alone: the proxy serves a shared one to nobody
+ * (src/proxy/target.ts), which is the last line of defence, not the way to learn of a clash.
+ */
+async function checkBasename(svc: Services, candidate: Pick<ServerRow, 'url' | 'proxyBasename'>): Promise<void> {
+  const clash = basenameClash((await freshServerMap(svc.sql)).values(), candidate);
+  if (!clash) return;
+  const name = basenameOf(candidate);
+  throw new ApiError(409, 'basename_taken', `The proxy basename ${JSON.stringify(name)} is already used by ${clash.url} (${clash.id}); choose another proxyBasename`);
+}
+
 /** Adds a server, enabled or cordoned at once when asked; undefined when its URL (or id) is taken. */
 export async function createServer(svc: Services, s: z.output<typeof AddServer>): Promise<ServerRow | undefined> {
-  const row = await addServer(svc, { url: s.url, secret: s.secret, tag: s.tag || null, loadMultiplier: s.loadMultiplier });
+  const proxyBasename = s.proxyBasename ?? null;
+  if (proxyBasename) await checkBasename(svc, { url: s.url, proxyBasename });
+  const row = await addServer(svc, { url: s.url, secret: s.secret, tag: s.tag || null, loadMultiplier: s.loadMultiplier, proxyBasename });
   return row && s.state !== row.state ? changeServer(svc, row.id, { state: s.state }) : row;
+}
+
+/**
+ * Changes a server, refusing a proxy basename another server already has. Going back to the
+ * default is always allowed: a default shared with another server only stops proxying both.
+ */
+export async function reviseServer(svc: Services, server: ServerRow, patch: Patch): Promise<ServerRow | undefined> {
+  if (patch.proxyBasename && patch.proxyBasename !== server.proxyBasename) {
+    await checkBasename(svc, { url: server.url, proxyBasename: patch.proxyBasename });
+  }
+  return changeServer(svc, server.id, patch);
 }
 
 const PollReportSchema = z.object({
@@ -141,14 +193,13 @@ export const serverOperations = [
     method: 'patch',
     path: '/servers/{id}',
     tag: 'servers',
-    summary: 'Change state, tag, load multiplier or secret',
+    summary: 'Change state, tag, load multiplier, secret or proxy basename',
     params: IdParams,
     body: UpdateServer,
     response: ServerSchema,
-    errors: [404],
+    errors: [404, 409],
     handler: async ({ svc, params, body }) => {
-      await existing(svc, params.id);
-      const row = await changeServer(svc, params.id, {
+      const row = await reviseServer(svc, await existing(svc, params.id), {
         ...body,
         ...(body.tag !== undefined ? { tag: body.tag || null } : {}),
       });

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { changeServer } from '../../cluster/pool.js';
 import type { Services } from '../../services.js';
 import { listServers, type ServerRow } from '../../store/servers.js';
 import { insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
 import { TenantSettingsSchema } from '../../tenancy/settings.js';
 import { invalidateTenants } from '../../tenancy/tenant-cache.js';
 import { ApiError, operation, queryFlag } from './operation.js';
-import { AddServer, createServer } from './servers.js';
+import { AddServer, createServer, reviseServer } from './servers.js';
 import { TenantName, TenantSecret } from './tenants.js';
 
 /**
@@ -66,6 +65,8 @@ const exportServer = (s: ServerRow): z.input<typeof ExportedServer> => ({
   tag: s.tag,
   loadMultiplier: s.loadMultiplier,
   state: s.state,
+  // Only when set, so documents of pools without overrides stay as they were.
+  ...(s.proxyBasename ? { proxyBasename: s.proxyBasename } : {}),
 });
 
 const exportTenant = (t: TenantRow): z.output<typeof ExportedTenant> => ({ name: t.name, enabled: t.enabled, secrets: t.secrets, settings: t.settings });
@@ -83,12 +84,16 @@ async function importConfig(svc: Services, doc: Doc, dryRun: boolean): Promise<z
   const tenantByName = new Map(tenants.map((t) => [t.name, t]));
   const plan: z.input<typeof Plan> = { dryRun, servers: [], tenants: [] };
   for (const s of doc.servers) {
-    const wanted = { ...s, tag: s.tag || null };
+    const { proxyBasename, ...fields } = s;
+    const wanted = { ...fields, tag: s.tag || null, ...(proxyBasename ? { proxyBasename } : {}) };
     const current = serverByUrl.get(s.url);
     const act = action(current, (c) => canonical(exportServer(c)) === canonical(wanted));
     plan.servers.push({ url: s.url, action: act });
     if (dryRun || act === 'unchanged') continue;
-    if (current) await changeServer(svc, current.id, { secret: wanted.secret, tag: wanted.tag, loadMultiplier: wanted.loadMultiplier, state: wanted.state });
+    if (current) {
+      const { secret, tag, loadMultiplier, state } = wanted;
+      await reviseServer(svc, current, { secret, tag, loadMultiplier, state, proxyBasename: proxyBasename ?? null });
+    }
     else if (!(await createServer(svc, wanted))) {
       // With SERVER_ID_IS_HOSTNAME, another URL on the same host already has this id.
       throw new ApiError(409, 'conflict', `Server ${s.url} could not be created: its id is taken; items before it were imported`);

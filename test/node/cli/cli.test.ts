@@ -255,6 +255,23 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
     expect((await json(['import', backup])).servers).toEqual([{ url: node2.url, action: 'unchanged' }]);
   });
 
+  it('sets a proxy basename, which export and import carry, and clears it with an empty one', async () => {
+    const set = await json(['servers', 'update', node2.url, '--proxy-basename', 'room-2']);
+    expect(set).toMatchObject({ proxyBasename: 'room-2', proxyBasenameOverridden: true });
+    expect((await json(['servers', 'proxy-settings', node2.url])).basename).toBe('room-2');
+    const backup = path.join(dir, 'basename.json');
+    expect((await cli(['export', backup])).code).toBe(0);
+    expect(JSON.parse(readFileSync(backup, 'utf8')).servers[0].proxyBasename).toBe('room-2');
+    expect((await json(['import', backup, '--dry-run'])).servers).toEqual([{ url: node2.url, action: 'unchanged' }]);
+
+    const cleared = await json(['servers', 'update', node2.url, '--proxy-basename', '']);
+    expect(cleared).toMatchObject({ proxyBasename: new URL(node2.url).hostname.split('.')[0], proxyBasenameOverridden: false });
+    expect((await json(['import', backup, '--dry-run'])).servers).toEqual([{ url: node2.url, action: 'update' }]);
+    const bad = await cli(['servers', 'update', node2.url, '--proxy-basename', 'a_b']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('proxyBasename');
+  });
+
   it('fails clearly: bad token, bad file, bad usage, unreachable balancer; the token is never printed', async () => {
     const closed = await closedPort();
     // Independent runs, side by side: each is a process start.

@@ -10,6 +10,8 @@ const server = (url: string, state: ServerState, meetings = 0): Server => ({
   tag: null,
   state,
   loadMultiplier: 1,
+  proxyBasename: new URL(url).hostname.split('.')[0]!,
+  proxyBasenameOverridden: false,
   secretFingerprint: '000000000000',
   health: { online: true, load: 0, meetings, users: 0, largestMeeting: 0, videos: 0, version: '', lastPoll: null, lastError: '', failures: 0, panickedAt: null },
 });

@@ -29,11 +29,12 @@ export interface BbbApi {
   index(): Promise<BbbAnswer>;
 }
 
-export function bbbApi(base: string, secret: string): BbbApi {
+/** `send` is how requests go out: fetch, or (the recovery drill) straight into a local Worker. */
+export function bbbApi(base: string, secret: string, send: typeof fetch = fetch): BbbApi {
   const get = async (url: string): Promise<BbbAnswer> => {
     let res: Response;
     try {
-      res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+      res = await send(url, { redirect: 'manual', signal: AbortSignal.timeout(30_000) });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(`Cannot reach ${new URL(base).origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);

@@ -39,6 +39,12 @@ function findPostgresBin(): string | undefined {
   return pgCtl && existsSync(path.join(path.dirname(pgCtl), 'initdb')) ? path.dirname(pgCtl) : undefined
 }
 
+/** A client tool of the installed Postgres (pg_dump, pg_restore), matching the server the stack runs. */
+export function postgresTool(name: string): string | undefined {
+  const bin = findPostgresBin()
+  return bin && existsSync(path.join(bin, name)) ? path.join(bin, name) : findOnPath(name)
+}
+
 export async function startPostgres(options: PostgresOptions): Promise<PostgresHandle> {
   const external = options.honourEnv === false ? undefined : process.env.DATABASE_URL
   if (external) return { url: external, kind: 'external', stop: async () => {} }

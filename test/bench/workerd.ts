@@ -3,7 +3,7 @@
  * the Worker's own socket (unsafeDirectSockets), not through Miniflare's entry worker.
  */
 import { createWriteStream } from 'node:fs';
-import { Log, LogLevel, Miniflare } from 'miniflare';
+import { Log, LogLevel, Miniflare, type MiniflareOptions } from 'miniflare';
 import type { WranglerToml } from './bundle';
 import type { Shutdown } from './shutdown';
 
@@ -15,6 +15,11 @@ export interface RunningWorker {
   /** The Worker's direct socket, without a trailing slash. */
   base: string;
   output: WorkerOutput;
+  /**
+   * A new deployment of the same bundle with other bindings, as a secret change makes one.
+   * Requests sent with `mf.dispatchFetch` meanwhile wait for it rather than fail; `base` may change.
+   */
+  reconfigure(bindings: Record<string, string>): Promise<void>;
 }
 
 /** Worker stdout/stderr: kept in a file; the first lines are echoed, the rest only counted. */
@@ -57,6 +62,8 @@ export async function startWorker(
     inspectorPort?: number;
     /** Another name, to run several configurations side by side. */
     name?: string;
+    /** Keep R2 objects in this directory, so they outlive the Worker (the recovery drill). */
+    r2Persist?: string;
   },
   shutdown: Shutdown,
 ): Promise<RunningWorker> {
@@ -64,7 +71,7 @@ export async function startWorker(
   const name = worker.name ?? WORKER_NAME;
   const output = new WorkerOutput(createWriteStream(worker.logFile));
   const signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
-  const mf = new Miniflare({
+  const options = (bindings: Record<string, string>): MiniflareOptions => ({
     ...(inspectorPort ? { inspectorPort } : {}),
     host: '127.0.0.1',
     port: 0,
@@ -72,13 +79,14 @@ export async function startWorker(
     logRequests: false,
     log: new Log(LogLevel.WARN),
     handleRuntimeStdio: output.handle,
+    ...(worker.r2Persist ? { r2Persist: worker.r2Persist } : {}),
     workers: [
       {
         name,
         modules: [{ type: 'ESModule', path: script }],
         compatibilityDate: toml.compatibilityDate,
         compatibilityFlags: toml.compatibilityFlags,
-        bindings: { ...toml.vars, ...worker.bindings },
+        bindings: { ...toml.vars, ...bindings },
         r2Buckets: ['RECORDINGS'],
         // As wrangler.toml: the poll fans out to this Worker's own PollShard entrypoint.
         serviceBindings: { POLL_SHARD: { name, entrypoint: 'PollShard' } },
@@ -88,6 +96,7 @@ export async function startWorker(
       },
     ],
   });
+  const mf = new Miniflare(options(worker.bindings));
   shutdown.defer(() => mf.dispose());
   // Miniflare's exit hook calls process.exit() on SIGINT/SIGTERM, which would cut our cleanup
   // short and leave Redis and Postgres running; our own handler disposes of it in order instead.
@@ -97,6 +106,16 @@ export async function startWorker(
     }
   }
   await mf.ready;
-  const base = (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
-  return { mf, name, base, output };
+  const directUrl = async () => (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
+  const running: RunningWorker = {
+    mf,
+    name,
+    base: await directUrl(),
+    output,
+    reconfigure: async (bindings) => {
+      await mf.setOptions(options(bindings));
+      running.base = await directUrl();
+    },
+  };
+  return running;
 }

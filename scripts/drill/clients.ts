@@ -1,0 +1,52 @@
+/**
+ * How the drill talks to the Worker: as an LMS of a tenant (the BBB API on the tenant's host), as
+ * an operator (the JSON admin API, Scalelite's admin API) and as a browser. Everything goes through
+ * Miniflare's dispatchFetch, which keeps any host name and waits out a redeploy instead of failing.
+ */
+import { createHash } from 'node:crypto';
+import { bbbApi, type BbbApi } from '../cli/check-bbb.js';
+import { URL_HOST, type Lab } from './lab.js';
+
+export const send =
+  (lab: Lab): typeof fetch =>
+  (input: string | URL | Request, init?: RequestInit) =>
+    lab.worker.mf.dispatchFetch(String(input), init as never) as unknown as Promise<Response>;
+
+export const tenantOrigin = (tenant: string) => `http://${tenant}.${URL_HOST}`;
+
+/** A tenant's LMS: BBB API calls signed with one of the tenant's secrets. */
+export const lms = (lab: Lab, tenant: string, secret: string): BbbApi => bbbApi(`${tenantOrigin(tenant)}/bigbluebutton/api`, secret, send(lab));
+
+export class DrillError extends Error {}
+
+/** The JSON admin API with the deployment's admin token; any answer but 2xx is a DrillError. */
+export async function admin<T = any>(lab: Lab, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await send(lab)(`http://${URL_HOST}/admin/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${lab.vars.ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new DrillError(`admin API ${method} ${path} answered HTTP ${res.status}: ${text.slice(0, 300)}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Scalelite's admin API (`getServers`), signed with a balancer secret: 2xx means the secret was accepted. */
+export async function scaleliteGetServers(lab: Lab, secret: string): Promise<number> {
+  const checksum = createHash('sha256').update(`getServers${secret}`).digest('hex');
+  const res = await send(lab)(`http://${URL_HOST}/scalelite/api/getServers?checksum=${checksum}`);
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** A browser following a join: the balancer's redirect, then the node's answer to it. */
+export async function followJoin(api: BbbApi, meetingID: string, fullName: string): Promise<{ node: string; ok: boolean; detail: string }> {
+  const answer = await api.call('join', { meetingID, fullName, role: 'VIEWER' });
+  if (!answer.location) return { node: '', ok: false, detail: `join answered ${answer.returncode ?? answer.status} ${answer.messageKey ?? ''}` };
+  const res = await fetch(answer.location, { redirect: 'manual' });
+  await res.arrayBuffer();
+  const next = res.headers.get('location') ?? '';
+  // BBB sends a refused join to its error page with ?errors=; an accepted one to the client.
+  const ok = res.status === 302 && next.includes('/html5client/') && !next.includes('errors=');
+  return { node: new URL(answer.location).origin, ok, detail: ok ? '' : `node answered ${res.status} ${next.slice(0, 200)}` };
+}

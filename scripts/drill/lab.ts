@@ -1,0 +1,86 @@
+/**
+ * The drill's private world: Postgres and Redis behind the Neon/Upstash bridges, three simulated
+ * BBB nodes, a frontend's callback endpoint, and the real Worker bundle in workerd with R2 kept on
+ * disk (R2 is the one store a Postgres or Redis disaster does not touch). Ports are ephemeral and
+ * the directory is the run's own, so a drill never meets `npm run dev` or a test run.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { bundle, readWranglerToml } from '../../test/bench/bundle.js';
+import { runCron } from '../../test/bench/cluster/setup.js';
+import { ROOT } from '../../test/bench/paths.js';
+import type { Shutdown } from '../../test/bench/shutdown.js';
+import { startWorker, type RunningWorker } from '../../test/bench/workerd.js';
+import { startSimulator, type Simulator } from '../../test/support/bbb-sim/simulator.js';
+import { startCallbackReceiver, type CallbackReceiver } from '../../test/support/callbacks-receiver.js';
+import { type Stack, startPrivateStack, workerBindings } from '../stack/stack.js';
+
+/** Tenants are told apart by the first label of the host, below this one. */
+export const URL_HOST = 'lb.drill.test';
+
+export interface Lab {
+  dir: string;
+  stack: Stack;
+  sim: Simulator;
+  receiver: CallbackReceiver;
+  worker: RunningWorker;
+  /** The deployment's configuration: what a restore keeps (it lives in wrangler secrets, not in the stores). */
+  vars: Record<string, string>;
+  /** Starts an empty Postgres and Redis (a new stack directory) and points the Worker at them. */
+  replaceStorage(name: string): Promise<void>;
+  /** Redeploys the Worker with changed configuration. */
+  redeploy(vars: Record<string, string>): Promise<void>;
+  /** One Cron Trigger run; its waitUntil work (callbacks) may still be going on. */
+  cron(): Promise<void>;
+}
+
+export async function startLab(dir: string, shutdown: Shutdown): Promise<Lab> {
+  const stackDir = (name: string) => {
+    const d = path.join(dir, name);
+    mkdirSync(d, { recursive: true });
+    return d;
+  };
+  const [stack, sim, receiver, script] = await Promise.all([
+    startPrivateStack(stackDir('stack-1')),
+    startSimulator({ nodes: 3 }),
+    startCallbackReceiver(),
+    bundle(dir, path.join(dir, 'bundle.log')),
+  ]);
+  shutdown.defer(() => stack.stop());
+  shutdown.defer(() => sim.stop());
+  shutdown.defer(() => receiver.stop());
+  const vars: Record<string, string> = {
+    LOADBALANCER_SECRET: randomBytes(20).toString('hex'),
+    ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    MULTITENANCY_ENABLED: 'true',
+    URL_HOST,
+    // The frontend's callback endpoint runs on this machine.
+    CALLBACK_ALLOW_PRIVATE_URLS: 'true',
+  };
+  const toml = readWranglerToml(path.join(ROOT, 'wrangler.toml'));
+  const worker = await startWorker(
+    { script, toml, bindings: { ...workerBindings(stack.endpoints), ...vars }, logFile: path.join(dir, 'worker.log'), r2Persist: path.join(dir, 'r2') },
+    shutdown,
+  );
+  const lab: Lab = {
+    dir,
+    stack,
+    sim,
+    receiver,
+    worker,
+    vars,
+    async replaceStorage(name) {
+      lab.stack = await startPrivateStack(stackDir(name));
+      const replaced = lab.stack;
+      shutdown.defer(() => replaced.stop());
+      await worker.reconfigure({ ...workerBindings(replaced.endpoints), ...lab.vars });
+    },
+    async redeploy(changed) {
+      lab.vars = { ...lab.vars, ...changed };
+      await worker.reconfigure({ ...workerBindings(lab.stack.endpoints), ...lab.vars });
+    },
+    cron: () => runCron(worker),
+  };
+  return lab;
+}

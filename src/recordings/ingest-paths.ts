@@ -6,7 +6,7 @@
 import { ingestErrors } from './ingest-errors.js';
 
 // BBB record ids are `<sha1>-<ms>`; anything id-like is accepted, nothing that could nest.
-export const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
+const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
 const FORMAT = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // Control characters and the backslash never appear in a recording's file names.
 const BAD_CHARS = /[\x00-\x1f\x7f\\]/;

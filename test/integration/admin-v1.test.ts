@@ -104,6 +104,7 @@ describe('admin API v1: OpenAPI document', () => {
       '/recordings/{recordID}': ['delete'],
       '/recordings/{recordID}/publish': ['post'],
       '/recordings/{recordID}/unpublish': ['post'],
+      '/recordings/reindex': ['post'],
       '/callbacks': ['get'],
       '/config/export': ['get'],
       '/config/import': ['post'],

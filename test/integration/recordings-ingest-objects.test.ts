@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   deleteRecordingObjects,
   listRecordingObjects,
+  manifestKey,
   moveRecording,
   objectKey,
   SHA256_META,
@@ -71,14 +72,16 @@ describe('recording objects in R2', () => {
     expect(await bucket.head(key)).toBeNull();
   });
 
-  it('deletes everything of the recording, text tracks included, and nothing else', async () => {
+  it('deletes everything of the recording, text tracks and upload manifest included, and nothing else', async () => {
     const id = newId();
     await seed(id);
     await moveRecording(bucket, id, 'unpublished');
     await bucket.put(objectKey('published', 'presentation', id, 'left-behind.txt'), 'x');
+    await bucket.put(manifestKey(id), 'manifest');
     expect(await deleteRecordingObjects(bucket, id)).toBe(5);
     expect(await listRecordingObjects(bucket, id)).toEqual([]);
     expect(await bucket.head(textTrackKey(id, 'en-US.vtt'))).toBeNull();
+    expect(await bucket.head(manifestKey(id))).toBeNull();
     expect(await bucket.head(objectKey('published', 'presentation', `${id}0`, 'metadata.xml'))).not.toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import { parseCommandLine, str, type Command } from './command.js';
 import { configCommands } from './config.js';
 import { CliError, EXIT_USAGE, usageError } from './errors.js';
 import { meetingCommands } from './meetings.js';
+import { recordingCommands } from './recordings.js';
 import { serverCommands } from './servers.js';
 import { statusCommand } from './status.js';
 import { syncCommand } from './sync.js';
@@ -12,7 +13,7 @@ import { tenantCommands } from './tenants.js';
 
 /** `scaleflare`: the operator's CLI over the JSON admin API of any deployment (docs/cli.md). */
 
-const commands: Command[] = [statusCommand, ...serverCommands, ...tenantCommands, ...meetingCommands, ...configCommands, syncCommand, checkCommand];
+const commands: Command[] = [statusCommand, ...serverCommands, ...tenantCommands, ...meetingCommands, ...recordingCommands, ...configCommands, syncCommand, checkCommand];
 
 const GLOBAL_HELP = `Options of every command:
   --url <url>      the balancer's base URL (or SCALEFLARE_URL)

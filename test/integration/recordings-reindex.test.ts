@@ -85,7 +85,7 @@ describe('recordings reindex', { timeout: 60_000 }, () => {
     await ingest(b, { videoBytes: 0, published: false });
     await ingest(kept);
     const before = await listing();
-    const rowA = await row(a);
+    const rowA = (await row(a))!;
     expect(await svc.sql.query('SELECT 1 FROM callback_deliveries WHERE record_id = $1', [a])).toHaveLength(1);
     await forget(a);
     await forget(b);

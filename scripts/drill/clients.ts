@@ -31,12 +31,12 @@ export async function admin<T = any>(lab: Lab, method: string, path: string, bod
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/** Scalelite's admin API (`getServers`), signed with a balancer secret: 2xx means the secret was accepted. */
-export async function scaleliteGetServers(lab: Lab, secret: string): Promise<number> {
+/** Scalelite's admin API (`getServers`), signed with a balancer secret; a refused checksum is BBB XML. */
+export async function scaleliteGetServers(lab: Lab, secret: string): Promise<{ accepted: boolean; answer: string }> {
   const checksum = createHash('sha256').update(`getServers${secret}`).digest('hex');
   const res = await send(lab)(`http://${URL_HOST}/scalelite/api/getServers?checksum=${checksum}`);
-  await res.arrayBuffer();
-  return res.status;
+  const body = await res.text();
+  return { accepted: res.status === 200 && res.headers.get('content-type')?.includes('json') === true, answer: `HTTP ${res.status} ${body.slice(0, 120)}` };
 }
 
 /** A browser following a join: the balancer's redirect, then the node's answer to it. */

@@ -7,8 +7,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { IngestClient } from '../recordings/ingest-client.js';
 import { recordingFixture } from '../../test/support/recordings-ingest-fixture.js';
+import { waitFor } from '../stack/net.js';
 import { admin, DrillError, followJoin, lms } from './clients.js';
 import type { Lab } from './lab.js';
+import { viewCallbacks } from './observe.js';
 
 export interface TenantEntry {
   name: string;
@@ -116,7 +118,7 @@ export async function populate(lab: Lab): Promise<Ledger> {
   await uploadRecording(lab, ledger, withRetried, 1);
   // This cron run tries the first callback once (the frontend answers 503); it stays pending.
   await lab.cron();
-  await waitForAttempt(lab, acme.id);
+  await waitForAttempt(lab, acme);
   await uploadRecording(lab, ledger, withUntried, 2);
   for (const [i, m] of ledger.meetings.filter((m) => m.tenant === globex).slice(0, 2).entries()) await uploadRecording(lab, ledger, m, 10 + i);
   return ledger;
@@ -128,11 +130,6 @@ export async function scriptReceiver(lab: Lab, path: string, status: number): Pr
 }
 
 /** The cron delivers callbacks in waitUntil: wait until the first delivery has been tried. */
-async function waitForAttempt(lab: Lab, tenant: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const { deliveries } = await admin<{ deliveries: { attempts: number }[] }>(lab, 'GET', `/callbacks?tenant=${tenant}`);
-    if (deliveries.some((d) => d.attempts > 0)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new DrillError('the cron run did not try the pending recording-ready callback within 10 s');
+function waitForAttempt(lab: Lab, tenant: TenantEntry): Promise<unknown> {
+  return waitFor('the cron run to try the recording-ready callback', async () => ((await viewCallbacks(lab, tenant)).some((d) => d.attempts > 0) || undefined), 10_000);
 }

@@ -25,15 +25,14 @@ export async function rotationDrill(lab: Lab, steps: Steps, ledger: Ledger): Pro
   let tenantSecret = acme.secret;
   let balancerSecret = lab.vars.LOADBALANCER_SECRET!;
   const traffic = new Traffic(lab, meetings, { tenant: () => tenantSecret, balancer: () => balancerSecret });
-  const calm = () => new Promise((r) => setTimeout(r, 300));
   try {
     await steps.run("tenant secret: add the new one, move the LMS, remove the old", async () => {
       const old = tenantSecret;
       const next = newSecret();
       await admin(lab, 'POST', `/tenants/${acme.id}/secrets`, { secret: next });
-      await calm();
+      await traffic.round();
       tenantSecret = next;
-      await calm();
+      await traffic.round();
       await admin(lab, 'DELETE', `/tenants/${acme.id}/secrets/${fingerprint(old)}`);
       const refused = await lms(lab, acme.name, old).call('getMeetingInfo', { meetingID: meetings[0]!.meetingID });
       if (refused.messageKey !== 'checksumError') throw new DrillError(`the old tenant secret still works (${refused.returncode})`);
@@ -43,12 +42,11 @@ export async function rotationDrill(lab: Lab, steps: Steps, ledger: Ledger): Pro
       const next = newSecret();
       await lab.redeploy({ LOADBALANCER_SECRETS: next });
       balancerSecret = next;
-      await calm();
+      await traffic.round();
       await lab.redeploy({ LOADBALANCER_SECRET: next, LOADBALANCER_SECRETS: '' });
-      const status = await scaleliteGetServers(lab, old);
-      if (status === 200) throw new DrillError('the old balancer secret still works');
+      if ((await scaleliteGetServers(lab, old)).accepted) throw new DrillError('the old balancer secret still works');
     });
-    await steps.run('node secret: rotation pending, node switches, balancer promotes', () => rotateNodeSecret(lab, ledger, meetings[0]!.node));
+    await steps.run('node secret: rotation pending, node switches, balancer promotes', () => rotateNodeSecret(lab, ledger, meetings[0]!.node, traffic));
   } finally {
     await traffic.stop();
   }
@@ -59,14 +57,14 @@ export async function rotationDrill(lab: Lab, steps: Steps, ledger: Ledger): Pro
 }
 
 /** The compromised node's secret, following the runbook's three steps. */
-async function rotateNodeSecret(lab: Lab, ledger: Ledger, origin: string): Promise<void> {
+async function rotateNodeSecret(lab: Lab, ledger: Ledger, origin: string, traffic: Traffic): Promise<void> {
   const server = ledger.servers.get(origin)!;
   // 1. The balancer learns the new secret first; it keeps signing with the old one for now.
   const { secret } = await admin<{ secret: string }>(lab, 'POST', `/servers/${server.id}/secret-rotation`, {});
-  await new Promise((r) => setTimeout(r, 300));
+  await traffic.round();
   // 2. The operator runs `bbb-conf --setsecret` on the node: from now on it refuses the old secret.
   lab.sim.node(server.simId).configure({ secret });
-  await new Promise((r) => setTimeout(r, 600));
+  await traffic.round();
   // 3. The balancer noticed on its own; confirm, and check the old secret is dead everywhere.
   const row = await admin<{ secretRotationPending: boolean; secretFingerprint: string }>(lab, 'GET', `/servers/${server.id}`);
   if (row.secretRotationPending) throw new DrillError('the balancer has not promoted the new node secret');

@@ -4,9 +4,12 @@
  * tool calling Scalelite's admin API. Secrets are read per call, so the drill can switch them as an
  * LMS admin would. Every call that does not succeed is a failure the drill reports.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { followJoin, lms, scaleliteGetServers } from './clients.js';
 import type { Lab } from './lab.js';
 import type { MeetingEntry } from './populate.js';
+
+const CALLS_PER_MEETING = 5;
 
 export interface TrafficSecrets {
   /** The secret the tenant's LMS signs with now. */
@@ -30,10 +33,15 @@ export class Traffic {
     this.loops = Array.from({ length: workers }, (_, i) => this.loop(i));
   }
 
-  /** Lets the loops go round at least once more, then stops them. */
+  /** Resolves once every meeting has seen another round of calls (with whatever secrets are current). */
+  async round(): Promise<void> {
+    const target = this.calls + this.meetings.length * CALLS_PER_MEETING;
+    while (this.running && this.calls < target) await sleep(20);
+  }
+
+  /** One more round, then the loops stop. */
   async stop(): Promise<void> {
-    const seen = this.calls;
-    while (this.calls < seen + this.meetings.length * 4) await new Promise((r) => setTimeout(r, 20));
+    await this.round();
     this.running = false;
     await Promise.all(this.loops);
   }
@@ -51,8 +59,8 @@ export class Traffic {
       this.count(created.returncode === 'SUCCESS', `create ${where}: ${created.returncode} ${created.messageKey ?? ''}`);
       const joined = await followJoin(api, m.meetingID, 'Drill traffic');
       this.count(joined.ok, `join ${where}: ${joined.detail}`);
-      const status = await scaleliteGetServers(this.lab, this.secrets.balancer());
-      this.count(status === 200, `Scalelite getServers: HTTP ${status}`);
+      const servers = await scaleliteGetServers(this.lab, this.secrets.balancer());
+      this.count(servers.accepted, `Scalelite getServers: ${servers.answer}`);
     }
   }
 

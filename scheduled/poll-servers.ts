@@ -22,6 +22,8 @@ export interface PollTarget {
 export interface ServerPoll {
   result: NonNullable<PolledServer['result']>;
   meetings: XmlObject[];
+  /** The node took the pending secret of a rotation: the coordinator promotes it. */
+  secretNext?: true;
 }
 
 const list = (v: XmlNode | undefined): XmlObject[] =>
@@ -44,8 +46,13 @@ async function readVersion(cfg: Config, target: PollTarget): Promise<string> {
 
 async function pollServer(cfg: Config, target: PollTarget, now: number): Promise<ServerPoll> {
   const { server } = target;
+  let secretNext = false;
   try {
-    const res = await callServer(cfg, server, 'getMeetings', [], { maxBytes: MAX_GET_MEETINGS_BYTES, online: target.online });
+    const res = await callServer(cfg, server, 'getMeetings', [], {
+      maxBytes: MAX_GET_MEETINGS_BYTES,
+      online: target.online,
+      onSecretNext: () => (secretNext = true),
+    });
     if (!res.ok) throw new Error(`${res.messageKey ?? 'FAILED'}: ${res.message ?? ''}`);
     const container = res.response.meetings;
     const meetings = list(container && typeof container === 'object' && !Array.isArray(container) ? container.meeting : undefined);
@@ -57,6 +64,7 @@ async function pollServer(cfg: Config, target: PollTarget, now: number): Promise
     }));
     return {
       meetings,
+      ...(secretNext ? { secretNext: true as const } : {}),
       result: {
         online: true,
         load: serverLoad(inputs, server.loadMultiplier, cfg.load, now),

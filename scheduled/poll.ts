@@ -1,4 +1,4 @@
-import { changeServerStates } from '../src/cluster/pool.js';
+import { changeServerStates, promoteSecrets } from '../src/cluster/pool.js';
 import { freshServerMap } from '../src/cluster/server-cache.js';
 import { forEachLimited } from '../src/cluster/concurrency.js';
 import { callServer } from '../src/cluster/node.js';
@@ -46,7 +46,8 @@ export type PollFanOut = (targets: PollTarget[], now: number) => Promise<[string
  * timeouts, short ones for servers already offline, so a dead node costs at most a second), then
  * everything learned written to Redis in one round trip. Redis round trips per cycle are fixed
  * (lock, health, apply, unlock), whatever the number of servers and meetings; Postgres is read once
- * and written only when a cordoned server turns disabled. A pool larger than POLL_SHARD_SIZE fans
+ * and written only when a cordoned server turns disabled or a node took its pending new secret. A
+ * pool larger than POLL_SHARD_SIZE fans
  * out to further invocations when `fanOut` is given.
  */
 export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut): Promise<PollReport> {
@@ -71,8 +72,10 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
         : await pollServers(svc.cfg, targets, now),
     );
 
+    const promoted = await promoteSecrets(svc, active.filter((s) => polled.get(s.id)?.secretNext));
     const disabled = await disableEmptyCordoned(svc, active, polled);
-    const states = new Map(disabled.map((s) => [s.id, s]));
+    // Rows changed this cycle, mirrored by the one write below (the later change holds both).
+    const states = new Map([...promoted, ...disabled].map((s) => [s.id, s]));
     const snapshots: SnapshotWrite[] = [];
     const found: FoundMeeting[] = [];
     const attendees = new Map<string, number>();

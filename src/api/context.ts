@@ -1,6 +1,9 @@
 import { BbbError, errors } from '../bbb/errors.js';
 import { renderError } from '../bbb/xml.js';
+import type { NodeResponse } from '../bbb/client.js';
 import { assertValidMeetingId, param, type Params } from '../bbb/query.js';
+import { callServer, type ServerCallOptions } from '../cluster/node.js';
+import { promoteSecret } from '../cluster/pool.js';
 import { serverMap } from '../cluster/server-cache.js';
 import { describeError } from '../log.js';
 import { log } from '../observability/log.js';
@@ -68,4 +71,15 @@ export async function routedServer(
 /** Failures that must not fail the call (history, bookkeeping) are logged without details of the request. */
 export function background(call: ApiCall, what: string, p: Promise<unknown>): void {
   call.waitUntil(p.catch((e: unknown) => log('error', `${what} failed`, { error: describeError(e) })));
+}
+
+/** A call to a server for this request; a node seen taking its pending new secret gets it promoted, off the hot path. */
+export function nodeCall(call: ApiCall, server: ServerRow, name: string, params: Params, opts: ServerCallOptions = {}): Promise<NodeResponse> {
+  return callServer(call.svc.cfg, server, name, params, {
+    ...opts,
+    onSecretNext: () => {
+      opts.onSecretNext?.();
+      background(call, 'secret promotion', promoteSecret(call.svc, server));
+    },
+  });
 }

@@ -2,7 +2,6 @@ import type { NodeResponse } from '../bbb/client.js';
 import { param, type Params } from '../bbb/query.js';
 import type { XmlObject } from '../bbb/xml.js';
 import { placeMeeting } from '../cluster/meeting-placement.js';
-import { callServer } from '../cluster/node.js';
 import { generatePassword } from '../cluster/placement.js';
 import { captureAnalyticsCallback } from '../recordings/analytics-capture.js';
 import { captureCallbacks } from '../recordings/callbacks-capture.js';
@@ -12,7 +11,7 @@ import type { ServerRow } from '../store/servers.js';
 import { applyParamPolicy, applyTenantPolicy, setParam } from '../tenancy/params.js';
 import { lrsPayload } from '../tenancy/lrs.js';
 import { unscopeMeeting } from '../tenancy/scope.js';
-import { background, nodeMeetingIDOf, requireMeetingID, servers, type ApiCall, type Handler } from './context.js';
+import { background, nodeCall, nodeMeetingIDOf, requireMeetingID, servers, type ApiCall, type Handler } from './context.js';
 import { meetingIndexEntry } from './meeting-index.js';
 import { relay } from './relay.js';
 
@@ -72,7 +71,7 @@ export const create: Handler = async (call) => {
   const lrs = call.tenant.settings.lrs && (await lrsPayload(call.tenant.settings.lrs, server.secret));
   if (lrs) params = setParam(params, 'meta_secret-lrs-payload', lrs);
 
-  const sent = callServer(cfg, server, 'create', params, {
+  const sent = nodeCall(call, server, 'create', params, {
     ...(call.xmlBody ? { body: { contentType: 'application/xml', text: call.xmlBody.text } } : {}),
   });
   // Nothing created on the node: release a new meeting's route and voice bridge so a retry can go elsewhere.

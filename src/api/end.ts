@@ -1,8 +1,7 @@
 import { errors } from '../bbb/errors.js';
 import { param } from '../bbb/query.js';
-import { callServer } from '../cluster/node.js';
 import { recordMeetingEnded } from '../store/history.js';
-import { background, nodeMeetingIDOf, requireMeetingID, servers, type Handler } from './context.js';
+import { background, nodeCall, nodeMeetingIDOf, requireMeetingID, servers, type Handler } from './context.js';
 import { relay } from './relay.js';
 
 /**
@@ -18,7 +17,7 @@ export const end: Handler = async (call) => {
   if (!server) throw errors.internalError('Unable to access meeting on server.');
   const password = param(call.params, 'password');
   return relay(
-    callServer(call.svc.cfg, server, 'end', [['meetingID', nodeMeetingIDOf(call, meetingID)], ...(password !== undefined ? [['password', password] as const] : [])]),
+    nodeCall(call, server, 'end', [['meetingID', nodeMeetingIDOf(call, meetingID)], ...(password !== undefined ? [['password', password] as const] : [])]),
     'Unable to access meeting on server.',
     call.tenant.id,
   );

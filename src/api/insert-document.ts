@@ -1,6 +1,5 @@
 import { errors } from '../bbb/errors.js';
-import { callServer } from '../cluster/node.js';
-import { nodeMeetingIDOf, requireMeetingID, routedServer, type Handler } from './context.js';
+import { nodeCall, nodeMeetingIDOf, requireMeetingID, routedServer, type Handler } from './context.js';
 import { relay } from './relay.js';
 
 /** The XML `<modules>` body goes to the meeting's node as is. */
@@ -10,7 +9,7 @@ export const insertDocument: Handler = async (call) => {
   if (!found) throw errors.notFound();
   const { route, server } = found;
   return relay(
-    callServer(call.svc.cfg, server, 'insertDocument', [['meetingID', nodeMeetingIDOf(call, meetingID)]], {
+    nodeCall(call, server, 'insertDocument', [['meetingID', nodeMeetingIDOf(call, meetingID)]], {
       online: route.online,
       body: { contentType: 'application/xml', text: call.xmlBody?.text ?? '' },
     }),

@@ -1,6 +1,5 @@
 import { errors } from '../bbb/errors.js';
-import { callServer } from '../cluster/node.js';
-import { background, nodeMeetingIDOf, requireMeetingID, routedServer, xmlResponse, type ApiCall } from './context.js';
+import { background, nodeCall, nodeMeetingIDOf, requireMeetingID, routedServer, xmlResponse, type ApiCall } from './context.js';
 import { relayBody } from './relay.js';
 
 /**
@@ -21,7 +20,7 @@ export async function sharedMeetingAnswer(
   const { route, server } = found;
   if (route.answer) return xmlResponse(route.answer);
   const body = await relayBody(
-    callServer(call.svc.cfg, server, mode === 'info' ? 'getMeetingInfo' : 'isMeetingRunning', [['meetingID', nodeMeetingIDOf(call, meetingID)]], {
+    nodeCall(call, server, mode === 'info' ? 'getMeetingInfo' : 'isMeetingRunning', [['meetingID', nodeMeetingIDOf(call, meetingID)]], {
       online: route.online,
     }),
     'Unable to access meeting on server.',

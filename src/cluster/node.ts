@@ -7,22 +7,37 @@ import type { ServerRow } from '../store/servers.js';
 /** A server believed offline gets at most a second, so a dead node never holds a request long. */
 const OFFLINE_TIMEOUT_MS = 1000;
 
-export function callServer(
-  cfg: Config,
-  server: ServerRow,
-  call: string,
-  params: Params,
-  opts: { online?: boolean; body?: { contentType: string; text: string }; maxBytes?: number } = {},
-): Promise<NodeResponse> {
+export interface ServerCallOptions {
+  online?: boolean;
+  body?: { contentType: string; text: string };
+  maxBytes?: number;
+  /** Told when the node took the pending secret of a rotation (it switched): time to promote it. */
+  onSecretNext?: () => void;
+}
+
+/**
+ * A signed call to the server. While a secret rotation is pending (docs/secret-rotation.md), a
+ * call the node refuses as checksumError is made once more with the new secret: the node may have
+ * switched (`bbb-conf --setsecret`) since, and the caller must not see the moment it did.
+ */
+export async function callServer(cfg: Config, server: ServerRow, call: string, params: Params, opts: ServerCallOptions = {}): Promise<NodeResponse> {
   const short = opts.online === false;
   annotate({ server: server.id });
   const requestId = currentRequest()?.id;
-  return callNode({ url: server.url, secret: server.secret }, call, params, {
-    algorithm: cfg.nodeAlgorithm,
-    connectTimeoutMs: short ? Math.min(cfg.connectTimeoutMs, OFFLINE_TIMEOUT_MS) : cfg.connectTimeoutMs,
-    responseTimeoutMs: short ? Math.min(cfg.responseTimeoutMs, OFFLINE_TIMEOUT_MS) : cfg.responseTimeoutMs,
-    ...(opts.body ? { body: opts.body } : {}),
-    ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}),
-    ...(requestId ? { requestId } : {}),
-  });
+  const signed = (secret: string) =>
+    callNode({ url: server.url, secret }, call, params, {
+      algorithm: cfg.nodeAlgorithm,
+      connectTimeoutMs: short ? Math.min(cfg.connectTimeoutMs, OFFLINE_TIMEOUT_MS) : cfg.connectTimeoutMs,
+      responseTimeoutMs: short ? Math.min(cfg.responseTimeoutMs, OFFLINE_TIMEOUT_MS) : cfg.responseTimeoutMs,
+      ...(opts.body ? { body: opts.body } : {}),
+      ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}),
+      ...(requestId ? { requestId } : {}),
+    });
+  const res = await signed(server.secret);
+  if (!server.secretNext || !refusedChecksum(res)) return res;
+  const retried = await signed(server.secretNext);
+  if (!refusedChecksum(retried)) opts.onSecretNext?.();
+  return retried;
 }
+
+const refusedChecksum = (res: NodeResponse) => !res.ok && res.messageKey === 'checksumError';

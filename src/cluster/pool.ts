@@ -53,6 +53,33 @@ export async function changeServerStates(svc: Services, ids: string[], from: Ser
   return rows;
 }
 
+/** Starts (a secret) or cancels (null) a node secret rotation (docs/secret-rotation.md). */
+export async function setSecretNext(svc: Services, id: string, secretNext: string | null): Promise<ServerRow | undefined> {
+  const row = await db.setSecretNext(svc.sql, id, secretNext);
+  if (row) await mirror(svc, [row]);
+  return row;
+}
+
+/**
+ * The node took the pending secret: it becomes the secret, so the old one is refused from now on.
+ * Safe to repeat and to race (only a row still holding that pending secret changes); the poll
+ * mirrors what it promotes itself, in its one write.
+ */
+export async function promoteSecrets(svc: Services, servers: ServerRow[]): Promise<ServerRow[]> {
+  const rows = (await Promise.all(servers.map((s) => s.secretNext && db.promoteSecretNext(svc.sql, s.id, s.secretNext)))).filter(
+    (r): r is ServerRow => !!r,
+  );
+  if (rows.length > 0) invalidateServers();
+  return rows;
+}
+
+/** promoteSecrets for one server outside the poll (API calls, the admin API), mirrored at once. */
+export async function promoteSecret(svc: Services, server: ServerRow): Promise<ServerRow | undefined> {
+  const [row] = await promoteSecrets(svc, [server]);
+  if (row) await mirror(svc, [row]);
+  return row;
+}
+
 export async function removeServer(svc: Services, id: string): Promise<boolean> {
   const server = await db.getServer(svc.sql, id);
   if (!server || !(await db.deleteServer(svc.sql, id))) return false;

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { nodeSecrets } from '../cluster/node-secrets.js';
 import { serverMap } from '../cluster/server-cache.js';
 import { describeError } from '../log.js';
 import { log } from '../observability/log.js';
@@ -33,7 +34,7 @@ export async function analyticsCallback(c: Context<{ Bindings: object }>): Promi
 
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
     const servers = await serverMap(svc.sql, svc.cfg.serverCacheMs, waitUntil, () => svc.cluster.mirroredServers());
-    const node = await verifyJwt(bearer, [...servers.values()].map((s) => s.secret), 'HS512');
+    const node = await verifyJwt(bearer, [...servers.values()].flatMap(nodeSecrets), 'HS512');
     if (!node || (typeof node.exp === 'number' && node.exp * 1000 < Date.now())) return done('not signed by a known server');
 
     // The declared length first, so an oversized report is not read at all.

@@ -3,6 +3,7 @@
  * request (src/recordings/node-auth.ts), within the allowed clock skew. Body digests are
  * checked where the body is read; here only their shape.
  */
+import { nodeSecrets } from '../cluster/node-secrets.js';
 import { freshServerMap, serverMap } from '../cluster/server-cache.js';
 import type { Services } from '../services.js';
 import type { ServerRow } from '../store/servers.js';
@@ -33,12 +34,12 @@ export async function authenticate(
   const server =
     (await serverMap(svc.sql, svc.cfg.serverCacheMs, waitUntil)).get(serverId) ?? (await freshServerMap(svc.sql)).get(serverId);
   const url = new URL(req.url);
-  const verdict = await verify(
-    server?.secret ?? '',
-    { method: req.method, target: url.pathname + url.search, serverId, timestamp, contentSha256 },
-    signature,
-    { nowMs, skewMs: svc.cfg.ingest.clockSkewMs },
+  const parts = { method: req.method, target: url.pathname + url.search, serverId, timestamp, contentSha256 };
+  // Either secret while a rotation is pending: the node's script signs with whichever it has now.
+  const verdicts = await Promise.all(
+    (server ? nodeSecrets(server) : ['']).map((secret) => verify(secret, parts, signature, { nowMs, skewMs: svc.cfg.ingest.clockSkewMs })),
   );
+  const verdict = verdicts.includes('ok') ? 'ok' : verdicts[0]!;
   if (verdict === 'stale') throw ingestErrors.staleTimestamp('The request timestamp is outside the allowed clock skew; check the node\'s clock.');
   // Unknown server and wrong secret look the same from outside.
   if (verdict !== 'ok' || !server) throw ingestErrors.badSignature('The request signature does not match.');

@@ -1,7 +1,7 @@
 import type { Redis } from './redis.js';
 import { keys, tagKey } from './keys.js';
 import { POLL_APPLY } from './lua/poll-apply.js';
-import type { ServerRow } from './servers.js';
+import type { ServerRow, ServerState } from './servers.js';
 
 export interface ServerHealth {
   online: boolean;
@@ -110,7 +110,7 @@ export class ClusterState {
     args.push(String(opts.thresholds.healthy), String(opts.thresholds.unhealthy), String(opts.thresholds.panic));
     args.push(String(opts.graceMs ?? 0), String(opts.servers.length));
     for (const { server: s, result: r } of opts.servers) {
-      args.push(s.id, s.state, s.tag ?? '', String(s.loadMultiplier), s.url, s.secret, s.proxyBasename ?? '');
+      args.push(s.id, s.state, s.tag ?? '', String(s.loadMultiplier), s.url, s.secret, s.secretNext ?? '', s.proxyBasename ?? '');
       args.push(r ? '1' : '0', r?.online ? '1' : '0');
       args.push(String(r?.load ?? 0), String(r?.meetings ?? 0), String(r?.users ?? 0));
       args.push(String(r?.largestMeeting ?? 0), String(r?.videos ?? 0), r?.error ?? '', r?.version ?? '');
@@ -216,8 +216,19 @@ export class ClusterState {
     return ids.flatMap((id, i) => {
       const h = record(rows[i]);
       if (!h.url || !h.secret) return [];
-      const state = h.state === 'enabled' || h.state === 'cordoned' ? h.state : 'disabled';
-      return [{ id, url: h.url, secret: h.secret, tag: h.tag || null, state, loadMultiplier: Number(h.mult) || 1, proxyBasename: h.basename || null }];
+      const state: ServerState = h.state === 'enabled' || h.state === 'cordoned' ? h.state : 'disabled';
+      return [
+        {
+          id,
+          url: h.url,
+          secret: h.secret,
+          secretNext: h.next || null,
+          tag: h.tag || null,
+          state,
+          loadMultiplier: Number(h.mult) || 1,
+          proxyBasename: h.basename || null,
+        },
+      ];
     });
   }
 

@@ -6,6 +6,8 @@ export interface ServerRow {
   id: string;
   url: string;
   secret: string;
+  /** The secret of a pending rotation (docs/secret-rotation.md); never shown, like `secret`. */
+  secretNext: string | null;
   tag: string | null;
   state: ServerState;
   loadMultiplier: number;
@@ -17,18 +19,20 @@ interface DbServer {
   id: string;
   url: string;
   secret: string;
+  secret_next: string | null;
   tag: string | null;
   state: ServerState;
   load_multiplier: number;
   proxy_basename: string | null;
 }
 
-const COLUMNS = 'id, url, secret, tag, state, load_multiplier, proxy_basename';
+const COLUMNS = 'id, url, secret, secret_next, tag, state, load_multiplier, proxy_basename';
 
 const toRow = (r: DbServer): ServerRow => ({
   id: r.id,
   url: r.url,
   secret: r.secret,
+  secretNext: r.secret_next,
   tag: r.tag,
   state: r.state,
   loadMultiplier: Number(r.load_multiplier),
@@ -59,6 +63,7 @@ export async function insertServer(
   return rows[0] && toRow(rows[0]);
 }
 
+/** A new secret given outright replaces any pending rotation. */
 export async function updateServer(
   sql: Sql,
   id: string,
@@ -66,6 +71,7 @@ export async function updateServer(
 ): Promise<ServerRow | undefined> {
   const rows = (await sql.query(
     `UPDATE servers SET
+       secret_next = CASE WHEN $2 IS NOT NULL AND $2 <> secret THEN NULL ELSE secret_next END,
        secret = COALESCE($2, secret),
        tag = CASE WHEN $3::boolean THEN $4 ELSE tag END,
        state = COALESCE($5, state),
@@ -83,6 +89,28 @@ export async function updateServer(
       'proxyBasename' in patch,
       patch.proxyBasename ?? null,
     ],
+  )) as DbServer[];
+  return rows[0] && toRow(rows[0]);
+}
+
+/** Starts (a secret) or cancels (null) a rotation. */
+export async function setSecretNext(sql: Sql, id: string, secretNext: string | null): Promise<ServerRow | undefined> {
+  const rows = (await sql.query(`UPDATE servers SET secret_next = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [
+    id,
+    secretNext,
+  ])) as DbServer[];
+  return rows[0] && toRow(rows[0]);
+}
+
+/**
+ * The pending secret becomes the secret, only while it is still that one: a repeat, a race with
+ * another promotion, or a cancel or new rotation in between leave the row alone (undefined).
+ */
+export async function promoteSecretNext(sql: Sql, id: string, secretNext: string): Promise<ServerRow | undefined> {
+  const rows = (await sql.query(
+    `UPDATE servers SET secret = secret_next, secret_next = NULL, updated_at = now()
+     WHERE id = $1 AND secret_next = $2 RETURNING ${COLUMNS}`,
+    [id, secretNext],
   )) as DbServer[];
   return rows[0] && toRow(rows[0]);
 }

@@ -18,8 +18,8 @@ import { FORGET_ROUTE_FN } from './forget-route.js';
  * without a meeting go.
  *
  * ARGV: ns, now ms, route ttl s, full '1'|'0', healthy, unhealthy and panic thresholds, grace ms,
- *   nServers, then per server 16 fields: id, state, tag ('' untagged), multiplier, url, secret,
- *     proxy basename ('' = default), polled '1'|'0', answered '1'|'0', load, meetings, users, largest meeting, videos, last error,
+ *   nServers, then per server 17 fields: id, state, tag ('' untagged), multiplier, url, secret,
+ *     pending secret ('' = none), proxy basename ('' = default), polled '1'|'0', answered '1'|'0', load, meetings, users, largest meeting, videos, last error,
  *     bbb version ('' = unchanged),
  *   nTags, tags (every tag in use, 'none' included),
  *   nTenants, tenants,
@@ -41,7 +41,7 @@ local function nextArg() local v = ARGV[i]; i = i + 1; return v end
 local servers = {}
 for _ = 1, tonumber(nextArg()) do
   local s = {}
-  for _, f in ipairs({'id', 'state', 'tag', 'mult', 'url', 'secret', 'basename', 'polled', 'online', 'load', 'meetings',
+  for _, f in ipairs({'id', 'state', 'tag', 'mult', 'url', 'secret', 'next', 'basename', 'polled', 'online', 'load', 'meetings',
     'users', 'largest', 'videos', 'error', 'version'}) do s[f] = nextArg() end
   servers[#servers + 1] = s
 end
@@ -68,7 +68,7 @@ for _, s in ipairs(servers) do
   local key = ns .. ':server:' .. s.id
   redis.call('SADD', ns .. ':servers', s.id)
   redis.call('HSET', key, 'state', s.state, 'tag', s.tag, 'mult', s.mult, 'url', s.url, 'secret', s.secret,
-    'basename', s.basename)
+    'next', s.next, 'basename', s.basename)
   if s.polled == '1' then
     local was = redis.call('HGET', key, 'online')
     local online = was == '1' and '1' or '0'

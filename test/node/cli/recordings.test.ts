@@ -52,7 +52,7 @@ describe('scaleflare recordings reindex', { timeout: 60_000 }, () => {
     const sql = db();
     const recordId = `${'ef'.repeat(20)}-${Date.now()}`;
     const node = new IngestClient({ baseUrl: worker.base, serverId, secret: NODE.secret });
-    const files = recordingFixture({ recordId, videoBytes: 1024 }).map((f) => ({ ...f, data: new Blob([f.data]) }));
+    const files = recordingFixture({ recordId, videoBytes: 1024 }).map((f) => ({ ...f, data: new Blob([f.data.slice()]) }));
     await node.uploadRecording(recordId, files);
     // The backup was taken before the upload.
     await sql.query('DELETE FROM recordings WHERE record_id = $1', [recordId]);

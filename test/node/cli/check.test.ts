@@ -4,14 +4,13 @@
  * pool passes (read-only and with test meetings, which are all ended); a stopped node and a wrong
  * secret fail with the step that says why; nothing printed carries the secret or the token.
  */
-import { neon, neonConfig } from '@neondatabase/serverless';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { claimRecording, indexRecording } from '../../../src/store/recording-index';
 import { DEFAULT_TENANT } from '../../../src/tenancy/tenant';
 import { LB_SECRET, startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
-import { adminApi, removeAllServers, simPost } from './pool-setup';
+import { adminApi, db, removeAllServers, simPost } from './pool-setup';
 
 const BIN = path.resolve('bin/scaleflare.mjs');
 const TOKEN = 'check-test-admin-token-0123456789';
@@ -40,12 +39,6 @@ const sim = (p: string, body?: unknown) => simPost(simulator.controlUrl, p, body
 const simMeetings = async (id: string): Promise<any[]> => (await (await fetch(`${simulator.controlUrl}/nodes/${id}/meetings`)).json()).meetings;
 
 /** The stack's Postgres through the Neon driver, as the Worker reaches it. */
-function db() {
-  const { endpoints } = inject('stack');
-  neonConfig.fetchEndpoint = () => endpoints.neonHttpEndpoint;
-  return neon(endpoints.databaseUrl);
-}
-
 beforeAll(async () => {
   worker = await startIngestWorker(inject('stack').endpoints, { ADMIN_TOKEN: TOKEN });
   await removeAllServers(api, simulator.controlUrl);

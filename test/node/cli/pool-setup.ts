@@ -2,7 +2,8 @@
  * What the CLI test files do around the commands under test: admin API calls straight to the
  * Worker (only the commands under test run as a process) and the simulator's control API.
  */
-import { expect } from 'vitest';
+import { neon, neonConfig } from '@neondatabase/serverless';
+import { expect, inject } from 'vitest';
 
 export type AdminApi = (p: string, method?: string, body?: unknown) => Promise<any>;
 
@@ -29,4 +30,11 @@ export async function simPost(controlUrl: string, p: string, body: unknown = {})
 export async function removeAllServers(api: AdminApi, controlUrl: string): Promise<void> {
   await simPost(controlUrl, '/reset');
   for (const s of (await api('/servers')).servers) await api(`/servers/${s.id}`, 'DELETE');
+}
+
+/** The test stack's Postgres, for what no admin API call does (seeding, simulating a lost row). */
+export function db() {
+  const { endpoints } = inject('stack');
+  neonConfig.fetchEndpoint = () => endpoints.neonHttpEndpoint;
+  return neon(endpoints.databaseUrl);
 }

@@ -4,14 +4,13 @@
  * the test stack's Postgres. A recording uploaded through the ingest protocol loses its index row;
  * the dry run only reports it, the run puts it back, a second run finds nothing to do.
  */
-import { neon, neonConfig } from '@neondatabase/serverless';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IngestClient } from '../../../scripts/recordings/ingest-client';
 import { recordingFixture } from '../../support/recordings-ingest-fixture';
 import { startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
-import { adminApi } from './pool-setup';
+import { adminApi, db } from './pool-setup';
 
 const BIN = path.resolve('bin/scaleflare.mjs');
 const TOKEN = 'reindex-cli-admin-token-0123456789';
@@ -29,12 +28,6 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
     });
   });
-}
-
-function db() {
-  const { endpoints } = inject('stack');
-  neonConfig.fetchEndpoint = () => endpoints.neonHttpEndpoint;
-  return neon(endpoints.databaseUrl);
 }
 
 beforeAll(async () => {

@@ -1,16 +1,26 @@
 /**
  * How the drill talks to the Worker: as an LMS of a tenant (the BBB API on the tenant's host), as
  * an operator (the JSON admin API, Scalelite's admin API) and as a browser. Everything goes through
- * Miniflare's dispatchFetch, which keeps any host name and waits out a redeploy instead of failing.
+ * Miniflare's dispatchFetch, which keeps any host name, to whichever deployment is current.
  */
 import { createHash } from 'node:crypto';
 import { bbbApi, type BbbApi } from '../cli/check-bbb.js';
 import { URL_HOST, type Lab } from './lab.js';
 
+/** One request to the current deployment, read whole before it counts as answered. */
 export const send =
   (lab: Lab): typeof fetch =>
-  (input: string | URL | Request, init?: RequestInit) =>
-    lab.worker.mf.dispatchFetch(String(input), init as never) as unknown as Promise<Response>;
+  async (input: string | URL | Request, init?: RequestInit) => {
+    const worker = lab.worker;
+    lab.inFlight.set(worker, (lab.inFlight.get(worker) ?? 0) + 1);
+    try {
+      const res = await worker.mf.dispatchFetch(String(input), init as never);
+      const body = await res.arrayBuffer();
+      return new Response(body.byteLength ? body : null, { status: res.status, headers: res.headers as unknown as Headers });
+    } finally {
+      lab.inFlight.set(worker, lab.inFlight.get(worker)! - 1);
+    }
+  };
 
 export const tenantOrigin = (tenant: string) => `http://${tenant}.${URL_HOST}`;
 

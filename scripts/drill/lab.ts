@@ -14,6 +14,7 @@ import type { Shutdown } from '../../test/bench/shutdown.js';
 import { startWorker, type RunningWorker } from '../../test/bench/workerd.js';
 import { startSimulator, type Simulator } from '../../test/support/bbb-sim/simulator.js';
 import { startCallbackReceiver, type CallbackReceiver } from '../../test/support/callbacks-receiver.js';
+import { waitFor } from '../stack/net.js';
 import { type Stack, startPrivateStack, workerBindings } from '../stack/stack.js';
 
 /** Tenants are told apart by the first label of the host, below this one. */
@@ -27,9 +28,14 @@ export interface Lab {
   worker: RunningWorker;
   /** The deployment's configuration: what a restore keeps (it lives in wrangler secrets, not in the stores). */
   vars: Record<string, string>;
+  /** Requests being answered, per deployment: a replaced one is stopped once it has answered them. */
+  inFlight: Map<RunningWorker, number>;
   /** Starts an empty Postgres and Redis (a new stack directory) and points the Worker at them. */
   replaceStorage(name: string): Promise<void>;
-  /** Redeploys the Worker with changed configuration. */
+  /**
+   * A new deployment with changed configuration, as Cloudflare does it: the new version takes every
+   * new request, the old one finishes those it has, then goes.
+   */
   redeploy(vars: Record<string, string>): Promise<void>;
   /** One Cron Trigger run; its waitUntil work (callbacks) may still be going on. */
   cron(): Promise<void>;
@@ -59,28 +65,43 @@ export async function startLab(dir: string, shutdown: Shutdown): Promise<Lab> {
     CALLBACK_ALLOW_PRIVATE_URLS: 'true',
   };
   const toml = readWranglerToml(path.join(ROOT, 'wrangler.toml'));
-  const worker = await startWorker(
-    { script, toml, bindings: { ...workerBindings(stack.endpoints), ...vars }, logFile: path.join(dir, 'worker.log'), r2Persist: path.join(dir, 'r2') },
-    shutdown,
-  );
+  let deployments = 0;
+  const deploy = (endpoints: Stack['endpoints'], vars: Record<string, string>) =>
+    startWorker(
+      {
+        script,
+        toml,
+        bindings: { ...workerBindings(endpoints), ...vars },
+        logFile: path.join(dir, `worker-${++deployments}.log`),
+        r2Persist: path.join(dir, 'r2'),
+        // The drill prints its own steps; the Worker's log stays in the run directory.
+        echo: 0,
+      },
+      shutdown,
+    );
   const lab: Lab = {
     dir,
     stack,
     sim,
     receiver,
-    worker,
+    worker: await deploy(stack.endpoints, vars),
     vars,
+    inFlight: new Map(),
     async replaceStorage(name) {
       lab.stack = await startPrivateStack(stackDir(name));
       const replaced = lab.stack;
       shutdown.defer(() => replaced.stop());
-      await worker.reconfigure({ ...workerBindings(replaced.endpoints), ...lab.vars });
+      await lab.redeploy({});
     },
     async redeploy(changed) {
       lab.vars = { ...lab.vars, ...changed };
-      await worker.reconfigure({ ...workerBindings(lab.stack.endpoints), ...lab.vars });
+      const old = lab.worker;
+      lab.worker = await deploy(lab.stack.endpoints, lab.vars);
+      await waitFor('the old deployment to finish its requests', async () => ((lab.inFlight.get(old) ?? 0) === 0 || undefined), 30_000);
+      lab.inFlight.delete(old);
+      await old.dispose();
     },
-    cron: () => runCron(worker),
+    cron: () => runCron(lab.worker),
   };
   return lab;
 }

@@ -3,7 +3,7 @@
  * the Worker's own socket (unsafeDirectSockets), not through Miniflare's entry worker.
  */
 import { createWriteStream } from 'node:fs';
-import { Log, LogLevel, Miniflare, type MiniflareOptions } from 'miniflare';
+import { Log, LogLevel, Miniflare } from 'miniflare';
 import type { WranglerToml } from './bundle';
 import type { Shutdown } from './shutdown';
 
@@ -15,18 +15,18 @@ export interface RunningWorker {
   /** The Worker's direct socket, without a trailing slash. */
   base: string;
   output: WorkerOutput;
-  /**
-   * A new deployment of the same bundle with other bindings, as a secret change makes one.
-   * Requests sent with `mf.dispatchFetch` meanwhile wait for it rather than fail; `base` may change.
-   */
-  reconfigure(bindings: Record<string, string>): Promise<void>;
+  /** Stops it before the shutdown does (once, whoever asks first). */
+  dispose(): Promise<void>;
 }
 
-/** Worker stdout/stderr: kept in a file; the first lines are echoed, the rest only counted. */
+/** Worker stdout/stderr: kept in a file; the first `echo` lines are echoed, the rest only counted. */
 export class WorkerOutput {
   lines = 0;
   private echoed = 0;
-  constructor(private readonly file: ReturnType<typeof createWriteStream>) {}
+  constructor(
+    private readonly file: ReturnType<typeof createWriteStream>,
+    private readonly echo = 20,
+  ) {}
   handle = (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
     for (const stream of [stdout, stderr]) {
       let rest = '';
@@ -42,10 +42,10 @@ export class WorkerOutput {
     if (!line.trim()) return;
     this.lines++;
     this.file.write(`${line}\n`);
-    if (this.echoed < 20) {
+    if (this.echoed < this.echo) {
       this.echoed++;
       console.log(`  [worker] ${line}`);
-    } else if (this.echoed === 20) {
+    } else if (this.echoed === this.echo && this.echo > 0) {
       this.echoed++;
       console.log('  [worker] (more output is only counted; see the run directory with --keep)');
     }
@@ -64,14 +64,16 @@ export async function startWorker(
     name?: string;
     /** Keep R2 objects in this directory, so they outlive the Worker (the recovery drill). */
     r2Persist?: string;
+    /** How many lines of the Worker's output to echo (default 20). */
+    echo?: number;
   },
   shutdown: Shutdown,
 ): Promise<RunningWorker> {
   const { script, toml, inspectorPort } = worker;
   const name = worker.name ?? WORKER_NAME;
-  const output = new WorkerOutput(createWriteStream(worker.logFile));
+  const output = new WorkerOutput(createWriteStream(worker.logFile), worker.echo);
   const signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
-  const options = (bindings: Record<string, string>): MiniflareOptions => ({
+  const mf = new Miniflare({
     ...(inspectorPort ? { inspectorPort } : {}),
     host: '127.0.0.1',
     port: 0,
@@ -86,7 +88,7 @@ export async function startWorker(
         modules: [{ type: 'ESModule', path: script }],
         compatibilityDate: toml.compatibilityDate,
         compatibilityFlags: toml.compatibilityFlags,
-        bindings: { ...toml.vars, ...bindings },
+        bindings: { ...toml.vars, ...worker.bindings },
         r2Buckets: ['RECORDINGS'],
         // As wrangler.toml: the poll fans out to this Worker's own PollShard entrypoint.
         serviceBindings: { POLL_SHARD: { name, entrypoint: 'PollShard' } },
@@ -96,8 +98,9 @@ export async function startWorker(
       },
     ],
   });
-  const mf = new Miniflare(options(worker.bindings));
-  shutdown.defer(() => mf.dispose());
+  let disposed: Promise<void> | undefined;
+  const dispose = () => (disposed ??= mf.dispose());
+  shutdown.defer(dispose);
   // Miniflare's exit hook calls process.exit() on SIGINT/SIGTERM, which would cut our cleanup
   // short and leave Redis and Postgres running; our own handler disposes of it in order instead.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -106,16 +109,6 @@ export async function startWorker(
     }
   }
   await mf.ready;
-  const directUrl = async () => (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
-  const running: RunningWorker = {
-    mf,
-    name,
-    base: await directUrl(),
-    output,
-    reconfigure: async (bindings) => {
-      await mf.setOptions(options(bindings));
-      running.base = await directUrl();
-    },
-  };
-  return running;
+  const base = (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
+  return { mf, name, base, output, dispose };
 }

@@ -2,8 +2,9 @@
  * Finishing an upload: the node sends the manifest of every file it uploaded; the Worker checks
  * each one is stored with the declared size and SHA-256, reads and parses every format's
  * metadata.xml, puts the objects under the right prefix, then indexes the recording and
- * schedules its recording-ready callback in one Postgres transaction. Nothing is indexed until
- * everything checks out; repeating `complete` gives the same result.
+ * schedules its recording-ready callback in one Postgres transaction, and last keeps the manifest
+ * in R2 (what reindex restores from). Nothing is indexed until everything checks out; repeating
+ * `complete` gives the same result.
  */
 import { enqueueRecordingReady } from '../store/callbacks.js';
 import { knownTenants } from '../tenancy/tenant.js';

@@ -19,10 +19,11 @@ export async function indexPage(sql: Sql, after: string | null, limit: number): 
     `SELECT r.record_id AS "recordID", r.tenant_id AS tenant, r.state, r.published,
             coalesce((SELECT array_agg(f.format ORDER BY f.format) FROM playback_formats f WHERE f.recording_id = r.id), '{}') AS formats
      FROM recordings r
-     WHERE $1::text IS NULL OR r.record_id COLLATE "C" > $1
+     WHERE r.record_id COLLATE "C" > $1
      ORDER BY r.record_id COLLATE "C"
      LIMIT $2`,
-    [after, limit],
+    // The empty string sorts before every record id.
+    [after ?? '', limit],
   )) as IndexEntry[];
 }
 

@@ -30,7 +30,7 @@ export interface Lab {
   vars: Record<string, string>;
   /** Requests being answered, per deployment: a replaced one is stopped once it has answered them. */
   inFlight: Map<RunningWorker, number>;
-  /** Starts an empty Postgres and Redis (a new stack directory) and points the Worker at them. */
+  /** Starts an empty Postgres and Redis (a new stack directory); the next redeploy points the Worker at them. */
   replaceStorage(name: string): Promise<void>;
   /**
    * A new deployment with changed configuration, as Cloudflare does it: the new version takes every
@@ -91,7 +91,6 @@ export async function startLab(dir: string, shutdown: Shutdown): Promise<Lab> {
       lab.stack = await startPrivateStack(stackDir(name));
       const replaced = lab.stack;
       shutdown.defer(() => replaced.stop());
-      await lab.redeploy({});
     },
     async redeploy(changed) {
       lab.vars = { ...lab.vars, ...changed };

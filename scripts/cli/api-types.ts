@@ -13,6 +13,8 @@ export interface Server {
   proxyBasename: string;
   proxyBasenameOverridden: boolean;
   secretFingerprint: string;
+  /** While a secret rotation is pending. */
+  secretNextFingerprint: string | null;
   health: {
     online: boolean;
     load: number | null;

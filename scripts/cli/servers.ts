@@ -4,6 +4,7 @@ import { usageError } from './errors.js';
 import { print, table } from './output.js';
 import { apiPath, findServer, listServers } from './resolve.js';
 import { removeServer } from './server-removal.js';
+import { rotateSecretCommand } from './server-secret.js';
 
 /** `scaleflare servers …`: the pool's servers through /admin/v1/servers. */
 
@@ -147,6 +148,7 @@ export const serverCommands: Command[] = [
       print(inv.out, p, () => proxySettingsText(p));
     },
   },
+  rotateSecretCommand,
   {
     words: ['servers', 'remove'],
     usage: '<id|url|host> [--force]',

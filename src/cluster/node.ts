@@ -40,4 +40,5 @@ export async function callServer(cfg: Config, server: ServerRow, call: string, p
   return retried;
 }
 
-const refusedChecksum = (res: NodeResponse) => !res.ok && res.messageKey === 'checksumError';
+/** BBB's answer to a call signed with a secret it does not have. */
+export const refusedChecksum = (res: NodeResponse) => !res.ok && res.messageKey === 'checksumError';

@@ -71,7 +71,7 @@ export async function updateServer(
 ): Promise<ServerRow | undefined> {
   const rows = (await sql.query(
     `UPDATE servers SET
-       secret_next = CASE WHEN $2 IS NOT NULL AND $2 <> secret THEN NULL ELSE secret_next END,
+       secret_next = CASE WHEN $2::text <> secret THEN NULL ELSE secret_next END,
        secret = COALESCE($2, secret),
        tag = CASE WHEN $3::boolean THEN $4 ELSE tag END,
        state = COALESCE($5, state),

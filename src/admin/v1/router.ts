@@ -10,6 +10,7 @@ import { meetingOperations } from './meetings.js';
 import { openApiDocument } from './openapi.js';
 import { ApiError, type AnyOperation } from './operation.js';
 import { recordingOperations } from './recordings.js';
+import { secretRotationOperations } from './secret-rotation.js';
 import { serverOperations } from './servers.js';
 import { settingsOperations } from './settings.js';
 import { proxyOperations } from '../../proxy/settings-api.js';
@@ -24,6 +25,7 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export const operations: readonly AnyOperation[] = [
   ...serverOperations,
+  ...secretRotationOperations,
   ...proxyOperations,
   ...tenantOperations,
   ...settingsOperations,

@@ -13,7 +13,7 @@ import { ApiError, IdParams, notFound, operation, Success } from './operation.js
 
 const State = z.enum(['enabled', 'cordoned', 'disabled']);
 const Url = z.string().trim().regex(/^https?:\/\/[^/\s]+/i, 'must be an http(s) URL').max(2048);
-const Secret = z.string().trim().min(1).max(1024);
+export const Secret = z.string().trim().min(1).max(1024);
 const Tag = z.string().trim().max(256).nullable();
 const Multiplier = z.number().positive();
 /** null goes back to the default, the first DNS label of the host. */
@@ -36,6 +36,7 @@ export const ServerSchema = z
     proxyBasenameOverridden: z.boolean().describe('Whether proxyBasename was set rather than taken from the host'),
     /** The first 12 hex digits of the secret's SHA-256: which secret is set, never the secret. */
     secretFingerprint: z.string(),
+    secretNextFingerprint: z.string().nullable().describe('While a secret rotation is pending, the new secret\'s fingerprint (docs/secret-rotation.md)'),
     health: z.object({
       online: z.boolean(),
       load: z.number().nullable(),
@@ -62,6 +63,7 @@ async function present(s: ServerRow, h: ServerHealth | undefined): Promise<z.inp
     proxyBasename: basenameOf(s),
     proxyBasenameOverridden: s.proxyBasename !== null,
     secretFingerprint: await fingerprint(s.secret),
+    secretNextFingerprint: s.secretNext && (await fingerprint(s.secretNext)),
     health: {
       online: h?.online ?? false,
       load: s.state !== 'disabled' && h?.online ? h.load : null,
@@ -78,12 +80,12 @@ async function present(s: ServerRow, h: ServerHealth | undefined): Promise<z.inp
   };
 }
 
-async function render(svc: Services, rows: ServerRow[]) {
+export async function render(svc: Services, rows: ServerRow[]) {
   const health = await svc.cluster.health(rows);
   return Promise.all(rows.map((r) => present(r, health.get(r.id))));
 }
 
-async function existing(svc: Services, id: string): Promise<ServerRow> {
+export async function existing(svc: Services, id: string): Promise<ServerRow> {
   const row = await getServer(svc.sql, id);
   if (!row) throw notFound('server', id);
   return row;

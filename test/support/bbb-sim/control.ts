@@ -104,6 +104,12 @@ function routes(sim: ControlTarget): Route[] {
       handler: async (p, body) => ({ fault: await node(p).setFault(body as unknown as FaultInput) }),
     },
     { method: 'POST', path: /^\/nodes\/([^/]+)\/config$/, handler: (p, body) => node(p).configure(body as Partial<NodeConfig>) },
+    // As `bbb-conf --setsecret`: meetings keep running, calls signed with the old secret get checksumError.
+    {
+      method: 'POST',
+      path: /^\/nodes\/([^/]+)\/setsecret$/,
+      handler: (p, body) => (typeof body.secret === 'string' && body.secret !== '' ? node(p).configure({ secret: body.secret }) : bad('secret must be a non-empty string')),
+    },
     { method: 'POST', path: /^\/nodes\/([^/]+)\/seed$/, handler: (p, body) => ({ meetingIDs: node(p).seed(parseSeed(body)) }) },
     { method: 'GET', path: /^\/nodes\/([^/]+)\/meetings$/, handler: (p) => ({ meetings: node(p).meetings() }) },
     { method: 'GET', path: /^\/nodes\/([^/]+)\/meetings\/([^/]+)$/, handler: (p) => node(p).meeting(p[1] ?? '') },

@@ -7,7 +7,7 @@ import { services } from '../services.js';
 import { enqueueAnalyticsCallback } from '../store/analytics-callbacks.js';
 import { nodeMeetingID } from '../tenancy/scope.js';
 import { DEFAULT_TENANT, tenantById } from '../tenancy/tenant.js';
-import { deliverDue } from './callbacks-delivery.js';
+import { deliverSoon } from './callbacks-delivery.js';
 import { verifyJwt } from './callbacks-jwt.js';
 
 /** Analytics reports of large meetings run to a few hundred kB. */
@@ -55,7 +55,7 @@ export async function analyticsCallback(c: Context<{ Bindings: object }>): Promi
     // The frontend knows the meeting by its own ID, not the tenant-scoped one the node used.
     if (payload.meeting_id === nodeMeetingID(tenant.id, meetingID)) payload.meeting_id = meetingID;
     const id = await enqueueAnalyticsCallback(svc.sql, svc.cfg.callbacks, { tenant: tenant.id, meetingID, instance: String(instance), payload });
-    if (id) waitUntil(deliverDue(svc, { only: [id] }).catch((e: unknown) => log('error', 'analytics relay failed', { error: describeError(e) })));
+    deliverSoon(svc, id ? [id] : [], waitUntil);
     return done();
   } catch (e) {
     log('error', 'analytics callback not queued', { error: describeError(e) });

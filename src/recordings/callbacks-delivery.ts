@@ -1,5 +1,7 @@
 import { forEachLimited } from '../cluster/concurrency.js';
 import type { CallbackSettings } from '../config.js';
+import { describeError } from '../log.js';
+import { log } from '../observability/log.js';
 import type { Services } from '../services.js';
 import { claimDueDeliveries, recordOutcomes, type AttemptOutcome, type DueDelivery } from '../store/callbacks.js';
 import { tenantById } from '../tenancy/tenant.js';
@@ -38,6 +40,16 @@ export async function deliverDue(svc: Services, o: { only?: string[] } = {}): Pr
   await recordOutcomes(svc.sql, outcomes);
   const count = (kind: AttemptOutcome['outcome']) => outcomes.filter((x) => x.outcome === kind).length;
   return { attempted: outcomes.length, delivered: count('delivered'), retrying: count('retry'), stopped: count('stop') };
+}
+
+/**
+ * Attempts deliveries a request just queued once it has answered (`waitUntil`), as BBB calls back
+ * at once: claimed like the cron's, so the two never send one delivery twice, and a failure is
+ * left to the cron's backoff.
+ */
+export function deliverSoon(svc: Services, ids: string[], waitUntil: (p: Promise<unknown>) => void): void {
+  if (ids.length === 0) return;
+  waitUntil(deliverDue(svc, { only: ids }).catch((e: unknown) => log('error', 'immediate callback attempt failed', { error: describeError(e) })));
 }
 
 async function attempt(svc: Services, d: DueDelivery): Promise<AttemptOutcome> {

@@ -4,7 +4,7 @@ import { describeError } from '../log.js';
 import { services } from '../services.js';
 import { enqueueMeetingEnded } from '../store/callbacks.js';
 import { tenantById } from '../tenancy/tenant.js';
-import { deliverDue } from './callbacks-delivery.js';
+import { deliverSoon } from './callbacks-delivery.js';
 import { unverifiedClaims, verifyJwt } from './callbacks-jwt.js';
 
 /**
@@ -35,11 +35,7 @@ callbackRoutes.on(['GET', 'POST'], '/end/:token', async (c) => {
       query,
       params: Object.fromEntries(new URLSearchParams(query)),
     });
-    if (id) {
-      c.executionCtx.waitUntil(
-        deliverDue(svc, { only: [id] }).catch((e: unknown) => console.error(`end callback relay failed: ${describeError(e)}`)),
-      );
-    }
+    deliverSoon(svc, id ? [id] : [], (p) => c.executionCtx.waitUntil(p));
     return c.json({ status: 'accepted' });
   } catch (e) {
     console.error(`end callback not queued: ${describeError(e)}`);

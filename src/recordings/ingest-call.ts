@@ -18,6 +18,8 @@ export interface IngestCall {
   caller: Caller;
   target: ReturnType<typeof parseTarget>;
   tenant: string;
+  /** Work that goes on after the answer (the request's `waitUntil`). */
+  waitUntil: (p: Promise<unknown>) => void;
 }
 
 export type IngestHandler = (call: IngestCall) => Promise<Response>;

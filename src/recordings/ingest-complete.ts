@@ -4,10 +4,11 @@
  * metadata.xml, puts the objects under the right prefix, then indexes the recording and
  * schedules its recording-ready callback in one Postgres transaction, and last keeps the manifest
  * in R2 (what reindex restores from). Nothing is indexed until everything checks out; repeating
- * `complete` gives the same result.
+ * `complete` gives the same result. The callback is attempted once the node has its answer.
  */
 import { enqueueRecordingReady } from '../store/callbacks.js';
 import { knownTenants } from '../tenancy/tenant.js';
+import { deliverSoon } from './callbacks-delivery.js';
 import { claimOwnership, json, signedText, uploadVisibility, type IngestCall } from './ingest-call.js';
 import { ingestErrors } from './ingest-errors.js';
 import { byFile, fileKey, indexUpload, readUpload, storeManifest, unmatched } from './ingest-index.js';
@@ -36,9 +37,12 @@ export async function completeRecording(call: IngestCall): Promise<Response> {
 
   await placeObjects(bucket, recordId, published ? 'published' : 'unpublished', manifest, objects);
   const ready = enqueueRecordingReady(svc.cfg.callbacks, { tenant: upload.tenant, meetingID: upload.meta.meetingId, recordID: recordId });
-  if (!(await indexUpload(svc, upload, serverId, published, [ready]))) throw ingestErrors.foreignRecording('This recording belongs to another server.');
+  const queued = await indexUpload(svc, upload, serverId, published, [ready]);
+  if (!queued) throw ingestErrors.foreignRecording('This recording belongs to another server.');
   // Written last: its presence says the upload finished (docs/recordings.md, reindex).
   await storeManifest(bucket, recordId, serverId, manifest);
+  // The frontend hears at once, as from BBB, without the node's uploader waiting for it.
+  deliverSoon(svc, queued, call.waitUntil);
   return json({ recordID: recordId, published, formats: upload.formats });
 }
 

@@ -85,8 +85,8 @@ export async function readUpload(
   };
 }
 
-/** Writes the index entry in one transaction with `extra`; false when another server owns the record id. */
-export async function indexUpload(svc: Services, r: UploadedRecording, serverId: string, published: boolean, extra: Statement[]): Promise<boolean> {
+/** Writes the index entry in one transaction with `extra`: the deliveries it queued, or null when another server owns the record id. */
+export async function indexUpload(svc: Services, r: UploadedRecording, serverId: string, published: boolean, extra: Statement[]): Promise<string[] | null> {
   const entry = { tenant: r.tenant, serverId, meta: r.meta, published, protectByDefault: svc.cfg.recordings.protectByDefault, formats: r.playback };
   return indexRecording(svc.sql, entry, extra);
 }

@@ -34,8 +34,9 @@ ingestApi.all('*', async (c) => {
     const handler = ROUTES[`${c.req.method} ${rest.slice(0, rest.indexOf('/'))}`];
     if (!handler) throw ingestErrors.notFound('No such ingest operation.');
     if (svc.cfg.recordings.disabled) throw ingestErrors.disabled('Recordings are disabled on this load balancer (RECORDING_DISABLED).');
-    const caller = await authenticate(c.req.raw, svc, (p) => c.executionCtx.waitUntil(p));
-    const call = { svc, bucket: svc.recordings, req: c.req.raw, url, caller, target: parseTarget(rest), tenant: DEFAULT_TENANT }; // the recording's tenant comes from its scoped meetingID at complete
+    const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+    const caller = await authenticate(c.req.raw, svc, waitUntil);
+    const call = { svc, bucket: svc.recordings, req: c.req.raw, url, caller, target: parseTarget(rest), tenant: DEFAULT_TENANT, waitUntil }; // the recording's tenant comes from its scoped meetingID at complete
     return await handler(call);
   } catch (e) {
     if (e instanceof IngestError) return c.json(errorBody(e), e.status);

@@ -1,7 +1,10 @@
 import type { CallbackSettings } from '../config.js';
 import type { Sql } from './postgres.js';
 
-/** One SQL statement with its parameters, to run inside someone else's transaction. */
+/**
+ * One SQL statement with its parameters, to run inside someone else's transaction. What it returns
+ * as `delivery_id` is a delivery it queued, for the caller to attempt once committed.
+ */
 export interface Statement {
   text: string;
   params: unknown[];
@@ -36,7 +39,7 @@ export async function rememberMeetingCallbacks(
 /**
  * The statement that schedules the recording-ready callback of an imported recording, for the
  * import's own transaction: nothing when the meeting's create carried no recording-ready URL,
- * and once per recording however often its upload completes.
+ * and once per recording however often its upload completes (only the first returns its id).
  */
 export function enqueueRecordingReady(
   cfg: CallbackSettings,
@@ -48,7 +51,8 @@ export function enqueueRecordingReady(
                   jsonb_build_object('meeting_id', meeting_id, 'record_id', $3::text), now() + make_interval(secs => $4)
            FROM meeting_callbacks
            WHERE tenant_id = $1 AND meeting_id = $2 AND recording_ready_url IS NOT NULL
-           ON CONFLICT (tenant_id, kind, dedupe_key) DO NOTHING`,
+           ON CONFLICT (tenant_id, kind, dedupe_key) DO NOTHING
+           RETURNING id::text AS delivery_id`,
     params: [r.tenant, r.meetingID, r.recordID, cfg.expirySeconds],
   };
 }

@@ -130,9 +130,10 @@ const recordingColumns = (r: IndexedRecording): unknown[] => {
 /**
  * Writes an imported recording in one transaction: the recording (only if this server owns it),
  * its formats, its total size, and `extra` (the recording-ready callback). A re-import updates
- * in place; publication pinned by the API and the protection flag already set are kept.
+ * in place; publication pinned by the API and the protection flag already set are kept. Answers
+ * the deliveries `extra` queued, or null when another server owns the record id.
  */
-export async function indexRecording(sql: Sql, r: IndexedRecording, extra: Statement[]): Promise<boolean> {
+export async function indexRecording(sql: Sql, r: IndexedRecording, extra: Statement[]): Promise<string[] | null> {
   const formats = r.formats.map((f) => ({
     format: f.format,
     url: f.url,
@@ -175,5 +176,6 @@ export async function indexRecording(sql: Sql, r: IndexedRecording, extra: State
     ),
     ...extra.map((s) => tx.query(s.text, s.params)),
   ]);
-  return (results[0] as unknown[]).length === 1;
+  if ((results[0] as unknown[]).length !== 1) return null;
+  return results.slice(3).flatMap((rows) => (rows as { delivery_id?: string }[]).flatMap((row) => row.delivery_id ?? []));
 }

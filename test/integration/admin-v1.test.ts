@@ -91,6 +91,8 @@ describe('admin API v1: OpenAPI document', () => {
       '/servers/{id}/panic': ['post'],
       '/servers/{id}/pending-uploads': ['get'],
       '/servers/{id}/proxy-settings': ['get'],
+      '/servers/{id}/secret-rotation': ['post', 'delete'],
+      '/servers/{id}/secret-rotation/promote': ['post'],
       '/poll': ['post'],
       '/tenants': ['get', 'post'],
       '/tenants/{id}': ['get', 'patch', 'delete'],

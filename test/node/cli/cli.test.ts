@@ -272,6 +272,30 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
     expect(bad.stderr).toContain('proxyBasename');
   });
 
+  it('rotates a node secret: generated and shown once, promote refused until the node switched, cancel', async () => {
+    const started = await cli(['servers', 'rotate-secret', node2.url]);
+    expect(started.code, started.stderr).toBe(0);
+    const secret = /shown once, keep it safe\): (\w+)/.exec(started.stdout)![1]!;
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(started.stdout).toContain('bbb-conf --setsecret');
+    expect((await byUrl(node2.url)).secretNextFingerprint).toMatch(/^[0-9a-f]{12}$/);
+
+    const early = await cli(['servers', 'rotate-secret', node2.url, '--promote']);
+    expect(early.code).not.toBe(0);
+    expect(early.stderr).toContain('bbb-conf --setsecret');
+    await sim(`/nodes/${node2.id}/setsecret`, { secret });
+    const promoted = await json(['servers', 'rotate-secret', node2.url, '--promote']);
+    expect(promoted.secretNextFingerprint).toBeNull();
+
+    // Back to the node's own secret, by a rotation given on standard input, then cancelled and done again.
+    expect((await json(['servers', 'rotate-secret', node2.url, '--secret', '-'], { stdin: `${node2.secret}\n` })).secret).toBeUndefined();
+    expect((await cli(['servers', 'rotate-secret', node2.url, '--cancel'])).stdout).toContain('Rotation cancelled');
+    expect((await cli(['servers', 'rotate-secret', node2.url, '--cancel', '--promote'])).code).not.toBe(0);
+    await json(['servers', 'rotate-secret', node2.url, '--secret', '-'], { stdin: `${node2.secret}\n` });
+    await sim(`/nodes/${node2.id}/setsecret`, { secret: node2.secret });
+    expect((await json(['servers', 'rotate-secret', node2.url, '--promote'])).secretNextFingerprint).toBeNull();
+  });
+
   it('fails clearly: bad token, bad file, bad usage, unreachable balancer; the token is never printed', async () => {
     const closed = await closedPort();
     // Independent runs, side by side: each is a process start.

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deliverDue } from '../../src/recordings/callbacks-delivery';
 import { services } from '../../src/services';
+import { v1 } from './admin-v1-support';
 import { hs512Claims, hs512Jwt, received, receiver, resetCallbacks, script } from './callbacks-support';
 import { call, envWith, nodes, registerServers, resetAll, send, SECRET, sim } from './support';
 
@@ -74,6 +75,15 @@ describe('analytics_callback relays the node report', () => {
     const inHours = ((claims.exp as number) - Date.now() / 1000) / 3600;
     expect(inHours).toBeGreaterThan(23.9);
     expect(inHours).toBeLessThanOrEqual(24);
+  });
+
+  it("while the node's secret rotation is pending, a report signed with the new secret is relayed too", async () => {
+    const url = await createWithAnalytics('an-1');
+    const id = (await v1('GET', '/servers')).json.servers[0].id;
+    expect((await v1('POST', `/servers/${id}/secret-rotation`, { secret: 'rotated-node-secret-0123' })).status).toBe(200);
+    const token = await hs512Jwt({ exp: Math.floor(Date.now() / 1000) + 60 }, 'rotated-node-secret-0123');
+    expect((await report(url, REPORT, token)).status).toBe(204);
+    expect(await received('/analytics')).toHaveLength(1);
   });
 
   it('once per meeting, however often the node sends it', async () => {

@@ -96,6 +96,8 @@ export interface DueDelivery {
  * Claims up to `limit` due deliveries for one attempt each, and gives up on expired ones, in one
  * statement. A claim is a lease: a run that dies mid-attempt leaves the row due again after
  * `leaseSeconds`. `only` restricts the claim to given ids (an immediate attempt after enqueueing).
+ * Claims running at once (the cron and an immediate attempt) never share a row: locked rows are
+ * skipped, and a claimed row is not due until its lease ends.
  */
 export async function claimDueDeliveries(
   sql: Sql,

@@ -41,11 +41,17 @@ export function envWith(overrides: Record<string, string> = {}): object {
   return e;
 }
 
-/** One request through the Worker, waiting for its waitUntil work as well. */
-export async function send(req: Request, overrides: Record<string, string> = {}): Promise<Response> {
+/** One request through the Worker, as its client sees it: `after` settles when its waitUntil work is done. */
+export async function answer(req: Request, overrides: Record<string, string> = {}): Promise<{ res: Response; after: Promise<void> }> {
   const ctx = createExecutionContext();
   const res = await app.fetch(req, envWith(overrides), ctx);
-  await waitOnExecutionContext(ctx);
+  return { res, after: waitOnExecutionContext(ctx) };
+}
+
+/** One request through the Worker, waiting for its waitUntil work as well. */
+export async function send(req: Request, overrides: Record<string, string> = {}): Promise<Response> {
+  const { res, after } = await answer(req, overrides);
+  await after;
   return res;
 }
 

@@ -7,6 +7,7 @@ import { services } from '../../src/services';
 import { rememberMeetingCallbacks } from '../../src/store/callbacks';
 import { insertServer } from '../../src/store/servers';
 import { recordingFixture, type FixtureOptions } from '../support/recordings-ingest-fixture';
+import { receiver } from './callbacks-support';
 import { BASE, counters, resetCounters, send } from './support';
 
 const svc = services(env);
@@ -202,12 +203,12 @@ describe('recording ingest: recording-ready callback', () => {
   it('complete schedules the callback captured at create, in the same transaction, once however often it repeats', async () => {
     const recordId = newId();
     const meetingId = `meeting-${recordId}`;
-    await rememberMeetingCallbacks(svc.sql, { tenant: 'default', meetingID: meetingId, recordingReadyUrl: 'https://lms.example.com/ready' });
+    await rememberMeetingCallbacks(svc.sql, { tenant: 'default', meetingID: meetingId, recordingReadyUrl: `${receiver}/ready` });
     const upload = files({ recordId, meetingId });
     await client().uploadRecording(recordId, upload);
     await client().uploadRecording(recordId, upload);
     const deliveries = await svc.sql.query(`SELECT kind, url, payload FROM callback_deliveries WHERE record_id = $1`, [recordId]);
-    expect(deliveries).toEqual([{ kind: 'recording_ready', url: 'https://lms.example.com/ready', payload: { meeting_id: meetingId, record_id: recordId } }]);
+    expect(deliveries).toEqual([{ kind: 'recording_ready', url: `${receiver}/ready`, payload: { meeting_id: meetingId, record_id: recordId } }]);
   });
 
   it('a recording whose import fails schedules nothing', async () => {

@@ -13,6 +13,7 @@ import { rememberMeetingCallbacks } from '../../src/store/callbacks';
 import { insertServer } from '../../src/store/servers';
 import { recordingFixture, type FixtureOptions } from '../support/recordings-ingest-fixture';
 import { v1 } from './admin-v1-support';
+import { received, receiver } from './callbacks-support';
 import { recordingsXml, resetRecordings } from './recordings-api-support';
 import { BASE, bbb, send } from './support';
 
@@ -80,13 +81,14 @@ beforeEach(resetRecordings);
 describe('recordings reindex', { timeout: 60_000 }, () => {
   it('restores recordings missing from the index exactly as complete wrote them, with no callback; dry run first, then idempotent', async () => {
     const [a, b, kept] = [newId(), newId(), newId()];
-    await rememberMeetingCallbacks(svc.sql, { tenant: 'default', meetingID: `meeting-${a}`, recordingReadyUrl: 'https://lms.example.com/ready' });
+    await rememberMeetingCallbacks(svc.sql, { tenant: 'default', meetingID: `meeting-${a}`, recordingReadyUrl: `${receiver}/reindex-ready` });
     await ingest(a, { meta: { 'bbb-context': 'Course 1' } });
     await ingest(b, { videoBytes: 0, published: false });
     await ingest(kept);
     const before = await listing();
     const rowA = (await row(a))!;
     expect(await svc.sql.query('SELECT 1 FROM callback_deliveries WHERE record_id = $1', [a])).toHaveLength(1);
+    const sentAtUpload = (await received('/reindex-ready')).length;
     await forget(a);
     await forget(b);
     const restoredFromBackup = await listing();
@@ -103,6 +105,7 @@ describe('recordings reindex', { timeout: 60_000 }, () => {
     expect(await row(a)).toMatchObject(same);
     // Restoring is not a new recording: the LMS heard of it when it was uploaded.
     expect(await svc.sql.query('SELECT 1 FROM callback_deliveries WHERE record_id = $1', [a])).toEqual([]);
+    expect(await received('/reindex-ready')).toHaveLength(sentAtUpload);
 
     expect(await walk()).toMatchObject({ restored: [], alreadyIndexed: 3, missingObjects: [], skipped: [] });
     expect(await listing()).toEqual(before);

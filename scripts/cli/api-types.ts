@@ -13,6 +13,7 @@ export interface Server {
   proxyBasename: string;
   proxyBasenameOverridden: boolean;
   secretFingerprint: string;
+  secretRotationPending: boolean;
   /** While a secret rotation is pending. */
   secretNextFingerprint: string | null;
   health: {

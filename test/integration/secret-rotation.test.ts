@@ -75,7 +75,7 @@ describe('node secret rotation: no failed call', () => {
     const secret = started.json.secret as string;
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     const pending = started.json.server;
-    expect(pending.secretNextFingerprint).toMatch(/^[0-9a-f]{12}$/);
+    expect(pending).toMatchObject({ secretRotationPending: true, secretNextFingerprint: expect.stringMatching(/^[0-9a-f]{12}$/) });
     expect(JSON.stringify((await v1('GET', '/servers')).json)).not.toContain(secret);
 
     expect(await lms(names)).toEqual([]);
@@ -86,7 +86,7 @@ describe('node secret rotation: no failed call', () => {
     await setNodeSecret(secret);
     expect(await lms(names)).toEqual([]);
     const after = await server();
-    expect(after).toMatchObject({ secretFingerprint: pending.secretNextFingerprint, secretNextFingerprint: null });
+    expect(after).toMatchObject({ secretFingerprint: pending.secretNextFingerprint, secretRotationPending: false, secretNextFingerprint: null });
 
     expect(await nodeAnswer(old)).toBe('FAILED');
     expect(await nodeAnswer(secret)).toBe('SUCCESS');

@@ -36,7 +36,8 @@ export const ServerSchema = z
     proxyBasenameOverridden: z.boolean().describe('Whether proxyBasename was set rather than taken from the host'),
     /** The first 12 hex digits of the secret's SHA-256: which secret is set, never the secret. */
     secretFingerprint: z.string(),
-    secretNextFingerprint: z.string().nullable().describe('While a secret rotation is pending, the new secret\'s fingerprint (docs/secret-rotation.md)'),
+    secretRotationPending: z.boolean().describe('A new secret waits for the node to take it (docs/secret-rotation.md)'),
+    secretNextFingerprint: z.string().nullable().describe("The pending secret's fingerprint; null when no rotation is pending"),
     health: z.object({
       online: z.boolean(),
       load: z.number().nullable(),
@@ -63,6 +64,7 @@ async function present(s: ServerRow, h: ServerHealth | undefined): Promise<z.inp
     proxyBasename: basenameOf(s),
     proxyBasenameOverridden: s.proxyBasename !== null,
     secretFingerprint: await fingerprint(s.secret),
+    secretRotationPending: s.secretNext !== null,
     secretNextFingerprint: s.secretNext && (await fingerprint(s.secretNext)),
     health: {
       online: h?.online ?? false,

@@ -13,6 +13,7 @@ const server = (url: string, state: ServerState, meetings = 0): Server => ({
   proxyBasename: new URL(url).hostname.split('.')[0]!,
   proxyBasenameOverridden: false,
   secretFingerprint: '000000000000',
+  secretRotationPending: false,
   secretNextFingerprint: null,
   health: { online: true, load: 0, meetings, users: 0, largestMeeting: 0, videos: 0, version: '', lastPoll: null, lastError: '', failures: 0, panickedAt: null },
 });

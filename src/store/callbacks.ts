@@ -116,7 +116,8 @@ export async function claimDueDeliveries(
        FOR UPDATE SKIP LOCKED
      )
      UPDATE callback_deliveries d
-     SET attempts = d.attempts + 1, last_attempt_at = now(), next_attempt_at = now() + make_interval(secs => $2)
+     SET attempts = d.attempts + 1, last_attempt_at = now(), next_attempt_at = now() + make_interval(secs => $2),
+         leased_until = now() + make_interval(secs => $2)
      FROM due WHERE d.id = due.id
      RETURNING d.id::text, d.tenant_id, d.kind, d.url, d.payload, d.attempts`,
     [o.limit, o.leaseSeconds, o.only ?? null],
@@ -153,6 +154,7 @@ export async function recordOutcomes(sql: Sql, outcomes: AttemptOutcome[]): Prom
          ELSE 'pending' END,
        delivered_at = CASE WHEN o.outcome = 'delivered' THEN now() END,
        next_attempt_at = now() + make_interval(secs => o.delay),
+       leased_until = NULL,
        last_status = o.status,
        last_error = CASE
          WHEN o.outcome = 'retry' AND now() + make_interval(secs => o.delay) >= d.expires_at THEN concat_ws('; ', o.error, 'expired')
@@ -167,6 +169,21 @@ export async function recordOutcomes(sql: Sql, outcomes: AttemptOutcome[]): Prom
       outcomes.map((o) => o.retryInSeconds),
     ],
   );
+}
+
+/**
+ * Makes a tenant's pending deliveries due now (the frontend is back; no need to wait out the
+ * backoff); rows being attempted right now are left to their attempt. Returns the ids made due.
+ */
+export async function retryPendingNow(sql: Sql, tenant: string): Promise<string[]> {
+  const rows = await sql.query(
+    `UPDATE callback_deliveries SET next_attempt_at = now()
+     WHERE tenant_id = $1 AND status = 'pending' AND expires_at > now() AND next_attempt_at > now()
+       AND (leased_until IS NULL OR leased_until <= now())
+     RETURNING id::text`,
+    [tenant],
+  );
+  return rows.map((r) => r.id as string);
 }
 
 /** A delivery as operators see it: the URL without its query. */

@@ -108,6 +108,7 @@ describe('admin API v1: OpenAPI document', () => {
       '/recordings/{recordID}/unpublish': ['post'],
       '/recordings/reindex': ['post'],
       '/callbacks': ['get'],
+      '/callbacks/retry': ['post'],
       '/config/export': ['get'],
       '/config/import': ['post'],
     };

@@ -11,10 +11,11 @@ import { invalidateServers } from '../../src/cluster/server-cache';
 import { deliverDue } from '../../src/recordings/callbacks-delivery';
 import { manifestLine } from '../../src/recordings/ingest-manifest';
 import { services } from '../../src/services';
-import { enqueueRecordingReady, listDeliveries, rememberMeetingCallbacks } from '../../src/store/callbacks';
+import { claimDueDeliveries, enqueueRecordingReady, listDeliveries, rememberMeetingCallbacks } from '../../src/store/callbacks';
 import { insertServer } from '../../src/store/servers';
 import { recordingFixture } from '../support/recordings-ingest-fixture';
 import { received, receiver, resetCallbacks, script, verifiedClaims } from './callbacks-support';
+import { v1 } from './admin-v1-support';
 import { answer, BASE, counters, resetCounters, SECRET } from './support';
 
 const svc = services(env);
@@ -155,5 +156,32 @@ describe('recording-ready callback right after complete', () => {
     // complete's own 2 (ownership claim, one transaction), as in recordings-ingest.test.ts, plus the attempt's 2.
     expect(await counters()).toEqual({ redis: 0, postgres: 4 });
     expect(await received('/counted')).toHaveLength(1);
+  });
+});
+
+describe('retrying pending deliveries now (POST /admin/v1/callbacks/retry)', () => {
+  it('attempts them at once instead of after their backoff; delivered ones and ones being attempted are left alone', async () => {
+    await script('/back', [503, 200]);
+    await script('/busy', [503]);
+    const back = await recording('/back');
+    const busy = await recording('/busy');
+    for (const r of [back, busy]) await client.uploadRecording(r.recordId, r.files);
+    await settled();
+    expect(await delivery(back.recordId)).toMatchObject({ status: 'pending', attempts: 1 });
+    // Another run is attempting this one right now: its lease must keep it from a second attempt.
+    const busyId = (await delivery(busy.recordId)).id;
+    await svc.sql.query(`UPDATE callback_deliveries SET next_attempt_at = now() WHERE id = $1`, [busyId]);
+    expect(await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 600, only: [busyId] })).toHaveLength(1);
+
+    const retried = await v1('POST', '/callbacks/retry');
+    expect(retried).toMatchObject({ status: 200, json: { retrying: 1 } });
+    expect(await delivery(back.recordId)).toMatchObject({ status: 'delivered', attempts: 2, lastStatus: 200 });
+    expect(await received('/back')).toHaveLength(2);
+    expect(await delivery(busy.recordId)).toMatchObject({ status: 'pending', attempts: 2 });
+    expect(await received('/busy')).toHaveLength(1);
+
+    expect((await v1('POST', '/callbacks/retry')).json).toEqual({ retrying: 0 });
+    expect(await v1('POST', '/callbacks/retry?tenant=no-such-tenant')).toMatchObject({ status: 404 });
+    expect(await v1('POST', '/callbacks/retry', undefined, { token: null })).toMatchObject({ status: 401 });
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { listDeliveries } from '../../store/callbacks.js';
+import { deliverSoon } from '../../recordings/callbacks-delivery.js';
+import { listDeliveries, retryPendingNow } from '../../store/callbacks.js';
 import { tenantScope } from './tenants.js';
 import { operation, tenantField } from './operation.js';
 
@@ -38,6 +39,23 @@ export const callbackOperations = [
       const { svc, query: q } = ctx;
       await tenantScope(ctx, q.tenant);
       return { deliveries: await listDeliveries(svc.sql, { tenant: q.tenant, limit: q.limit, ...(q.status ? { status: q.status } : {}) }) };
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/callbacks/retry',
+    tag: 'callbacks',
+    summary: "Attempt a tenant's pending deliveries now instead of after their backoff (the frontend is back)",
+    query: z.object(tenantField),
+    response: z.object({ retrying: z.number().int() }),
+    errors: [404],
+    handler: async (ctx) => {
+      const { svc, query: q } = ctx;
+      await tenantScope(ctx, q.tenant);
+      const ids = await retryPendingNow(svc.sql, q.tenant);
+      // Claimed as the cron claims: what this attempt does not take, the next cron run does.
+      deliverSoon(svc, ids, ctx.waitUntil);
+      return { retrying: ids.length };
     },
   }),
 ];

@@ -1,8 +1,7 @@
 /**
  * A pool worth restoring: three nodes, two tenants with their own secrets and settings, live
  * meetings with attendees spread over the nodes, recordings uploaded by the nodes that ran them,
- * and recording-ready callbacks the frontend has not taken yet (one already retried, one not yet
- * tried). The ledger is what the drill expects to find again after the restore.
+ * and recording-ready callbacks the frontend has not taken yet (it was down when they were tried). The ledger is what the drill expects to find again after the restore.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { IngestClient } from '../recordings/ingest-client.js';
@@ -39,7 +38,7 @@ export interface Ledger {
   meetings: MeetingEntry[];
   recordings: RecordingEntry[];
   /** Frontend paths whose recording-ready callback must still be pending after the restore. */
-  callbackPaths: { retried: string; untried: string };
+  callbackPaths: string[];
 }
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -99,7 +98,7 @@ export async function populate(lab: Lab): Promise<Ledger> {
     tenants: [],
     meetings: [],
     recordings: [],
-    callbackPaths: { retried: '/lms/recording-ready/1', untried: '/lms/recording-ready/2' },
+    callbackPaths: ['/lms/recording-ready/1', '/lms/recording-ready/2'],
   };
   ledger.tenants.push(
     await addTenant(lab, 'acme', { limits: { meetings: 50, attendees: 2000 }, create: { defaults: { welcome: 'Welcome to Acme' } } }),
@@ -107,29 +106,27 @@ export async function populate(lab: Lab): Promise<Ledger> {
   );
   const [acme, globex] = ledger.tenants as [TenantEntry, TenantEntry];
   // The frontend is down: every recording-ready callback fails until the drill lets it answer.
-  for (const p of Object.values(ledger.callbackPaths)) await scriptReceiver(lab, p, 503);
-  const ready = (p: string) => ({ 'meta_bbb-recording-ready-url': `${lab.receiver.url}${p}` });
-  const withRetried = await startMeeting(lab, ledger, acme, 'room-1', ready(ledger.callbackPaths.retried));
-  const withUntried = await startMeeting(lab, ledger, acme, 'room-2', ready(ledger.callbackPaths.untried));
+  for (const p of ledger.callbackPaths) await scriptReceiver(lab, p, 503);
+  const withCallbacks = [];
+  for (const [i, p] of ledger.callbackPaths.entries()) {
+    withCallbacks.push(await startMeeting(lab, ledger, acme, `room-${i + 1}`, { 'meta_bbb-recording-ready-url': `${lab.receiver.url}${p}` }));
+  }
   for (const id of ['room-3', 'room-4']) await startMeeting(lab, ledger, acme, id);
   for (const id of ['room-1', 'room-2', 'room-3']) await startMeeting(lab, ledger, globex, id);
   await lab.cron();
 
-  await uploadRecording(lab, ledger, withRetried, 1);
-  // This cron run tries the first callback once (the frontend answers 503); it stays pending.
-  await lab.cron();
-  await waitForAttempt(lab, acme);
-  await uploadRecording(lab, ledger, withUntried, 2);
+  // Each complete tries its callback at once; the frontend answers 503, so they wait for a retry.
+  for (const [i, m] of withCallbacks.entries()) await uploadRecording(lab, ledger, m, i + 1);
   for (const [i, m] of ledger.meetings.filter((m) => m.tenant === globex).slice(0, 2).entries()) await uploadRecording(lab, ledger, m, 10 + i);
+  await waitFor(
+    'the recording-ready callbacks to be tried once',
+    async () => ((await viewCallbacks(lab, acme)).filter((d) => d.attempts === 1).length === withCallbacks.length || undefined),
+    10_000,
+  );
   return ledger;
 }
 
 export async function scriptReceiver(lab: Lab, path: string, status: number): Promise<void> {
   const res = await fetch(`${lab.receiver.url}/__script`, { method: 'POST', body: JSON.stringify({ path, statuses: [status] }) });
   if (!res.ok) throw new DrillError(`callback receiver: HTTP ${res.status}`);
-}
-
-/** The cron delivers callbacks in waitUntil: wait until the first delivery has been tried. */
-function waitForAttempt(lab: Lab, tenant: TenantEntry): Promise<unknown> {
-  return waitFor('the cron run to try the recording-ready callback', async () => ((await viewCallbacks(lab, tenant)).some((d) => d.attempts > 0) || undefined), 10_000);
 }

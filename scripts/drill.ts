@@ -18,7 +18,7 @@ import { DrillFailed, section, Steps } from './drill/steps.js';
 const keep = process.argv.includes('--keep');
 const dir = path.join(ROOT, '.local', 'drill', `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
 mkdirSync(dir, { recursive: true });
-const shutdown = new Shutdown(600);
+const shutdown = new Shutdown(600, 'drill', null);
 // A failed drill keeps its state (the Worker's log, the dump) for a look.
 let removeState = !keep;
 shutdown.defer(async () => void (removeState && rmSync(dir, { recursive: true, force: true })));

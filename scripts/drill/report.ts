@@ -22,7 +22,7 @@ export function printReport(steps: Steps, recovery: RecoveryResult, rotation: Ro
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log('\nRTO / RPO per class of state (this machine; RTO counts from an empty stack being started)');
   for (const [i, r] of rows.entries()) {
-    console.log(`  ${r.map((cell, j) => cell.padEnd(widths[j]!)).join('  ')}`);
+    console.log(`  ${r.map((cell, j) => cell.padEnd(widths[j]!)).join('  ')}`.trimEnd());
     if (i === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   }
   console.log(`\nSecret rotation: ${rotation.calls} calls under rotation, ${rotation.failures.length} failed.`);

@@ -4,6 +4,8 @@
  * single call of the traffic failed, or if an old secret still works afterwards.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { bbbApi } from '../cli/check-bbb.js';
+import { IngestClient, IngestError } from '../recordings/ingest-client.js';
 import { admin, DrillError, lms, scaleliteGetServers } from './clients.js';
 import type { Lab } from './lab.js';
 import type { Ledger } from './populate.js';
@@ -65,9 +67,17 @@ async function rotateNodeSecret(lab: Lab, ledger: Ledger, origin: string, traffi
   // 2. The operator runs `bbb-conf --setsecret` on the node: from now on it refuses the old secret.
   lab.sim.node(server.simId).configure({ secret });
   await traffic.round();
-  // 3. The balancer noticed on its own; confirm, and check the old secret is dead everywhere.
+  // 3. The balancer noticed on its own; confirm, and check the old secret is dead on both sides.
   const row = await admin<{ secretRotationPending: boolean; secretFingerprint: string }>(lab, 'GET', `/servers/${server.id}`);
   if (row.secretRotationPending) throw new DrillError('the balancer has not promoted the new node secret');
   if (row.secretFingerprint !== fingerprint(secret)) throw new DrillError('the balancer signs with another secret than the node has');
+  const old = server.secret;
   server.secret = secret;
+  const node = await bbbApi(lab.sim.node(server.simId).info().url, old).call('getMeetings');
+  if (node.messageKey !== 'checksumError') throw new DrillError(`the node still accepts its old secret (${node.returncode})`);
+  const upload = await new IngestClient({ baseUrl: lab.worker.base, serverId: server.id, secret: old }).status('drill-probe').then(
+    () => 'accepted',
+    (e: unknown) => (e instanceof IngestError ? e.code : String(e)),
+  );
+  if (upload !== 'bad_signature') throw new DrillError(`an upload signed with the old node secret was ${upload}, not refused`);
 }

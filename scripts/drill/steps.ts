@@ -24,7 +24,7 @@ export class Steps {
     const ms = performance.now() - t0;
     this.done.push({ name, ms });
     const said = detail?.(result);
-    console.log(`  ok    ${name.padEnd(58)} ${seconds(ms).padStart(8)}${said ? `  ${said}` : ''}`);
+    console.log(`  ok    ${name.padEnd(66)} ${seconds(ms).padStart(8)}${said ? `  ${said}` : ''}`);
     return result;
   }
 

@@ -10,12 +10,17 @@ export class Shutdown {
   private signalled = false;
   private readonly watchdog: NodeJS.Timeout;
 
-  constructor(budgetSec: number) {
+  /** `name` prefixes its messages and `stopped` is logged at the end (the recovery drill has its own). */
+  constructor(
+    budgetSec: number,
+    private readonly name = 'bench',
+    private readonly stopped: string | null = 'stopped: workerd, load generator, simulator, bridges, Redis and Postgres',
+  ) {
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
     // However it goes, the bench stops by itself.
     this.watchdog = setTimeout(() => {
-      console.error(`bench: still running after ${budgetSec + 90} s, giving up`);
+      console.error(`${this.name}: still running after ${budgetSec + 90} s, giving up`);
       void this.run().finally(() => process.exit(1));
     }, (budgetSec + 90) * 1000);
     this.watchdog.unref();
@@ -36,8 +41,8 @@ export class Shutdown {
 
   private run(): Promise<void> {
     return (this.running ??= (async () => {
-      for (const step of this.steps.reverse().splice(0)) await step().catch((e: Error) => console.error(`bench: cleanup: ${e.message}`));
-      log('stopped: workerd, load generator, simulator, bridges, Redis and Postgres');
+      for (const step of this.steps.reverse().splice(0)) await step().catch((e: Error) => console.error(`${this.name}: cleanup: ${e.message}`));
+      if (this.stopped) log(this.stopped);
     })());
   }
 
@@ -46,7 +51,7 @@ export class Shutdown {
   private readonly onSignal = (signal: NodeJS.Signals) => {
     if (this.signalled) return;
     this.signalled = true;
-    console.error(`bench: ${signal}, stopping`);
+    console.error(`${this.name}: ${signal}, stopping`);
     void this.run().finally(() => process.exit(130));
   };
 }

@@ -93,7 +93,7 @@ export async function importRecording(
         }
         out.uploaded++;
         out.bytes += file.size;
-        if (!o.dryRun) await o.sink.put(key, file, { sha256: await file.sha256(), httpMetadata: httpMetadataFor(file.path) });
+        if (!o.dryRun) await o.sink.put(key, file, { sha256: await file.sha256(), httpMetadata: httpMetadataFor(format.format, file.path) });
       });
     }
     // Formats known only from the database export: their files must already be in the bucket

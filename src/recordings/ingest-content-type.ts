@@ -1,4 +1,8 @@
-/** Content types of playback files by extension, as Scalelite sets them on its S3 uploads. */
+/**
+ * The HTTP metadata stored on a playback file's object, which R2 (public URL, presigned URL) and
+ * the Worker-served fallback answer with: the content type by extension, as Scalelite's S3
+ * uploads, and Scalelite's `Content-Disposition: attachment` (reference/scalelite.md §5.2, §5.4).
+ */
 const TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
@@ -23,13 +27,17 @@ const TYPES: Readonly<Record<string, string>> = {
   woff2: 'font/woff2',
 };
 
-// Scalelite makes these download instead of opening in the browser.
-const ATTACHMENT = new Set(['pdf', 'ogg']);
+// Scalelite makes these download instead of opening in the browser: its S3 uploads by
+// extension, its playback every file of a format other than the players'. No filename: Scalelite
+// gives none, so the browser takes the URL's.
+const ATTACHMENT_EXTENSIONS = new Set(['pdf', 'ogg']);
+const PLAYED_FORMATS = new Set(['presentation', 'video', 'screenshare']);
 
-export function httpMetadataFor(path: string): R2HTTPMetadata {
+export function httpMetadataFor(format: string, path: string): R2HTTPMetadata {
   const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
+  const attachment = ATTACHMENT_EXTENSIONS.has(ext) || !PLAYED_FORMATS.has(format);
   return {
     contentType: TYPES[ext] ?? 'application/octet-stream',
-    ...(ATTACHMENT.has(ext) ? { contentDisposition: 'attachment' } : {}),
+    ...(attachment ? { contentDisposition: 'attachment' } : {}),
   };
 }

@@ -30,7 +30,7 @@ async function storedKey(call: IngestCall, f: FileRef): Promise<string> {
 }
 
 function objectOptions(f: FileRef, sha256: string): R2PutOptions {
-  return { httpMetadata: httpMetadataFor(f.path), customMetadata: { [SHA256_META]: sha256 } };
+  return { httpMetadata: httpMetadataFor(f.format, f.path), customMetadata: { [SHA256_META]: sha256 } };
 }
 
 /** PUT file/<recordID>/<format>/<path>: the whole file; the signed body digest is the file's. */

@@ -9,7 +9,7 @@ import type { Services } from '../src/services.js';
 import type { FoundMeeting, PanickedMeeting, SnapshotWrite } from '../src/store/cluster-state.js';
 import type { ServerRow } from '../src/store/servers.js';
 import { fromNodeMeetingID, unscopeMeeting } from '../src/tenancy/scope.js';
-import { DEFAULT_TENANT, knownTenants } from '../src/tenancy/tenant.js';
+import { DEFAULT_TENANT, polledTenants } from '../src/tenancy/tenant.js';
 import type { XmlObject } from '../src/bbb/xml.js';
 import { pollServers, type PollTarget, type ServerPoll } from './poll-servers.js';
 
@@ -46,9 +46,9 @@ export type PollFanOut = (targets: PollTarget[], now: number) => Promise<[string
  * timeouts, short ones for servers already offline, so a dead node costs at most a second), then
  * everything learned written to Redis in one round trip. Redis round trips per cycle are fixed
  * (lock, health, apply, unlock), whatever the number of servers and meetings; Postgres is read once
- * and written only when a cordoned server turns disabled or a node took its pending new secret. A
- * pool larger than POLL_SHARD_SIZE fans
- * out to further invocations when `fanOut` is given.
+ * and written only when a cordoned server turns disabled or a node took its pending new secret. With
+ * multitenancy the apply also mirrors the tenants, for isolates that start while Postgres is down.
+ * A pool larger than POLL_SHARD_SIZE fans out to further invocations when `fanOut` is given.
  */
 export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut): Promise<PollReport> {
   const token = crypto.randomUUID();
@@ -57,7 +57,7 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
   }
   try {
     const all = [...(await freshServerMap(svc.sql)).values()];
-    const tenants = await knownTenants(svc, { fresh: true });
+    const { ids: tenants, mirror: tenantMirror } = await polledTenants(svc);
     const tenantSet = new Set(tenants);
     const active = all.filter((s) => s.state !== 'disabled');
     const health = await svc.cluster.health(active);
@@ -114,6 +114,7 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
         found,
         cycle: { ms: Date.now() - now, polled: polled.size, failed },
         attendees,
+        tenantMirror,
       }),
     );
     await endPanicked(svc, all, applied.panicked);

@@ -2,6 +2,8 @@ import type { Redis } from './redis.js';
 import { keys, tagKey } from './keys.js';
 import { POLL_APPLY } from './lua/poll-apply.js';
 import type { ServerRow, ServerState } from './servers.js';
+import { decodeTenantMirror, encodeTenantMirror } from './tenant-mirror.js';
+import type { TenantRow } from './tenants.js';
 
 export interface ServerHealth {
   online: boolean;
@@ -105,6 +107,8 @@ export class ClusterState {
     cycle?: { ms: number; polled: number; failed: number };
     /** Attendees per tenant on the whole pool (full cycles). */
     attendees?: Map<string, number>;
+    /** Every tenant as Postgres has it, mirrored for cold isolates (full cycles with multitenancy). */
+    tenantMirror?: TenantRow[];
   }): Promise<{ removed: number; panicked: PanickedMeeting[] }> {
     const args: string[] = [this.ns, String(opts.now), String(opts.routeTtlSeconds), opts.full ? '1' : '0'];
     args.push(String(opts.thresholds.healthy), String(opts.thresholds.unhealthy), String(opts.thresholds.panic));
@@ -128,6 +132,7 @@ export class ClusterState {
     const attendees = [...(opts.attendees ?? new Map<string, number>())];
     args.push(String(attendees.length));
     for (const [tenant, n] of attendees) args.push(tenant, String(n));
+    args.push(opts.tenantMirror ? encodeTenantMirror(opts.tenantMirror) : '');
     const out = (await this.redis.eval(POLL_APPLY, [], args)) as (string | number)[];
     const panicked: PanickedMeeting[] = [];
     for (let i = 1; i + 3 < out.length; i += 4) {
@@ -230,6 +235,14 @@ export class ClusterState {
         },
       ];
     });
+  }
+
+  /**
+   * The tenants as the last poll mirrored them, for when Postgres cannot be reached and this
+   * isolate has no cached copy yet; null when there is no mirror. One round trip.
+   */
+  async mirroredTenants(): Promise<TenantRow[] | null> {
+    return decodeTenantMirror(await this.redis.get<string>(this.k.tenants()));
   }
 
   /** A tenant's meetings now and attendees at the last poll, one round trip. */

@@ -12,6 +12,8 @@ export function keys(ns: string) {
     server: (id: string) => `${ns}:server:${id}`,
     /** set of server ids the mirror knows. */
     servers: () => `${ns}:servers`,
+    /** string: the tenants (ids, names, secrets, settings) as the poller last read them, for isolates that start while Postgres is down. */
+    tenants: () => `${ns}:tenants`,
     /** zset per tag ('none' = untagged): enabled and online servers by load; placement candidates. */
     load: (tag: string) => `${ns}:load:${tag}`,
     /** hash: voice bridge pin → "tenant:meetingID", unique across the whole pool. */

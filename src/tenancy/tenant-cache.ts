@@ -1,39 +1,30 @@
+import { IsolateCache } from '../isolate-cache.js';
 import type { Services } from '../services.js';
 import { listTenants, type TenantRow } from '../store/tenants.js';
 
-/**
- * Tenants (names, secrets, settings) read from Postgres at most every SERVER_CACHE_SECONDS per
- * isolate, as the server list is; a stale copy keeps serving while a refresh runs, and while
- * Postgres is unreachable.
- */
-interface Cached {
-  at: number;
+export interface TenantMaps {
   byId: Map<string, TenantRow>;
   byName: Map<string, TenantRow>;
 }
 
-let cached: Cached | undefined;
-let refreshing: Promise<Cached> | undefined;
+/**
+ * Tenants (names, secrets, settings), cached per isolate for SERVER_CACHE_SECONDS as the server
+ * list is, with the poller's mirror in Redis for a new isolate while Postgres is down.
+ */
+const cache = new IsolateCache(
+  (rows: TenantRow[]): TenantMaps => ({ byId: new Map(rows.map((r) => [r.id, r])), byName: new Map(rows.map((r) => [r.name, r])) }),
+);
 
-function refresh(svc: Services): Promise<Cached> {
-  refreshing ??= listTenants(svc.sql)
-    .then((rows) => (cached = { at: Date.now(), byId: new Map(rows.map((r) => [r.id, r])), byName: new Map(rows.map((r) => [r.name, r])) }))
-    .finally(() => (refreshing = undefined));
-  return refreshing;
-}
-
-export async function tenantMap(svc: Services, waitUntil: (p: Promise<unknown>) => void): Promise<Cached> {
-  if (!cached) return refresh(svc);
-  if (Date.now() - cached.at > svc.cfg.serverCacheMs) waitUntil(refresh(svc).catch(() => undefined));
-  return cached;
+export function tenantMap(svc: Services, waitUntil: (p: Promise<unknown>) => void): Promise<TenantMaps> {
+  return cache.get(() => listTenants(svc.sql), svc.cfg.serverCacheMs, waitUntil, () => svc.cluster.mirroredTenants());
 }
 
 /** Fresh read, for the poller: a tenant created a moment ago must not have its meetings taken for the default tenant's. */
-export function freshTenantMap(svc: Services): Promise<Cached> {
-  return refresh(svc);
+export function freshTenantMap(svc: Services): Promise<TenantMaps> {
+  return cache.fresh(() => listTenants(svc.sql));
 }
 
 /** After a tenant change in this isolate, the next request reads Postgres again. */
 export function invalidateTenants(): void {
-  cached = undefined;
+  cache.invalidate();
 }

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { Services } from '../services.js';
 import type { TenantRow } from '../store/tenants.js';
 import type { TenantSettings } from './settings.js';
-import { freshTenantMap, tenantMap } from './tenant-cache.js';
+import { freshTenantMap, tenantMap, type TenantMaps } from './tenant-cache.js';
 
 export interface Tenant {
   id: string;
@@ -56,6 +56,17 @@ const toTenant = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, secr
  */
 export async function knownTenants(svc: Services, o: { fresh?: boolean } = {}): Promise<string[]> {
   if (!svc.cfg.multitenancy) return [DEFAULT_TENANT];
-  const map = o.fresh ? await freshTenantMap(svc) : await tenantMap(svc, () => undefined);
-  return [DEFAULT_TENANT, ...[...map.byId.keys()].filter((id) => id !== DEFAULT_TENANT)];
+  return tenantIds(o.fresh ? await freshTenantMap(svc) : await tenantMap(svc, () => undefined));
 }
+
+/**
+ * The poller's fresh read: the tenants it may meet (as knownTenants) and, with multitenancy, the
+ * rows it mirrors into Redis for isolates that start while Postgres is down.
+ */
+export async function polledTenants(svc: Services): Promise<{ ids: string[]; mirror?: TenantRow[] }> {
+  if (!svc.cfg.multitenancy) return { ids: [DEFAULT_TENANT] };
+  const map = await freshTenantMap(svc);
+  return { ids: tenantIds(map), mirror: [...map.byId.values()] };
+}
+
+const tenantIds = (map: TenantMaps) => [DEFAULT_TENANT, ...[...map.byId.keys()].filter((id) => id !== DEFAULT_TENANT)];

@@ -2,8 +2,9 @@ import { FORGET_ROUTE_FN } from './forget-route.js';
 
 /**
  * Writes one poll cycle in one round trip, atomically: the server mirror (config, health, stats),
- * the placement zsets, per-server meeting snapshots for getMeetings, and the routes, reconciled
- * with what the nodes reported — the nodes are the truth about live meetings, Redis a cache of it.
+ * the tenant mirror, the placement zsets, per-server meeting snapshots for getMeetings, and the
+ * routes, reconciled with what the nodes reported — the nodes are the truth about live meetings,
+ * Redis a cache of it.
  *
  * Health, as Scalelite: a server comes online after SERVER_HEALTHY_THRESHOLD good polls in a row
  * and goes offline after SERVER_UNHEALTHY_THRESHOLD failed ones (a server never seen online is
@@ -26,7 +27,8 @@ import { FORGET_ROUTE_FN } from './forget-route.js';
  *   nSnapshots, then per snapshot: tenant, server id, JSON ('' = drop),
  *   nMeetings, then per meeting found on a node: tenant, meetingID, server id, voice bridge, moderator pw,
  *   cycle stats (full cycles): ms, servers polled, servers that failed,
- *   nTenantUsage, then per tenant: tenant, attendees on the pool.
+ *   nTenantUsage, then per tenant: tenant, attendees on the pool,
+ *   the tenant mirror (src/store/tenant-mirror.ts; '' = left as it is).
  * Returns {removed routes and index entries, then per auto-panicked meeting: server, tenant, meetingID, pw}.
  */
 export const POLL_APPLY = `${FORGET_ROUTE_FN}
@@ -163,6 +165,8 @@ local usage = {}
 for _ = 1, tonumber(nextArg()) do
   usage[#usage + 1] = nextArg(); usage[#usage + 1] = nextArg()
 end
+local tenantMirror = nextArg()
+if tenantMirror ~= '' then redis.call('SET', ns .. ':tenants', tenantMirror) end
 if full then
   redis.call('DEL', ns .. ':usage:attendees')
   if #usage > 0 then redis.call('HSET', ns .. ':usage:attendees', unpack(usage)) end

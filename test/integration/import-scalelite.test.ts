@@ -114,6 +114,23 @@ describe('import from a Scalelite tree', () => {
     expect(formats).toEqual([['presentation', `/playback/presentation/2.3/${PUB}`], ['video', `/playback/video/2.3/${PUB}`]]);
   });
 
+  it("stores Scalelite's Content-Disposition: attachment on downloads (podcast, notes, .pdf, .ogg), not on what players show", async () => {
+    const t = tree();
+    t.get(PUB)!.formats.push(
+      { format: 'podcast', visibility: 'published', files: [file('metadata.xml', metadataXml(PUB, 'podcast')), file('audio.ogg', 'ogg-bytes')] },
+      { format: 'notes', visibility: 'published', files: [file('metadata.xml', metadataXml(PUB, 'notes')), file('notes.txt', 'notes')] },
+    );
+    await run(t);
+    const disposition = async (format: string, path: string) =>
+      (await bucket.head(`published/${format}/${PUB}/${path}`))?.httpMetadata?.contentDisposition ?? null;
+    for (const [format, path] of [['podcast', 'metadata.xml'], ['podcast', 'audio.ogg'], ['notes', 'metadata.xml'], ['notes', 'notes.txt']] as const) {
+      expect(await disposition(format, path), `${format}/${path}`).toBe('attachment');
+    }
+    for (const [format, path] of [['presentation', 'shapes.svg'], ['presentation', 'metadata.xml'], ['video', 'video-0.m4v']] as const) {
+      expect(await disposition(format, path), `${format}/${path}`).toBeNull();
+    }
+  });
+
   it('is idempotent: a second run uploads nothing and changes nothing', async () => {
     await run(tree());
     const { summary } = await run(tree());

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SourceFile } from '../../../scripts/import-scalelite/importer.js'
 import { s3Sink } from '../../../scripts/import-scalelite/sinks.js'
+import { httpMetadataFor } from '../../../src/recordings/ingest-content-type.js'
 
 const KEY_ID = 'test-key-id'
 const SECRET = 'test-secret-access-key'
@@ -102,10 +103,10 @@ describe('s3Sink', () => {
     expect(refused).toEqual([])
   })
 
-  it('sends Content-Disposition when set (pdf, ogg), and a wrong digest is refused, not stored', async () => {
+  it("sends Scalelite's Content-Disposition of downloads (podcast, notes), and a wrong digest is refused, not stored", async () => {
     const pdf = file('notes.pdf', '%PDF')
-    await sink().put('published/notes/rec-2/notes.pdf', pdf, { sha256: await pdf.sha256(), httpMetadata: { contentType: 'application/pdf', contentDisposition: 'attachment' } })
-    expect(objects.get('/recordings/published/notes/rec-2/notes.pdf')!.headers['content-disposition']).toBe('attachment')
+    await sink().put('published/notes/rec-2/notes.pdf', pdf, { sha256: await pdf.sha256(), httpMetadata: httpMetadataFor('notes', 'notes.pdf') })
+    expect(objects.get('/recordings/published/notes/rec-2/notes.pdf')!.headers).toMatchObject({ 'content-type': 'application/pdf', 'content-disposition': 'attachment' })
     await expect(sink().put('published/notes/rec-2/bad.pdf', pdf, { sha256: '0'.repeat(64), httpMetadata: {} })).rejects.toThrow('HTTP 400')
     expect(objects.has('/recordings/published/notes/rec-2/bad.pdf')).toBe(false)
   })

@@ -1,10 +1,12 @@
 // Degraded modes: Postgres or Redis out of reach, and nodes that misbehave in every way the
 // simulator can. Each must give a clear BBB answer quickly and never stall the rest.
 import { env } from 'cloudflare:workers';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { invalidateServers } from '../../src/cluster/server-cache';
 import { services } from '../../src/services';
-import { bbb, call, nodes, registerServers, resetAll, runPoll, sim, type Xml } from './support';
+import { insertTenant } from '../../src/store/tenants';
+import { invalidateTenants } from '../../src/tenancy/tenant-cache';
+import { bbb, call, counters, nodes, registerServers, resetAll, resetTenants, runPoll, sim, startCounting, type Xml } from './support';
 
 beforeEach(resetAll);
 
@@ -40,6 +42,55 @@ describe('Postgres unreachable', () => {
     await runPoll();
     invalidateServers();
     await expectRoutingWorks(PG_DOWN);
+  });
+});
+
+describe('Postgres unreachable, with multitenancy', () => {
+  const MT = { MULTITENANCY_ENABLED: 'true', URL_HOST: 'lb.example.com' };
+  const down = { ...MT, ...PG_DOWN };
+  const alpha = { host: 'alpha', secret: 'alpha-secret', env: down };
+
+  beforeEach(async () => {
+    await resetTenants();
+    await insertTenant(services(env).sql, { name: 'alpha', secrets: ['alpha-secret'] });
+    await insertTenant(services(env).sql, { name: 'beta', secrets: ['beta-secret'], enabled: false });
+    await registerServers(1);
+  });
+  afterAll(resetTenants);
+
+  /** A new isolate: nothing cached, so tenants and servers come from Postgres or the mirror. */
+  function coldIsolate() {
+    invalidateTenants();
+    invalidateServers();
+  }
+
+  it('the poll mirrors the tenants in its apply round trip; a cold isolate serves them from it', async () => {
+    await startCounting();
+    await runPoll(MT);
+    expect(await counters()).toEqual({ redis: 4, postgres: 2 });
+    coldIsolate();
+    expect(await call('create', { meetingID: 'mt-1', name: 'Room' }, alpha)).toMatchObject({ returncode: 'SUCCESS', meetingID: 'mt-1' });
+    expect((await bbb('join', { meetingID: 'mt-1', fullName: 'Ann', role: 'VIEWER' }, alpha)).status).toBe(302);
+    expect(await call('getMeetingInfo', { meetingID: 'mt-1' }, alpha)).toMatchObject({ returncode: 'SUCCESS', meetingID: 'mt-1' });
+    // Unknown and disabled tenants are refused as they are with Postgres up.
+    expect(await call('getMeetings', {}, { ...alpha, host: 'gamma' })).toMatchObject({ messageKey: 'checksumError' });
+    expect(await call('getMeetings', {}, { host: 'beta', secret: 'beta-secret', env: down })).toMatchObject({ messageKey: 'checksumError' });
+  });
+
+  it('without a mirror (Redis flushed) a cold isolate answers internalError, never a misleading checksumError', async () => {
+    await runPoll(MT);
+    await services(env).redis.flushdb();
+    coldIsolate();
+    const res = await bbb('getMeetings', {}, alpha);
+    const body = await res.text();
+    expect(res.status).toBe(200);
+    expect(body).toContain('<messageKey>internalError</messageKey>');
+    expect(body).not.toMatch(/no_such_database|nobody|stack|Error:/);
+  });
+
+  it('a poll without multitenancy mirrors no tenants', async () => {
+    await runPoll();
+    expect(await services(env).cluster.mirroredTenants()).toBeNull();
   });
 });
 

@@ -65,13 +65,16 @@ export interface CallOptions {
   /** A query string to send as is (checksum appended unless `checksum` is given). */
   rawQuery?: string;
   checksum?: string;
+  /** A tenant's host label: the call goes to `<host>.lb.example.com` instead of the apex. */
+  host?: string;
 }
 
 /** A signed BBB API call; the checksum covers exactly the query string sent. */
 export async function bbb(call: string, params: Record<string, string> | [string, string][] = {}, o: CallOptions = {}): Promise<Response> {
   const query = o.rawQuery ?? encode(params);
   const checksum = o.checksum ?? (await hex(o.alg ?? 'sha1', call + query + (o.secret ?? SECRET)));
-  const url = `${BASE}/bigbluebutton/api/${call}?${query}${query ? '&' : ''}checksum=${checksum}`;
+  const base = o.host ? BASE.replace('//', `//${o.host}.`) : BASE;
+  const url = `${base}/bigbluebutton/api/${call}?${query}${query ? '&' : ''}checksum=${checksum}`;
   const init: RequestInit = { method: o.method ?? 'GET', redirect: 'manual' };
   if (o.body !== undefined) {
     init.body = o.body;

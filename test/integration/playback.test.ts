@@ -296,7 +296,8 @@ describe('protected recordings', () => {
     await expectNotFoundPage(get(`/recording/sec/presentation?token=${past}.${nonce}.${await hmac(['link', 'default', 'sec', 'presentation', past, nonce])}`, PROTECTED));
     const future = String(Math.floor(Date.now() / 1000) + 600);
     const good = `${future}.${nonce}.${await hmac(['link', 'default', 'sec', 'presentation', future, nonce])}`;
-    await expectNotFoundPage(get(`/recording/sec/presentation?token=${good.slice(0, -1)}0`, PROTECTED));
+    // Tampered: the last hex digit changed (to 1 when it was 0, so it always differs).
+    await expectNotFoundPage(get(`/recording/sec/presentation?token=${good.slice(0, -1)}${good.endsWith('0') ? '1' : '0'}`, PROTECTED));
     await expectNotFoundPage(get('/recording/sec/presentation', PROTECTED));
     await expectNotFoundPage(get(`/recording/sec/video?token=${good}`, PROTECTED));
     expect((await get(`/recording/sec/presentation?token=${good}`, PROTECTED)).status).toBe(307);

@@ -11,9 +11,11 @@ import { startWranglerDev, type WranglerDev } from './dev/wrangler.js'
 import { maskUrl } from './stack/redact.js'
 import { type Stack, startStack, workerBindings } from './stack/stack.js'
 
-const PORTS = { postgres: 55432, redis: 56379, neonWs: 55433, neonHttp: 55434, upstash: 58079 }
-const NODE_PORTS = [59001, 59002, 59003]
-const CONTROL_PORT = 59000
+// Below Linux's ephemeral range (32768–60999), so no port the kernel handed to another program's
+// listener or connection can be holding them.
+const PORTS = { postgres: 25432, redis: 26379, neonWs: 25433, neonHttp: 25434, upstash: 28079 }
+const NODE_PORTS = [29001, 29002, 29003]
+const CONTROL_PORT = 29000
 const WORKER_PORT = 8787
 const POLL_EVERY_MS = 10_000 // wrangler dev does not fire cron triggers by itself
 

@@ -141,7 +141,7 @@ describe('npm run dev, driven by an admin script and a standard BBB client', () 
     await new Promise((r) => dev.once('exit', r))
     const left = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
       .split('\n')
-      .filter((l) => l.includes(STATE) || /wrangler(\.js)? dev/.test(l) || /redis-server .*:56379|postgres .*55432/.test(l))
+      .filter((l) => l.includes(STATE) || /wrangler(\.js)? dev/.test(l) || /redis-server .*:26379|postgres .*25432/.test(l))
     expect(left).toEqual([])
     await expect(fetch(`${LB}/health`)).rejects.toThrow()
     dev = undefined as unknown as ChildProcess

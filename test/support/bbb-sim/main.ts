@@ -1,4 +1,4 @@
-// CLI: npm run simulator -- --nodes 3 --control-port 59000 --base-port 59001 [--host 127.0.0.1]
+// CLI: npm run simulator -- --nodes 3 --control-port 29000 --base-port 29001 [--host 127.0.0.1]
 // Prints {controlUrl, nodes: [{id, url, secret, port}]} as JSON and runs until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { startSimulator, type NodeSpec } from './simulator';

@@ -53,6 +53,28 @@ export interface Meeting {
   isBreakout: boolean;
 }
 
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];
+
+/** A recording-ready, end or analytics callback and how its delivery went. */
+export interface CallbackDelivery {
+  id: string;
+  kind: string;
+  status: DeliveryStatus;
+  meetingID: string;
+  recordID: string | null;
+  /** Without its query string, which may carry a token. */
+  url: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  /** While pending. */
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  expiresAt: string;
+  createdAt: string;
+}
+
 export type ImportAction = 'create' | 'update' | 'unchanged';
 
 export interface ImportPlan {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { callbackCommands } from './callbacks.js';
 import { checkCommand } from './check.js';
 import { adminClient } from './client.js';
 import { parseCommandLine, str, type Command } from './command.js';
@@ -13,7 +14,7 @@ import { tenantCommands } from './tenants.js';
 
 /** `scaleflare`: the operator's CLI over the JSON admin API of any deployment (docs/cli.md). */
 
-const commands: Command[] = [statusCommand, ...serverCommands, ...tenantCommands, ...meetingCommands, ...recordingCommands, ...configCommands, syncCommand, checkCommand];
+const commands: Command[] = [statusCommand, ...serverCommands, ...tenantCommands, ...meetingCommands, ...recordingCommands, ...callbackCommands, ...configCommands, syncCommand, checkCommand];
 
 const GLOBAL_HELP = `Options of every command:
   --url <url>      the balancer's base URL (or SCALEFLARE_URL)

@@ -1,16 +1,9 @@
 import type { Meeting } from './api-types.js';
-import { str, type Command, type Invocation } from './command.js';
+import type { Command } from './command.js';
 import { print, table } from './output.js';
-import { apiPath, findTenant } from './resolve.js';
+import { apiPath, tenantOption, tenantQuery } from './resolve.js';
 
 /** `scaleflare meetings …`: a tenant's running meetings (the default tenant without --tenant). */
-
-const tenantOption = { tenant: { type: 'string' } } as const;
-/** `?tenant=<id>` for `--tenant <id|name>` (one more call to find it); the default tenant without. */
-async function tenantQuery(inv: Invocation): Promise<string> {
-  const ref = str(inv.values, 'tenant');
-  return ref ? `?tenant=${encodeURIComponent((await findTenant(inv.client, ref)).id)}` : '';
-}
 
 export const meetingCommands: Command[] = [
   {

@@ -1,5 +1,6 @@
 import type { Server, Tenant } from './api-types.js';
 import type { AdminClient } from './client.js';
+import { str, type Invocation } from './command.js';
 import { CliError } from './errors.js';
 
 /**
@@ -39,6 +40,17 @@ export async function findTenant(client: AdminClient, ref: string): Promise<Tena
   const { tenants } = await client.call<{ tenants: Tenant[] }>('GET', '/tenants');
   const byId = tenants.filter((t) => t.id === ref);
   return pick(byId.length ? byId : tenants.filter((t) => t.name === ref), 'tenant', ref);
+}
+
+/** The option of commands that act on one tenant: its id or name (the default tenant without it). */
+export const tenantOption = { tenant: { type: 'string' } } as const;
+
+/** `?tenant=<id>` for `--tenant <id|name>` (one more call to find it), with the `params` that are set. */
+export async function tenantQuery(inv: Invocation, params: Record<string, string | number | undefined> = {}): Promise<string> {
+  const ref = str(inv.values, 'tenant');
+  const tenant = ref ? (await findTenant(inv.client, ref)).id : undefined;
+  const query = new URLSearchParams(Object.entries({ tenant, ...params }).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]]))).toString();
+  return query ? `?${query}` : '';
 }
 
 /** An API path with each part escaped: apiPath('servers', id) is `/servers/<id>`. */

@@ -2,6 +2,8 @@
  * What the CLI test files do around the commands under test: admin API calls straight to the
  * Worker (only the commands under test run as a process) and the simulator's control API.
  */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { neon, neonConfig } from '@neondatabase/serverless';
 import { expect, inject } from 'vitest';
 
@@ -18,6 +20,20 @@ export function adminApi(base: () => string, token: string): AdminApi {
     expect(res.status, p).toBeLessThan(300);
     return res.json();
   };
+}
+
+export type Cli = (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+/** `scaleflare <args>` as a child process against the Worker at `base()`; nothing it prints may carry the token. */
+export function scaleflare(base: () => string, token: string): Cli {
+  return (args) =>
+    new Promise((resolve) => {
+      const env = { ...process.env, SCALEFLARE_URL: base(), SCALEFLARE_TOKEN: token };
+      execFile(process.execPath, [path.resolve('bin/scaleflare.mjs'), ...args], { env }, (err, stdout, stderr) => {
+        expect(stdout + stderr).not.toContain(token);
+        resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
+      });
+    });
 }
 
 /** A POST to the simulator's control API (faults, seeds, reset). */

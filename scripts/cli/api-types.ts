@@ -70,9 +70,6 @@ export interface CallbackDelivery {
   lastError: string | null;
   /** While pending. */
   nextAttemptAt: string | null;
-  deliveredAt: string | null;
-  expiresAt: string;
-  createdAt: string;
 }
 
 export type ImportAction = 'create' | 'update' | 'unchanged';

@@ -4,33 +4,19 @@
  * pool passes (read-only and with test meetings, which are all ended); a stopped node and a wrong
  * secret fail with the step that says why; nothing printed carries the secret or the token.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { claimRecording, indexRecording } from '../../../src/store/recording-index';
 import { DEFAULT_TENANT } from '../../../src/tenancy/tenant';
 import { LB_SECRET, startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
-import { adminApi, db, removeAllServers, simPost } from './pool-setup';
+import { adminApi, db, removeAllServers, scaleflare, simPost } from './pool-setup';
 
-const BIN = path.resolve('bin/scaleflare.mjs');
 const TOKEN = 'check-test-admin-token-0123456789';
 const { simulator } = inject('stack');
 const nodes = simulator.nodes.slice(0, 2);
 
 let worker: IngestWorker;
 
-function cli(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const e = { ...process.env, SCALEFLARE_URL: worker.base, SCALEFLARE_TOKEN: TOKEN, SCALEFLARE_SECRET: LB_SECRET, ...env };
-    const child = execFile(process.execPath, [BIN, ...args], { env: e }, (err, stdout, stderr) => {
-      const out = stdout + stderr;
-      expect(out).not.toContain(LB_SECRET);
-      expect(out).not.toContain(TOKEN);
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
-    });
-    child.stdin!.end(stdin);
-  });
-}
+const cli = scaleflare(() => worker.base, TOKEN, { env: { SCALEFLARE_SECRET: LB_SECRET }, hidden: [LB_SECRET] });
 
 const check = (args: string[], env?: Record<string, string>) => cli(['check', ...args], env);
 

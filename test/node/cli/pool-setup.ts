@@ -22,17 +22,21 @@ export function adminApi(base: () => string, token: string): AdminApi {
   };
 }
 
-export type Cli = (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+export type Cli = (args: string[], env?: Record<string, string>, stdin?: string) => Promise<{ code: number; stdout: string; stderr: string }>;
 
-/** `scaleflare <args>` as a child process against the Worker at `base()`; nothing it prints may carry the token. */
-export function scaleflare(base: () => string, token: string): Cli {
-  return (args) =>
+/**
+ * `scaleflare <args>` as a child process against the Worker at `base()`, with more environment
+ * and stdin when given; nothing it prints may carry the token, nor any of `hidden`.
+ */
+export function scaleflare(base: () => string, token: string, o: { env?: Record<string, string>; hidden?: string[] } = {}): Cli {
+  return (args, env = {}, stdin = '') =>
     new Promise((resolve) => {
-      const env = { ...process.env, SCALEFLARE_URL: base(), SCALEFLARE_TOKEN: token };
-      execFile(process.execPath, [path.resolve('bin/scaleflare.mjs'), ...args], { env }, (err, stdout, stderr) => {
-        expect(stdout + stderr).not.toContain(token);
+      const all = { ...process.env, SCALEFLARE_URL: base(), SCALEFLARE_TOKEN: token, ...o.env, ...env };
+      const child = execFile(process.execPath, [path.resolve('bin/scaleflare.mjs'), ...args], { env: all }, (err, stdout, stderr) => {
+        for (const secret of [token, ...(o.hidden ?? [])]) expect(stdout + stderr).not.toContain(secret);
         resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
       });
+      child.stdin!.end(stdin);
     });
 }
 

@@ -4,15 +4,12 @@
  * the test stack's Postgres. A recording uploaded through the ingest protocol loses its index row;
  * the dry run only reports it, the run puts it back, a second run finds nothing to do.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IngestClient } from '../../../scripts/recordings/ingest-client';
 import { recordingFixture } from '../../support/recordings-ingest-fixture';
 import { startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
-import { adminApi, db } from './pool-setup';
+import { adminApi, db, scaleflare } from './pool-setup';
 
-const BIN = path.resolve('bin/scaleflare.mjs');
 const TOKEN = 'reindex-cli-admin-token-0123456789';
 const NODE = { url: 'https://reindex-cli-node.example.com/bigbluebutton/api', secret: 'reindex-cli-node-secret' };
 
@@ -20,15 +17,7 @@ let worker: IngestWorker;
 let serverId: string;
 const api = adminApi(() => worker.base, TOKEN);
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, SCALEFLARE_URL: worker.base, SCALEFLARE_TOKEN: TOKEN };
-    execFile(process.execPath, [BIN, ...args], { env }, (err, stdout, stderr) => {
-      expect(stdout + stderr).not.toContain(TOKEN);
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = scaleflare(() => worker.base, TOKEN);
 
 beforeAll(async () => {
   worker = await startIngestWorker(inject('stack').endpoints, { ADMIN_TOKEN: TOKEN });

@@ -1,6 +1,9 @@
+/** A Worker invocation may hold six connections open at once. */
+export const WORKER_CONNECTIONS = 6;
+
 /**
- * Runs `fn` over `items` with at most `limit` at a time: a Worker invocation may hold only six
- * connections open at once, and a slow node must not delay the others more than that.
+ * Runs `fn` over `items` with at most `limit` at a time (usually WORKER_CONNECTIONS), so a slow
+ * node or frontend does not delay the others more than that.
  */
 export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

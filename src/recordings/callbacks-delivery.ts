@@ -1,4 +1,4 @@
-import { forEachLimited } from '../cluster/concurrency.js';
+import { forEachLimited, WORKER_CONNECTIONS } from '../cluster/concurrency.js';
 import type { CallbackSettings } from '../config.js';
 import { describeError } from '../log.js';
 import { log } from '../observability/log.js';
@@ -8,8 +8,6 @@ import { tenantById } from '../tenancy/tenant.js';
 import { analyticsRequest } from './analytics-request.js';
 import { signJwt } from './callbacks-jwt.js';
 
-/** A Worker invocation may hold six connections open at once. */
-const CONCURRENCY = 6;
 const FIRST_RETRY_SECONDS = 60;
 const MAX_RETRY_SECONDS = 3600;
 
@@ -34,7 +32,7 @@ export async function deliverDue(svc: Services, o: { only?: string[] } = {}): Pr
     ...(o.only ? { only: o.only } : {}),
   });
   const outcomes: AttemptOutcome[] = [];
-  await forEachLimited(due, CONCURRENCY, async (d) => {
+  await forEachLimited(due, WORKER_CONNECTIONS, async (d) => {
     outcomes.push(await attempt(svc, d));
   });
   await recordOutcomes(svc.sql, outcomes);

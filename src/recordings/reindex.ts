@@ -11,7 +11,7 @@
  *   prefix reflects the last publish/unpublish move;
  * - reports indexed recordings none of whose files are in R2 (never deletes them).
  */
-import { forEachLimited } from '../cluster/concurrency.js';
+import { forEachLimited, WORKER_CONNECTIONS } from '../cluster/concurrency.js';
 import type { Services } from '../services.js';
 import { indexPage, openUploads, type IndexEntry } from '../store/recording-reindex.js';
 import { publishedStatement, setPublished } from '../store/recordings.js';
@@ -23,8 +23,6 @@ import { forgetPlaybackState } from './playback-state.js';
 
 export const MAX_REINDEX_LIMIT = 100;
 export const DEFAULT_REINDEX_LIMIT = 25;
-/** A Worker invocation may hold six connections open at once. */
-const CONCURRENCY = 6;
 
 export interface ReindexReport {
   /** Record ids examined by this call (manifests in R2 and index entries). */
@@ -94,7 +92,7 @@ export async function reindexRecordings(svc: Services, o: { cursor: string | nul
   const report: ReindexReport = { scanned: ids.length, restored: [], alreadyIndexed: 0, missingObjects: [], skipped: [], cursor: done ? null : encodeCursor(ids.at(-1)!) };
   const ctx: PageContext = { svc, bucket, dryRun: o.dryRun, report, tenants: () => (tenants ??= knownTenants(svc, { fresh: true }).then((t) => new Set(t))) };
 
-  await forEachLimited(ids, CONCURRENCY, async (id) => {
+  await forEachLimited(ids, WORKER_CONNECTIONS, async (id) => {
     const entry = indexed.get(id);
     if (entry) return checkIndexed(ctx, entry);
     if (open.has(id)) return void report.skipped.push({ recordID: id, reason: 'An upload of it is still in progress.' });

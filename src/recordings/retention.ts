@@ -1,12 +1,10 @@
-import { forEachLimited } from '../cluster/concurrency.js';
+import { forEachLimited, WORKER_CONNECTIONS } from '../cluster/concurrency.js';
 import type { Services } from '../services.js';
 import { markDeleted } from '../store/recordings.js';
 import { recordingsOlderThan } from '../store/retention.js';
 import { knownTenants } from '../tenancy/tenant.js';
 import { deleteRecordingObjects } from './objects.js';
 
-/** A Worker invocation may hold six connections open at once. */
-const CONCURRENCY = 6;
 
 export interface RetentionReport {
   deleted: number;
@@ -25,7 +23,7 @@ export async function applyRetention(svc: Services): Promise<RetentionReport> {
   if (days <= 0) return report;
   for (const tenant of await knownTenants(svc)) {
     const expired = await recordingsOlderThan(svc.sql, { tenant, days, limit: batchSize });
-    await forEachLimited(expired, CONCURRENCY, async (recordID) => {
+    await forEachLimited(expired, WORKER_CONNECTIONS, async (recordID) => {
       try {
         await deleteRecordingObjects(svc.recordings, recordID);
         await markDeleted(svc.sql, tenant, recordID);

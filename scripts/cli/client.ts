@@ -40,7 +40,8 @@ function failure(status: number, body: ApiErrorBody | undefined, origin: string)
   return new CliError(`${e.message} (HTTP ${status}${e.code ? ` ${e.code}` : ''})${issues}`);
 }
 
-export function adminClient(url: string, token: string): AdminClient {
+/** `send` is how requests go out: fetch, or (the recovery drill) straight into a local Worker. */
+export function adminClient(url: string, token: string, send: typeof fetch = fetch): AdminClient {
   const base = apiBase(url);
   const origin = base.origin;
   return {
@@ -48,7 +49,7 @@ export function adminClient(url: string, token: string): AdminClient {
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
       let res: Response;
       try {
-        res = await fetch(`${base.href}${path}`, {
+        res = await send(`${base.href}${path}`, {
           method,
           headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),

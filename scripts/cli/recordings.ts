@@ -1,3 +1,4 @@
+import type { AdminClient } from './client.js';
 import { positive, type Command } from './command.js';
 import { print, table } from './output.js';
 
@@ -13,7 +14,7 @@ interface ReindexPage {
   cursor: string | null;
 }
 
-type ReindexSummary = Omit<ReindexPage, 'cursor'> & { dryRun: boolean; calls: number };
+export type ReindexSummary = Omit<ReindexPage, 'cursor'> & { dryRun: boolean; calls: number };
 
 function summary(s: ReindexSummary): string {
   const lines = [
@@ -34,6 +35,23 @@ function summary(s: ReindexSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Every page of the reindex, cursor after cursor, summed up (also the recovery drill's step). */
+export async function reindexAll(client: AdminClient, o: { dryRun: boolean; limit?: number }): Promise<ReindexSummary> {
+  const s: ReindexSummary = { dryRun: o.dryRun, calls: 0, scanned: 0, restored: [], alreadyIndexed: 0, missingObjects: [], skipped: [] };
+  let cursor: string | null = null;
+  do {
+    const page: ReindexPage = await client.call('POST', '/recordings/reindex', { dryRun: o.dryRun, ...(o.limit ? { limit: o.limit } : {}), ...(cursor ? { cursor } : {}) });
+    s.calls++;
+    s.scanned += page.scanned;
+    s.alreadyIndexed += page.alreadyIndexed;
+    s.restored.push(...page.restored);
+    s.missingObjects.push(...page.missingObjects);
+    s.skipped.push(...page.skipped);
+    cursor = page.cursor;
+  } while (cursor);
+  return s;
+}
+
 export const recordingCommands: Command[] = [
   {
     words: ['recordings', 'reindex'],
@@ -42,20 +60,8 @@ export const recordingCommands: Command[] = [
     options: { 'dry-run': { type: 'boolean' }, limit: { type: 'string' } },
     args: [0, 0],
     run: async (inv) => {
-      const dryRun = inv.values['dry-run'] === true;
       const limit = positive(inv.values, 'limit');
-      const s: ReindexSummary = { dryRun, calls: 0, scanned: 0, restored: [], alreadyIndexed: 0, missingObjects: [], skipped: [] };
-      let cursor: string | null = null;
-      do {
-        const page: ReindexPage = await inv.client.call('POST', '/recordings/reindex', { dryRun, ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}) });
-        s.calls++;
-        s.scanned += page.scanned;
-        s.alreadyIndexed += page.alreadyIndexed;
-        s.restored.push(...page.restored);
-        s.missingObjects.push(...page.missingObjects);
-        s.skipped.push(...page.skipped);
-        cursor = page.cursor;
-      } while (cursor);
+      const s = await reindexAll(inv.client, { dryRun: inv.values['dry-run'] === true, ...(limit ? { limit } : {}) });
       print(inv.out, s, () => summary(s));
     },
   },

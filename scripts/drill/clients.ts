@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { bbbApi, type BbbApi } from '../cli/check-bbb.js';
+import { adminClient, type AdminClient } from '../cli/client.js';
 import { URL_HOST, type Lab } from './lab.js';
 
 /** One request to the current deployment, read whole before it counts as answered. */
@@ -29,16 +30,11 @@ export const lms = (lab: Lab, tenant: string, secret: string): BbbApi => bbbApi(
 
 export class DrillError extends Error {}
 
-/** The JSON admin API with the deployment's admin token; any answer but 2xx is a DrillError. */
-export async function admin<T = any>(lab: Lab, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await send(lab)(`http://${URL_HOST}/admin/v1${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${lab.vars.ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new DrillError(`admin API ${method} ${path} answered HTTP ${res.status}: ${text.slice(0, 300)}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+/** The JSON admin API with the deployment's admin token, through the CLI's own client. */
+export const adminApi = (lab: Lab): AdminClient => adminClient(`http://${URL_HOST}`, lab.vars.ADMIN_TOKEN!, send(lab));
+
+export function admin<T = any>(lab: Lab, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  return adminApi(lab).call<T>(method, path, body);
 }
 
 /** Scalelite's admin API (`getServers`), signed with a balancer secret; a refused checksum is BBB XML. */

@@ -7,11 +7,11 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { waitFor } from '../stack/net.js';
 import { type ConfigDocument, dumpPostgres, exportConfig, type ImportPlan, listR2, restorePostgres } from './backup.js';
-import { admin, DrillError, lms } from './clients.js';
+import { reindexAll } from '../cli/recordings.js';
+import { admin, adminApi, DrillError, lms } from './clients.js';
 import type { Lab } from './lab.js';
 import { expectSame, playRecording, viewCallbacks, viewMeetings, viewRecordings } from './observe.js';
 import { addTenant, type Ledger, populate, scriptReceiver, startMeeting, uploadRecording } from './populate.js';
-import { reindexRecordings } from './reindex.js';
 import { section, Steps } from './steps.js';
 
 export interface RecoveryResult {
@@ -85,7 +85,7 @@ export async function recoveryDrill(lab: Lab, steps: Steps): Promise<RecoveryRes
     if (!isDeepStrictEqual(now, callbacksAtBackup)) throw new DrillError(`callbacks differ:\n before ${JSON.stringify(callbacksAtBackup)}\n after  ${JSON.stringify(now)}`);
   });
   await steps.run(RESTORE_STEPS.poll, () => lab.cron());
-  const restored = await steps.run(RESTORE_STEPS.reindex, () => reindexRecordings(lab), (r) => `${r.restored} restored from R2, ${r.missingObjects} missing objects`);
+  const restored = await steps.run(RESTORE_STEPS.reindex, () => reindexAll(adminApi(lab), { dryRun: false }), (r) => `${r.restored.length} restored from R2, ${r.missingObjects.length} missing objects`);
 
   section('Verify');
   await steps.run('servers, tenants, secrets and settings are back', () => sameConfiguration(lab, exported), (n) => `${n} servers and tenants unchanged`);
@@ -111,7 +111,7 @@ export async function recoveryDrill(lab: Lab, steps: Steps): Promise<RecoveryRes
     ledger,
     backupAgeMs,
     lostAfterBackup: lost,
-    restoredFromR2: restored.restored,
+    restoredFromR2: restored.restored.length,
     meetings: meetingsBefore.size,
     recordings: ledger.recordings.length,
     files: ledger.recordings.reduce((n, r) => n + r.files.length, 0),

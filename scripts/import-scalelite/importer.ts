@@ -6,7 +6,7 @@
  * recording is indexed only once all its files are stored.
  */
 import { forEachLimited } from '../../src/cluster/concurrency.js';
-import { httpMetadataFor } from '../../src/recordings/ingest-content-type.js';
+import { httpMetadataFor } from '../../src/recordings/content-type.js';
 import { parseMetadataXml, type PlaybackFormat, type RecordingMetadata } from '../../src/recordings/metadata.js';
 import { objectKey, type Visibility } from '../../src/recordings/objects.js';
 import type { Sql } from '../../src/store/postgres.js';

@@ -11,7 +11,7 @@ import {
   type MultipartFile,
   type MultipartState,
 } from '../store/recording-index.js';
-import { httpMetadataFor } from './ingest-content-type.js';
+import { httpMetadataFor } from './content-type.js';
 import { declaredLength, json, ownedVisibility, type IngestCall } from './ingest-call.js';
 import { ingestErrors } from './ingest-errors.js';
 import type { FileRef } from './ingest-paths.js';

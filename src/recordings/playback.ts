@@ -1,5 +1,6 @@
 import { AwsClient } from 'aws4fetch';
 import type { Config, RecordingsConfig } from '../config.js';
+import { contentTypeFor } from './content-type.js';
 import { nowSeconds, sign, verify } from './signing.js';
 
 /**
@@ -58,6 +59,9 @@ export async function serveObject(bucket: R2Bucket, key: string, request: Reques
   if (!object) return null;
   const headers = new Headers();
   object.writeHttpMetadata(headers);
+  // An object put without a type (`wrangler r2 object put` without --content-type) would be
+  // refused by a browser under nosniff: the player's page, scripts and styles would not run.
+  if (!headers.get('content-type')) headers.set('Content-Type', contentTypeFor(key));
   headers.set('ETag', object.httpEtag);
   headers.set('Accept-Ranges', 'bytes');
   headers.set('Cache-Control', 'private, max-age=300');

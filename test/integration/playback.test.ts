@@ -143,6 +143,67 @@ describe('open recordings, Worker-served fallback (local dev)', () => {
   });
 });
 
+/**
+ * What a browser does with an answer under `X-Content-Type-Options: nosniff` (Fetch, "should
+ * response to request be blocked due to nosniff", and HTML's navigation): a script runs only with
+ * a JavaScript MIME type, a stylesheet applies only as text/css, a page renders only as HTML, an
+ * image, font or medium loads only with its own kind of type. Independent of src/'s mapping.
+ */
+const ACCEPTED: Record<string, (essence: string) => boolean> = {
+  document: (t) => t === 'text/html',
+  script: (t) => ['text/javascript', 'application/javascript'].includes(t),
+  style: (t) => t === 'text/css',
+  image: (t) => t.startsWith('image/'),
+  font: (t) => t.startsWith('font/'),
+  media: (t) => t.startsWith('video/') || t.startsWith('audio/'),
+  data: (t) => t === 'application/json' || t === 'application/xml' || t === 'text/xml',
+};
+
+async function fetchLikeBrowser(path: string): Promise<Response> {
+  let res = await get(path);
+  for (let hops = 0; res.status >= 300 && res.status < 400 && hops < 3; hops++) res = await get(new URL(res.headers.get('location')!, BASE).toString());
+  return res;
+}
+
+describe('content types of files stored without one (wrangler r2 object put without --content-type)', () => {
+  const cases: [path: string, key: string, destination: keyof typeof ACCEPTED, type: string][] = [
+    ['/playback/presentation/2.3/rec-1', 'playback/presentation/2.3/index.html', 'document', 'text/html'],
+    ['/playback/presentation/2.3/static/js/main.1a2b.js', 'playback/presentation/2.3/static/js/main.1a2b.js', 'script', 'text/javascript'],
+    ['/playback/presentation/2.3/static/css/main.1a2b.css', 'playback/presentation/2.3/static/css/main.1a2b.css', 'style', 'text/css'],
+    ['/playback/presentation/2.3/static/media/roboto.woff2', 'playback/presentation/2.3/static/media/roboto.woff2', 'font', 'font/woff2'],
+    ['/playback/presentation/2.3/static/media/logo.svg', 'playback/presentation/2.3/static/media/logo.svg', 'image', 'image/svg+xml'],
+    ['/playback/presentation/2.3/locales/en.json', 'playback/presentation/2.3/locales/en.json', 'data', 'application/json'],
+    ['/presentation/rec-1/metadata.xml', 'published/presentation/rec-1/metadata.xml', 'data', 'application/xml'],
+    ['/presentation/rec-1/shapes.svg', 'published/presentation/rec-1/shapes.svg', 'image', 'image/svg+xml'],
+    ['/presentation/rec-1/presentation/d1/slide-1.png', 'published/presentation/rec-1/presentation/d1/slide-1.png', 'image', 'image/png'],
+    ['/presentation/rec-1/video/webcams.webm', 'published/presentation/rec-1/video/webcams.webm', 'media', 'video/webm'],
+    ['/video/rec-1/video-0.mp4', 'published/video/rec-1/video-0.mp4', 'media', 'video/mp4'],
+    ['/video/rec-1/', 'published/video/rec-1/index.html', 'document', 'text/html'],
+  ];
+
+  it('each answers with the type of its extension and nosniff, so a browser renders or runs it', async () => {
+    for (const [, key] of cases) await bucket.put(key, `bytes of ${key}`);
+    for (const [path, key, destination, type] of cases) {
+      const res = await fetchLikeBrowser(path);
+      expect(res.status, path).toBe(200);
+      expect(new TextDecoder().decode(await res.arrayBuffer()), path).toBe(`bytes of ${key}`);
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      const essence = res.headers.get('content-type')?.split(';')[0]!.trim().toLowerCase() ?? '';
+      expect(essence, path).toBe(type);
+      expect(ACCEPTED[destination]!(essence), `${path} as ${destination}`).toBe(true);
+    }
+  });
+
+  it('an unknown extension is application/octet-stream; a type stored with the object is kept', async () => {
+    await bucket.put('published/presentation/rec-1/notes.xyz', 'x');
+    await bucket.put('published/presentation/rec-1/events.xml', '<x/>', { httpMetadata: { contentType: 'text/xml; charset=utf-8' } });
+    await bucket.put('playback/presentation/2.3/index.html', '<html>player</html>', { httpMetadata: { contentType: 'text/html; charset=iso-8859-1' } });
+    expect((await fetchLikeBrowser('/presentation/rec-1/notes.xyz')).headers.get('content-type')).toBe('application/octet-stream');
+    expect((await fetchLikeBrowser('/presentation/rec-1/events.xml')).headers.get('content-type')).toBe('text/xml; charset=utf-8');
+    expect((await fetchLikeBrowser('/playback/presentation/2.3/rec-1')).headers.get('content-type')).toBe('text/html; charset=iso-8859-1');
+  });
+});
+
 describe('the presentation player\'s captions', () => {
   it('merge uploaded text tracks into captions.json and serve them as caption_<locale>.vtt', async () => {
     await putFiles('published', 'presentation', 'rec-1', {

@@ -118,7 +118,7 @@ Scaleflare dev stack ready (${seconds()} s)
   admin       ${wrangler.url}/admin/dashboard (token: ${secrets.adminToken})
   CLI         npx scaleflare status --url ${wrangler.url} --token ${secrets.adminToken}
   endpoints   ${path.resolve(stackFile)}
-  Postgres    ${maskUrl(endpoints.databaseUrl)} (${stack.postgresKind})
+  Postgres    ${maskUrl(endpoints.databaseUrl)} (${stack.postgresKind}${stack.postgresData ? `, data in ${stack.postgresData}` : ''})
   BBB nodes   ${nodes.map((n) => n.url).join(', ')}
 Cron poll every ${POLL_EVERY_MS / 1000} s. Ctrl-C stops everything.`)
 } catch (error) {

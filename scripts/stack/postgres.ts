@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import { choosePort } from './net.js'
@@ -16,12 +16,16 @@ export interface PostgresOptions {
   engine?: 'postgres' | 'pglite'
   /** Use DATABASE_URL when set (default true); tests pass false to stay private. */
   honourEnv?: boolean
+  /** A test or bench stack: stop() also removes a cluster kept outside `dir` (see clusterHome). */
+  throwaway?: boolean
 }
 
 export interface PostgresHandle {
   /** postgres://user:password@127.0.0.1:port/db */
   url: string
   kind: 'postgres' | 'pglite' | 'external'
+  /** Where the data lives: `dir`, or a private directory outside it (see clusterHome). */
+  dataDir?: string
   stop(): Promise<void>
 }
 
@@ -55,9 +59,10 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
     if (options.engine !== 'pglite') console.log(`Postgres binaries not found (apt-get install postgresql for a real server); using embedded PGlite in ${dir}/pglite`)
     return startPglite({ dir, port: options.port, fresh: options.fresh ?? false })
   }
-  const cluster = new Cluster(bin, dir)
-  await cluster.stopIfRunning(options.fresh ? 'immediate' : 'fast')
-  if (options.fresh) rmSync(dir, { recursive: true, force: true })
+  await stopLeftoverPostgres(dir, options.fresh ? 'immediate' : 'fast')
+  if (options.fresh) removePostgresData(dir)
+  const home = await clusterHome(dir)
+  const cluster = new Cluster(bin, home)
   await cluster.prepare()
   const port = await choosePort(options.port, 'postgres')
   await cluster.start(port)
@@ -65,6 +70,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
   const stop = async () => {
     forget()
     await cluster.stop()
+    if (options.throwaway && home !== dir) rmSync(home, { recursive: true, force: true })
   }
   const url = `postgres://postgres:${cluster.password}@127.0.0.1:${port}/${DATABASE}`
   try {
@@ -73,16 +79,80 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
     await stop()
     throw error
   }
-  return { url, kind: 'postgres', stop }
+  return { url, kind: 'postgres', dataDir: cluster.data, stop }
 }
 
-/** Stops a cluster that a killed run left in `dir` (see startPostgres); no-op without binaries or cluster. */
-export async function stopLeftoverPostgres(dir: string): Promise<void> {
+/** Stops a cluster that a killed run left for `dir` (in it or outside it); no-op without binaries or cluster. */
+export async function stopLeftoverPostgres(dir: string, mode: 'fast' | 'immediate' = 'immediate'): Promise<void> {
   const bin = findPostgresBin()
-  if (bin) await new Cluster(bin, path.resolve(dir)).stopIfRunning('immediate')
+  if (!bin) return
+  const resolved = path.resolve(dir)
+  for (const home of [resolved, outsideHome(resolved)]) await new Cluster(bin, home).stopIfRunning(mode)
 }
 
-/** A private cluster in `<dir>/data`, owned by the `postgres` user when we run as root. */
+/** Deletes the cluster of `dir` wherever it lives (stop it first). */
+export function removePostgresData(dir: string): void {
+  const resolved = path.resolve(dir)
+  for (const home of [resolved, outsideHome(resolved)]) rmSync(home, { recursive: true, force: true })
+}
+
+// Root runs the cluster as `postgres`, who cannot reach a checkout under a private directory (root's
+// home, `mktemp -d`). Its cluster then lives in a directory of its own outside the checkout, keyed by
+// the checkout's path so every start finds it again. /var/tmp (kept across reboots), not
+// os.tmpdir(): TMPDIR may itself be private.
+const OUTSIDE_ROOT = existsSync('/var/tmp') ? '/var/tmp' : '/tmp'
+const OUTSIDE_PREFIX = 'scaleflare-pg-'
+
+function outsideHome(dir: string): string {
+  return path.join(OUTSIDE_ROOT, OUTSIDE_PREFIX + createHash('sha256').update(dir).digest('hex').slice(0, 16))
+}
+
+/** `dir` itself when the cluster's user can write there, else a private directory outside (root only). */
+async function clusterHome(dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true })
+  if (!isRoot) return dir
+  const owner = await postgresIds()
+  chownSync(dir, owner.uid, owner.gid)
+  if (await run('test', ['-w', dir], { asPostgres: true }).then(() => true, () => false)) return dir
+  await sweepOrphans()
+  const home = outsideHome(dir)
+  // World-writable /var/tmp: anything there we did not make for postgres alone is replaced.
+  const stat = existsSync(home) ? lstatSync(home) : undefined
+  if (stat && (!stat.isDirectory() || stat.uid !== owner.uid || (stat.mode & 0o077) !== 0)) rmSync(home, { recursive: true, force: true })
+  if (!existsSync(home)) {
+    mkdirSync(home, { mode: 0o700 })
+    chownSync(home, owner.uid, owner.gid)
+  }
+  // Lets sweepOrphans find clusters whose checkout is gone.
+  writeFileSync(path.join(home, 'checkout'), dir + '\n')
+  return home
+}
+
+/** Clusters kept outside a checkout that no longer exists (a deleted clone or temporary test directory). */
+async function sweepOrphans(): Promise<void> {
+  const bin = findPostgresBin()
+  for (const name of readdirSync(OUTSIDE_ROOT)) {
+    if (!name.startsWith(OUTSIDE_PREFIX)) continue
+    const home = path.join(OUTSIDE_ROOT, name)
+    let checkout: string
+    try {
+      checkout = readFileSync(path.join(home, 'checkout'), 'utf8').trim()
+    } catch {
+      continue
+    }
+    if (existsSync(checkout)) continue
+    if (bin) await new Cluster(bin, home).stopIfRunning('immediate').catch(() => {})
+    rmSync(home, { recursive: true, force: true })
+  }
+}
+
+let postgresUser: Promise<{ uid: number; gid: number }> | undefined
+function postgresIds(): Promise<{ uid: number; gid: number }> {
+  postgresUser ??= Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]).then(([uid, gid]) => ({ uid: Number(uid.trim()), gid: Number(gid.trim()) }))
+  return postgresUser
+}
+
+/** A private cluster in `<home>/data`, owned by the `postgres` user when we run as root. */
 class Cluster {
   readonly data: string
   private readonly passwordFile: string
@@ -115,16 +185,10 @@ class Cluster {
   }
 
   async prepare(): Promise<void> {
-    mkdirSync(this.dir, { recursive: true })
     if (!existsSync(this.passwordFile)) writeFileSync(this.passwordFile, randomBytes(18).toString('hex') + '\n', { mode: 0o600 })
     if (isRoot) {
-      const uid = Number((await run('id', ['-u', 'postgres'])).trim())
-      const gid = Number((await run('id', ['-g', 'postgres'])).trim())
-      chownSync(this.dir, uid, gid)
+      const { uid, gid } = await postgresIds()
       chownSync(this.passwordFile, uid, gid)
-      await run('test', ['-w', this.dir], { asPostgres: true }).catch(() => {
-        throw new Error(`the postgres user cannot write to ${this.dir}: put the stack directory somewhere every user can reach`)
-      })
     }
     if (existsSync(path.join(this.data, 'PG_VERSION'))) return
     await run(

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { type BridgePorts, startBridges } from './bridges.js'
 import { migrate } from './migrations.js'
-import { startPostgres, stopLeftoverPostgres } from './postgres.js'
+import { removePostgresData, startPostgres, stopLeftoverPostgres } from './postgres.js'
 import { startRedis, stopLeftoverRedis } from './redis.js'
 
 export interface StackPorts extends BridgePorts {
@@ -20,6 +21,8 @@ export interface StackOptions {
   migrationsDir?: string
   /** Use DATABASE_URL / REDIS_URL when set (default true); tests pass false to stay private. */
   honourEnv?: boolean
+  /** stop() also removes data kept outside `dir` (a test or bench stack whose `dir` its caller deletes). */
+  throwaway?: boolean
 }
 
 export interface StackEndpoints {
@@ -38,12 +41,14 @@ export interface Stack {
   counters: { neonWs: string; neonHttp: string; upstash: string }
   /** Which Postgres runs: a private cluster, embedded PGlite, or DATABASE_URL. */
   postgresKind: 'postgres' | 'pglite' | 'external'
+  /** The cluster's data directory (in `dir`, or outside it when root's postgres user cannot reach `dir`). */
+  postgresData?: string
   stop(): Promise<void>
 }
 
 /** A throwaway stack for tests and benchmarks: fresh data, free ports, never DATABASE_URL/REDIS_URL. */
 export function startPrivateStack(dir: string): Promise<Stack> {
-  return startStack({ dir, fresh: true, ports: { postgres: 0, redis: 0, neonWs: 0, neonHttp: 0, upstash: 0 }, honourEnv: false })
+  return startStack({ dir, fresh: true, ports: { postgres: 0, redis: 0, neonWs: 0, neonHttp: 0, upstash: 0 }, honourEnv: false, throwaway: true })
 }
 
 /** Postgres + Redis + the three bridges, migrations applied. */
@@ -54,10 +59,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const stopOne of stops.reverse().splice(0)) await stopOne().catch((error: Error) => console.error(`stack: ${error.message}`))
   }
   try {
-    const { fresh = false, honourEnv } = options
+    const { fresh = false, honourEnv, throwaway } = options
     // Both servers start in parallel; wait for both so a failure of one never leaves the other running.
     const [postgres, redis] = await allStarted([
-      startPostgres({ dir: path.join(options.dir, 'pg'), port: options.ports.postgres, fresh, honourEnv }).then((handle) => (stops.push(handle.stop), handle)),
+      startPostgres({ dir: path.join(options.dir, 'pg'), port: options.ports.postgres, fresh, honourEnv, throwaway }).then((handle) => (stops.push(handle.stop), handle)),
       startRedis({ dir: path.join(options.dir, 'redis'), port: options.ports.redis, fresh, honourEnv }).then((handle) => (stops.push(handle.stop), handle)),
     ])
     await migrate(postgres.url, options.migrationsDir)
@@ -75,6 +80,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
       counters: bridges.counters,
       postgresKind: postgres.kind,
+      ...(postgres.dataDir ? { postgresData: postgres.dataDir } : {}),
       stop,
     }
   } catch (error) {
@@ -86,6 +92,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 /** Stops the servers that a run killed with SIGKILL left in a stack directory. */
 export async function stopLeftovers(dir: string): Promise<void> {
   await Promise.all([stopLeftoverPostgres(path.join(dir, 'pg')), stopLeftoverRedis(path.join(dir, 'redis'))])
+}
+
+/** Stops what a killed run left in a stack directory, then deletes it and any data kept outside it. */
+export async function removeStackDir(dir: string): Promise<void> {
+  await stopLeftovers(dir)
+  removePostgresData(path.join(dir, 'pg'))
+  rmSync(dir, { recursive: true, force: true })
 }
 
 /** The environment the Worker reads; NEON_* exist only locally and point the Neon driver at the bridges. */

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { isAlive } from '../../scripts/stack/proc.js'
-import { startPrivateStack, stopLeftovers } from '../../scripts/stack/stack.js'
+import { removeStackDir, startPrivateStack } from '../../scripts/stack/stack.js'
 import { startSimulator } from './bbb-sim/simulator.js'
 import { startCallbackReceiver } from './callbacks-receiver.js'
 import type { TestStack } from './stack-context.js'
@@ -48,7 +48,6 @@ async function sweepKilledRuns(): Promise<void> {
   for (const name of readdirSync(local)) {
     const pid = Number(/^test-(\d+)$/.exec(name)?.[1])
     if (!pid || isAlive(pid)) continue
-    await stopLeftovers(path.join(local, name))
-    rmSync(path.join(local, name), { recursive: true, force: true })
+    await removeStackDir(path.join(local, name))
   }
 }

@@ -4,7 +4,8 @@
  * the test Worker's bucket in tests).
  */
 import { AwsV4Signer } from 'aws4fetch';
-import { SHA256_META } from '../../src/recordings/objects.js';
+import { XMLParser } from 'fast-xml-parser';
+import { listAll, SHA256_META } from '../../src/recordings/objects.js';
 import type { ObjectSink, SourceFile } from './importer.js';
 
 export interface S3Target {
@@ -17,13 +18,17 @@ export interface S3Target {
 
 const META_HEADER = `x-amz-meta-${SHA256_META}`;
 
+const listing = new XMLParser({ isArray: (name) => name === 'Contents', parseTagValue: false });
+
 export function s3Sink(t: S3Target): ObjectSink {
-  const urlOf = (key: string) => `${t.endpoint.replace(/\/$/, '')}/${t.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-  const signed = async (method: string, key: string, headers: Record<string, string>) =>
+  const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('/');
+  const bucketUrl = `${t.endpoint.replace(/\/$/, '')}/${t.bucket}`;
+  const urlOf = (key: string) => `${bucketUrl}/${encodeKey(key)}`;
+  const signed = async (method: string, key: string, headers: Record<string, string>, url = urlOf(key)) =>
     (
       await new AwsV4Signer({
         method,
-        url: urlOf(key),
+        url,
         headers,
         accessKeyId: t.accessKeyId,
         secretAccessKey: t.secretAccessKey,
@@ -55,6 +60,32 @@ export function s3Sink(t: S3Target): ObjectSink {
       } as RequestInit);
       if (!res.ok) throw new Error(`S3 PUT ${key}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
     },
+    async list(prefix) {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const url = new URL(bucketUrl);
+        url.searchParams.set('list-type', '2');
+        url.searchParams.set('prefix', prefix);
+        if (token) url.searchParams.set('continuation-token', token);
+        const res = await fetch(url, { headers: await signed('GET', prefix, {}, url.toString()) });
+        if (!res.ok) throw new Error(`S3 LIST ${prefix}: HTTP ${res.status}`);
+        const page = listing.parse(await res.text()).ListBucketResult ?? {};
+        keys.push(...((page.Contents ?? []) as { Key: string }[]).map((c) => String(c.Key)));
+        token = String(page.IsTruncated) === 'true' ? String(page.NextContinuationToken) : undefined;
+      } while (token);
+      return keys;
+    },
+    async copy(from, to) {
+      // CopyObject: the metadata (type, disposition, sha256) goes with the object.
+      const headers = { 'x-amz-copy-source': `/${t.bucket}/${encodeKey(from)}` };
+      const res = await fetch(urlOf(to), { method: 'PUT', headers: await signed('PUT', to, headers) });
+      if (!res.ok) throw new Error(`S3 COPY ${from} to ${to}: HTTP ${res.status}`);
+    },
+    async delete(key) {
+      const res = await fetch(urlOf(key), { method: 'DELETE', headers: await signed('DELETE', key, {}) });
+      if (!res.ok && res.status !== 404) throw new Error(`S3 DELETE ${key}: HTTP ${res.status}`);
+    },
   };
 }
 
@@ -68,5 +99,11 @@ export function bindingSink(bucket: R2Bucket): ObjectSink {
     async put(key: string, file: SourceFile, o) {
       await bucket.put(key, await file.bytes(), { httpMetadata: o.httpMetadata, customMetadata: { [SHA256_META]: o.sha256 } });
     },
+    list: async (prefix) => (await listAll(bucket, prefix)).map((o) => o.key),
+    async copy(from, to) {
+      const o = await bucket.get(from);
+      if (o) await bucket.put(to, await o.arrayBuffer(), { httpMetadata: o.httpMetadata, customMetadata: o.customMetadata });
+    },
+    delete: (key) => bucket.delete(key),
   };
 }

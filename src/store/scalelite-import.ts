@@ -15,3 +15,16 @@ export function carryOverState(r: { recordID: string; owner: string; protected: 
 export async function tenantExists(sql: Sql, tenant: string): Promise<boolean> {
   return (await sql.query('SELECT 1 FROM tenants WHERE id = $1', [tenant])).length === 1;
 }
+
+export interface IndexedState {
+  tenant: string;
+  serverId: string | null;
+  state: string;
+  published: boolean;
+}
+
+/** What the index already says about a record id: who owns it and its publication, the authority for a re-run. */
+export async function indexedState(sql: Sql, recordID: string): Promise<IndexedState | undefined> {
+  const rows = await sql.query('SELECT tenant_id AS tenant, server_id AS "serverId", state, published FROM recordings WHERE record_id = $1', [recordID]);
+  return rows[0] as IndexedState | undefined;
+}

@@ -7,7 +7,7 @@ import { IMPORT_SERVER_ID, type ObjectSink, type SourceFile, type SourceRecordin
 import { runImport } from '../../scripts/import-scalelite/run';
 import { bindingSink } from '../../scripts/import-scalelite/sinks';
 import { bucket, keysUnder } from './recordings-api-support';
-import { call } from './support';
+import { BASE, call, send } from './support';
 
 const sql = services(env).sql;
 
@@ -85,6 +85,30 @@ async function row(recordID: string) {
   return r;
 }
 
+/** Scalelite's tables as `psql \copy … CSV HEADER` gives them (booleans t/f, UTC timestamps). */
+function exported(extra: { recordings?: Record<string, string | null>[] } = {}) {
+  return fromTables({
+    recordings: [
+      { id: '1', record_id: PUB, meeting_id: `room-${PUB}`, name: 'Renamed', published: 'f', participants: '7', state: 'unpublished', starttime: '2023-11-14 22:13:20', endtime: '2023-11-14 23:13:20', protected: 't', publish_updated: 't' },
+      { id: '2', record_id: 'gone-1', meeting_id: 'room-gone', name: 'Deleted', published: 'f', participants: '1', state: 'deleted', starttime: null, endtime: null, protected: 'f', publish_updated: 'f' },
+      ...(extra.recordings ?? []),
+    ],
+    metadata: [
+      { id: '10', recording_id: '1', key: 'gl-listed', value: 'false' },
+      { id: '11', recording_id: '1', key: 'bbb-origin', value: 'Greenlight' },
+      { id: '12', recording_id: '3', key: 'gl-listed', value: 'true' },
+    ],
+    playbackFormats: [
+      { id: '20', recording_id: '1', format: 'presentation', url: `/playback/presentation/2.3/${PUB}`, length: '30', processing_time: null },
+      { id: '21', recording_id: '1', format: 'video', url: `/playback/video/${PUB}/`, length: '30', processing_time: null },
+      { id: '22', recording_id: '3', format: 'presentation', url: '/playback/presentation/2.3/only-in-db', length: '12', processing_time: '100' },
+    ],
+    thumbnails: [
+      { id: '30', playback_format_id: '20', width: '176', height: '136', alt: 'Welcome', url: `/presentation/${PUB}/presentation/slide-1.png`, sequence: '0' },
+    ],
+  });
+}
+
 describe('import from a Scalelite tree', () => {
   it('stores every file under the same layout and indexes the recordings as Scalelite had them', async () => {
     const { summary } = await run(tree());
@@ -143,7 +167,7 @@ describe('import from a Scalelite tree', () => {
   it('resumes after a crash: what was stored is kept, the rest is uploaded, nothing is indexed half-way', async () => {
     let puts = 0;
     const crashing: ObjectSink = {
-      head: sink.head,
+      ...sink,
       put: async (key, f, o) => {
         if (++puts > 3) throw new Error('connection reset');
         await sink.put(key, f, o);
@@ -177,35 +201,62 @@ describe('import from a Scalelite tree', () => {
     await run(tree());
     await sql.query(`UPDATE recordings SET server_id = 'some-node' WHERE record_id = $1`, [PUB]);
     const { outcomes } = await run(tree());
-    expect(outcomes.find((o) => o.recordID === PUB)).toMatchObject({ outcome: 'skipped', reason: 'already indexed from a node upload, or deleted' });
+    expect(outcomes.find((o) => o.recordID === PUB)).toMatchObject({ outcome: 'skipped', reason: 'already indexed from a node upload', uploaded: 0 });
+  });
+});
+
+describe('a re-run after the API changed an imported recording: the index is the authority', () => {
+  const under = async (visibility: string, recordID: string) => (await keysUnder(`${visibility}/`)).filter((k) => k.includes(recordID));
+  // The tree still has PUB published and UNPUB unpublished, as Scalelite left them.
+
+  it('keeps an LMS\'s unpublish and publish: nothing uploaded again, every file under the prefix the index says', async () => {
+    await run(tree());
+    expect((await call('publishRecordings', { recordID: PUB, publish: 'false' })).published).toBe('false');
+    expect((await call('publishRecordings', { recordID: UNPUB, publish: 'true' })).published).toBe('true');
+    const { summary } = await run(tree());
+    expect(summary).toMatchObject({ imported: 2, uploaded: 0, present: 7, failed: 0 });
+    expect(await under('published', PUB)).toEqual([]);
+    expect(await under('unpublished', PUB)).toHaveLength(5);
+    expect(await under('unpublished', UNPUB)).toEqual([]);
+    expect(await under('published', UNPUB)).toHaveLength(2);
+    expect(await row(PUB)).toMatchObject({ state: 'unpublished', published: false, publish_updated: true });
+    expect(await row(UNPUB)).toMatchObject({ state: 'published', published: true, publish_updated: true });
+  });
+
+  it('removes the copies an earlier run left under the other prefix, moving over any the index\'s side lacks', async () => {
+    await run(tree());
+    await call('publishRecordings', { recordID: PUB, publish: 'false' });
+    // What the importer used to do on a re-run: the whole tree again under published/.
+    for (const key of await under('unpublished', PUB)) await bucket.put(key.replace(/^unpublished\//, 'published/'), 'stray copy');
+    await bucket.put(`published/video/${PUB}/only-here.txt`, 'a file the unpublished side lacks');
+    const dry = await run(tree(), { dryRun: true });
+    expect(dry.outcomes.find((o) => o.recordID === PUB)).toMatchObject({ outcome: 'would import', strays: 6 });
+    expect(await under('published', PUB)).toHaveLength(6);
+    const { outcomes } = await run(tree());
+    expect(outcomes.find((o) => o.recordID === PUB)).toMatchObject({ outcome: 'imported', uploaded: 0, strays: 6 });
+    expect(await under('published', PUB)).toEqual([]);
+    expect(await under('unpublished', PUB)).toHaveLength(6);
+    expect(await (await bucket.get(`unpublished/video/${PUB}/only-here.txt`))!.text()).toBe('a file the unpublished side lacks');
+    // The unpublished side's own files won: the stray copies' bytes are gone.
+    expect(await (await bucket.get(`unpublished/presentation/${PUB}/shapes.svg`))!.text()).toBe('<svg/>');
+    // Playback refuses it, as the index says.
+    expect((await send(new Request(`${BASE}/presentation/${PUB}/shapes.svg`, { redirect: 'manual' }))).status).toBe(404);
+  });
+
+  it('keeps protection and metadata set through the API over the export\'s, and a recording deleted through the API stays deleted', async () => {
+    await run(tree(), { exported: exported() });
+    expect(await row(PUB)).toMatchObject({ protected: true, metadata: { 'gl-listed': 'false', 'bbb-origin': 'Greenlight' } });
+    expect((await call('updateRecordings', { recordID: PUB, protect: 'false', 'meta_gl-listed': 'true' })).updated).toBe('true');
+    await call('deleteRecordings', { recordID: UNPUB });
+    const { outcomes } = await run(tree(), { exported: exported() });
+    expect(await row(PUB)).toMatchObject({ protected: false, published: false, metadata: { 'gl-listed': 'true', 'bbb-origin': 'Greenlight' } });
+    expect(outcomes.find((o) => o.recordID === UNPUB)).toMatchObject({ outcome: 'skipped', reason: 'deleted through the API since it was imported', uploaded: 0 });
+    expect(await under('', UNPUB)).toEqual([]);
+    expect(await row(UNPUB)).toMatchObject({ state: 'deleted' });
   });
 });
 
 describe('import with a database export', () => {
-  /** Scalelite's tables as `psql \copy … CSV HEADER` gives them (booleans t/f, UTC timestamps). */
-  function exported(extra: { recordings?: Record<string, string | null>[] } = {}) {
-    return fromTables({
-      recordings: [
-        { id: '1', record_id: PUB, meeting_id: `room-${PUB}`, name: 'Renamed', published: 'f', participants: '7', state: 'unpublished', starttime: '2023-11-14 22:13:20', endtime: '2023-11-14 23:13:20', protected: 't', publish_updated: 't' },
-        { id: '2', record_id: 'gone-1', meeting_id: 'room-gone', name: 'Deleted', published: 'f', participants: '1', state: 'deleted', starttime: null, endtime: null, protected: 'f', publish_updated: 'f' },
-        ...(extra.recordings ?? []),
-      ],
-      metadata: [
-        { id: '10', recording_id: '1', key: 'gl-listed', value: 'false' },
-        { id: '11', recording_id: '1', key: 'bbb-origin', value: 'Greenlight' },
-        { id: '12', recording_id: '3', key: 'gl-listed', value: 'true' },
-      ],
-      playbackFormats: [
-        { id: '20', recording_id: '1', format: 'presentation', url: `/playback/presentation/2.3/${PUB}`, length: '30', processing_time: null },
-        { id: '21', recording_id: '1', format: 'video', url: `/playback/video/${PUB}/`, length: '30', processing_time: null },
-        { id: '22', recording_id: '3', format: 'presentation', url: '/playback/presentation/2.3/only-in-db', length: '12', processing_time: '100' },
-      ],
-      thumbnails: [
-        { id: '30', playback_format_id: '20', width: '176', height: '136', alt: 'Welcome', url: `/presentation/${PUB}/presentation/slide-1.png`, sequence: '0' },
-      ],
-    });
-  }
-
   it("takes Scalelite's state (published, protected, edited meta, names) over metadata.xml, and files go where the state says", async () => {
     const { summary } = await run(tree(), { exported: exported() });
     expect(summary).toMatchObject({ imported: 2, skipped: 1 });

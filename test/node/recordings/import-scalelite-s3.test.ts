@@ -18,6 +18,8 @@ let endpoint = ''
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex')
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest()
+const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 
 /** SigV4 as AWS documents it for S3 (header-based, region `auto`), computed from the raw request. */
 function signatureValid(req: IncomingMessage): boolean {
@@ -28,10 +30,15 @@ function signatureValid(req: IncomingMessage): boolean {
   const [, , date, signedHeaders, signature] = auth as unknown as [string, string, string, string, string]
   const names = signedHeaders.split(';')
   if (!names.includes('host') || !names.includes('x-amz-content-sha256') || !names.includes('x-amz-date')) return false
+  const query = [...new URL(req.url!, 'http://x').searchParams]
+    .map(([k, v]) => [rfc3986(k), rfc3986(v)])
+    .sort(([a], [b]) => (a! < b! ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&')
   const canonical = [
     req.method,
     req.url!.split('?')[0],
-    '',
+    query,
     ...names.map((n) => `${n}:${String(req.headers[n] ?? '').trim()}`),
     '',
     signedHeaders,
@@ -53,6 +60,31 @@ beforeAll(async () => {
       if (!signatureValid(req)) {
         refused.push(`${req.method} ${path}: signature`)
         return res.writeHead(403).end('SignatureDoesNotMatch')
+      }
+      const copySource = req.headers['x-amz-copy-source']
+      if (req.method === 'PUT' && typeof copySource === 'string') {
+        const source = objects.get(decodeURIComponent(copySource))
+        if (!source) return res.writeHead(404).end('NoSuchKey')
+        objects.set(path, { body: source.body, headers: source.headers })
+        return res.writeHead(200).end('<CopyObjectResult/>')
+      }
+      if (req.method === 'DELETE') {
+        objects.delete(path)
+        return res.writeHead(204).end()
+      }
+      if (req.method === 'GET' && new URL(req.url!, 'http://x').searchParams.get('list-type') === '2') {
+        // Two keys a page, so the sink has to follow the continuation token.
+        const q = new URL(req.url!, 'http://x').searchParams
+        const keys = [...objects.keys()].map((k) => k.slice(path.length + 1)).filter((k) => k.startsWith(q.get('prefix') ?? '')).sort()
+        const from = Number(q.get('continuation-token') ?? 0)
+        const page = keys.slice(from, from + 2)
+        const more = from + 2 < keys.length
+        return res.writeHead(200, { 'content-type': 'application/xml' }).end(
+          `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><IsTruncated>${more}</IsTruncated>` +
+            page.map((k) => `<Contents><Key>${xmlEscape(k)}</Key></Contents>`).join('') +
+            (more ? `<NextContinuationToken>${from + 2}</NextContinuationToken>` : '') +
+            '</ListBucketResult>',
+        )
       }
       if (req.method === 'PUT') {
         if (req.headers['x-amz-content-sha256'] !== sha256(body)) {
@@ -109,6 +141,23 @@ describe('s3Sink', () => {
     expect(objects.get('/recordings/published/notes/rec-2/notes.pdf')!.headers).toMatchObject({ 'content-type': 'application/pdf', 'content-disposition': 'attachment' })
     await expect(sink().put('published/notes/rec-2/bad.pdf', pdf, { sha256: '0'.repeat(64), httpMetadata: {} })).rejects.toThrow('HTTP 400')
     expect(objects.has('/recordings/published/notes/rec-2/bad.pdf')).toBe(false)
+  })
+
+  it('lists a prefix across pages, copies with the metadata, deletes: what settling a recording\'s strays needs', async () => {
+    const f = file('shapes.svg', '<svg/>')
+    for (const path of ['shapes.svg', 'deck 1/slide&1.png', 'x/y.txt']) {
+      await sink().put(`published/presentation/rec-3/${path}`, f, { sha256: await f.sha256(), httpMetadata: { contentType: 'image/svg+xml' } })
+    }
+    await sink().put('published/presentation/rec-33/shapes.svg', f, { sha256: await f.sha256(), httpMetadata: {} })
+    const keys = await sink().list('published/presentation/rec-3/')
+    expect(keys).toEqual(['published/presentation/rec-3/deck 1/slide&1.png', 'published/presentation/rec-3/shapes.svg', 'published/presentation/rec-3/x/y.txt'])
+    await sink().copy(keys[0]!, 'unpublished/presentation/rec-3/deck 1/slide&1.png')
+    expect(objects.get('/recordings/unpublished/presentation/rec-3/deck 1/slide&1.png')!.headers).toMatchObject({ 'content-type': 'image/svg+xml', 'x-amz-meta-sha256': await f.sha256() })
+    for (const key of keys) await sink().delete(key)
+    expect(await sink().list('published/presentation/rec-3/')).toEqual([])
+    expect(await sink().head('unpublished/presentation/rec-3/deck 1/slide&1.png')).toEqual({ size: 6, sha256: await f.sha256() })
+    // Each request, a listing's query string included, signed as SigV4 says.
+    expect(refused.filter((r) => r.endsWith('signature'))).toEqual([])
   })
 
   it('wrong credentials fail clearly, without the secret in the message', async () => {

@@ -26,7 +26,7 @@ export type IngestHandler = (call: IngestCall) => Promise<Response>;
 
 /**
  * Claims the recording for the calling node (the first writer owns it). Answers the publication
- * an API publish/unpublish pinned, or null.
+ * the index already gives it, or null when it is not indexed yet.
  */
 export async function claimOwnership(call: IngestCall): Promise<boolean | null> {
   const claim = await claimRecording(call.svc.sql, {
@@ -36,12 +36,17 @@ export async function claimOwnership(call: IngestCall): Promise<boolean | null> 
   });
   if (claim.kind === 'foreign') throw ingestErrors.foreignRecording('This recording belongs to another server.');
   if (claim.kind === 'deleted') throw ingestErrors.deleted('This recording was deleted through the API; it is not imported again.');
-  return claim.pinnedPublished;
+  return claim.indexedPublished;
 }
 
-/** Where new objects go: as an API publish/unpublish pinned it, else by RECORDING_IMPORT_UNPUBLISHED. */
-export function uploadVisibility(svc: Services, pinnedPublished: boolean | null): Visibility {
-  return (pinnedPublished ?? !svc.cfg.ingest.importUnpublished) ? 'published' : 'unpublished';
+/** The publication of an upload: the index's when it has the recording, else by RECORDING_IMPORT_UNPUBLISHED. */
+export function uploadPublished(svc: Services, indexedPublished: boolean | null, nodeSays = true): boolean {
+  return indexedPublished ?? (!svc.cfg.ingest.importUnpublished && nodeSays);
+}
+
+/** Where new objects go (before metadata.xml is read, the node is taken to publish it, as BBB does). */
+export function uploadVisibility(svc: Services, indexedPublished: boolean | null): Visibility {
+  return uploadPublished(svc, indexedPublished) ? 'published' : 'unpublished';
 }
 
 /** Claims the recording and answers under which prefix its new objects go. */

@@ -9,7 +9,7 @@
 import { enqueueRecordingReady } from '../store/callbacks.js';
 import { knownTenants } from '../tenancy/tenant.js';
 import { deliverSoon } from './callbacks-delivery.js';
-import { claimOwnership, json, signedText, uploadVisibility, type IngestCall } from './ingest-call.js';
+import { claimOwnership, json, signedText, uploadPublished, uploadVisibility, type IngestCall } from './ingest-call.js';
 import { ingestErrors } from './ingest-errors.js';
 import { byFile, fileKey, indexUpload, readUpload, storeManifest, unmatched } from './ingest-index.js';
 import { MAX_MANIFEST_BYTES, parseManifest, renderManifest, type ManifestEntry } from './ingest-manifest.js';
@@ -21,9 +21,9 @@ export async function completeRecording(call: IngestCall): Promise<Response> {
   const recordId = call.target.recordId;
   const serverId = call.caller.server.id;
   const manifest = parseManifest(await signedText(call, MAX_MANIFEST_BYTES), svc.cfg.recordings.formats);
-  const [pinned, objects] = await Promise.all([claimOwnership(call), listRecordingObjects(bucket, recordId)]);
+  const [indexed, objects] = await Promise.all([claimOwnership(call), listRecordingObjects(bucket, recordId)]);
   // A copy left under the other prefix by an earlier upload loses to where uploads go now.
-  const current = uploadVisibility(svc, pinned);
+  const current = uploadVisibility(svc, indexed);
   const stored = byFile([...objects.filter((o) => o.visibility !== current), ...objects.filter((o) => o.visibility === current)]);
 
   const missing = unmatched(manifest, stored);
@@ -32,8 +32,9 @@ export async function completeRecording(call: IngestCall): Promise<Response> {
     throw ingestErrors.incomplete(`${missing.length} file(s) not stored as declared: ${sample}${missing.length > 10 ? ', …' : ''}.`);
   }
   const upload = await readUpload(svc, bucket, recordId, manifest, stored, new Set(await knownTenants(svc, { fresh: true })));
-  // An API publish/unpublish wins, then RECORDING_IMPORT_UNPUBLISHED, then what the node says.
-  const published = pinned ?? (!svc.cfg.ingest.importUnpublished && upload.meta.published);
+  // The index wins (an API publish/unpublish, or the first upload's decision), then
+  // RECORDING_IMPORT_UNPUBLISHED, then what the node says.
+  const published = uploadPublished(svc, indexed, upload.meta.published);
 
   await placeObjects(bucket, recordId, published ? 'published' : 'unpublished', manifest, objects);
   const ready = enqueueRecordingReady(svc.cfg.callbacks, { tenant: upload.tenant, meetingID: upload.meta.meetingId, recordID: recordId });

@@ -8,7 +8,6 @@ import {
   getMultipart,
   insertMultipart,
   recordPart,
-  type MultipartFile,
   type MultipartState,
 } from '../store/recording-index.js';
 import { httpMetadataFor } from './content-type.js';
@@ -112,8 +111,15 @@ export async function beginMultipart(call: IngestCall): Promise<Response> {
   return progress(winner);
 }
 
-async function requireUpload(call: IngestCall, f: MultipartFile): Promise<MultipartState | undefined> {
-  const [, state] = await Promise.all([ownedVisibility(call), getMultipart(call.svc.sql, f)]);
+async function requireUpload(call: IngestCall, f: FileRef): Promise<MultipartState | undefined> {
+  const [key, state] = await Promise.all([storedKey(call, f), getMultipart(call.svc.sql, f)]);
+  if (state && state.objectKey !== key) {
+    // Begun before the recording was published or unpublished: finished, the file would sit under
+    // the prefix the index no longer says (reachable from the public URL after an unpublish).
+    await abortQuietly(call.bucket, state);
+    await deleteMultipart(call.svc.sql, f, state.uploadId);
+    throw ingestErrors.notFound('The recording was published or unpublished since this upload began; begin it again.');
+  }
   return state;
 }
 

@@ -7,14 +7,16 @@ import type { Statement } from './callbacks.js';
 import type { PlaybackFormat, RecordingMetadata } from '../recordings/metadata.js';
 
 export type Claim =
-  | { kind: 'owned'; /** The API published/unpublished it: that state wins over the upload's. */ pinnedPublished: boolean | null }
+  | { kind: 'owned'; /** Already indexed: its publication (the API's last word on it) wins over the upload's. */ indexedPublished: boolean | null }
   | { kind: 'foreign' }
   | { kind: 'deleted' };
 
 /**
  * Claims the record id for the server (the first writer owns it) in one statement, and says
- * whether the index already pins its publication. A recording indexed without an owner (a
- * migration) belongs to no node.
+ * what publication the index already gives it: once indexed, the index is the authority (an
+ * LMS may have unpublished it, RECORDING_IMPORT_UNPUBLISHED may have held it back), and a
+ * re-upload must not move its files back under `published/`. A recording indexed without an
+ * owner (a migration) belongs to no node.
  */
 export async function claimRecording(sql: Sql, c: { tenant: string; recordId: string; serverId: string }): Promise<Claim> {
   const rows = await sql.query(
@@ -27,13 +29,13 @@ export async function claimRecording(sql: Sql, c: { tenant: string; recordId: st
      )
      SELECT EXISTS (SELECT 1 FROM claimed) AS owned,
             (SELECT state FROM existing) AS state,
-            (SELECT CASE WHEN publish_updated THEN published END FROM existing) AS pinned`,
+            (SELECT CASE WHEN state IN ('published', 'unpublished') THEN published END FROM existing) AS indexed`,
     [c.tenant, c.recordId, c.serverId],
   );
   const r = rows[0]!;
   if (!r.owned) return { kind: 'foreign' };
   if (r.state === 'deleted') return { kind: 'deleted' };
-  return { kind: 'owned', pinnedPublished: (r.pinned as boolean | null) ?? null };
+  return { kind: 'owned', indexedPublished: (r.indexed as boolean | null) ?? null };
 }
 
 export interface MultipartFile {

@@ -8,7 +8,7 @@ import { rememberMeetingCallbacks } from '../../src/store/callbacks';
 import { insertServer } from '../../src/store/servers';
 import { recordingFixture, type FixtureOptions } from '../support/recordings-ingest-fixture';
 import { receiver } from './callbacks-support';
-import { BASE, counters, resetCounters, send } from './support';
+import { BASE, call, counters, resetCounters, send } from './support';
 
 const svc = services(env);
 const bucket = (env as unknown as { RECORDINGS: R2Bucket }).RECORDINGS;
@@ -242,6 +242,45 @@ describe('recording ingest: settings', () => {
     const objects = await listRecordingObjects(bucket, recordId);
     expect(objects).toHaveLength(upload.length);
     expect(objects.every((o) => o.visibility === 'unpublished')).toBe(true);
+  });
+
+  it('the index is the authority over a re-upload: an LMS\'s unpublish through the API, a copy left under published/, a recording held back', async () => {
+    const recordId = newId();
+    const upload = files({ recordId });
+    await client().uploadRecording(recordId, upload);
+    expect((await call('publishRecordings', { recordID: recordId, publish: 'false' })).published).toBe('false');
+    // A copy under published/, as an interrupted move or an older importer left it.
+    await bucket.put(`published/presentation/${recordId}/shapes.svg`, 'stray', { customMetadata: { sha256: 'x' } });
+    const res = await client().uploadRecording(recordId, upload);
+    expect(res.published).toBe(false);
+    expect(await row(recordId)).toMatchObject({ published: false, state: 'unpublished' });
+    const objects = await listRecordingObjects(bucket, recordId);
+    expect(objects.filter((o) => o.visibility === 'published')).toEqual([]);
+    expect(objects).toHaveLength(upload.length);
+
+    // Held back by RECORDING_IMPORT_UNPUBLISHED, then the setting turned off: a re-upload does not publish it.
+    const held = newId();
+    await client('node-a', { env: { RECORDING_IMPORT_UNPUBLISHED: 'true' } }).uploadRecording(held, files({ recordId: held }));
+    expect((await client().uploadRecording(held, files({ recordId: held }))).published).toBe(false);
+    expect(await row(held)).toMatchObject({ published: false, state: 'unpublished' });
+    expect((await listRecordingObjects(bucket, held)).every((o) => o.visibility === 'unpublished')).toBe(true);
+  });
+
+  it('a multipart upload begun before an unpublish is not finished under published/: the node begins it again', async () => {
+    const recordId = newId();
+    const c = client();
+    const upload = files({ recordId, videoBytes: 6 * MiB });
+    await c.uploadRecording(recordId, upload);
+    const data = new Blob([new Uint8Array(6 * MiB).fill(5)]);
+    const video: UploadFile & { sha256: string } = { format: 'video', path: 'video-0.m4v', data, sha256: await sha256Of(data) };
+    await c.beginMultipart(recordId, video);
+    await c.putPart(recordId, video, 1, 5 * MiB);
+    await call('publishRecordings', { recordID: recordId, publish: 'false' });
+    await expectError(c.putPart(recordId, video, 2, 5 * MiB), 404, 'not_found');
+    await c.uploadFile(recordId, video);
+    const objects = await listRecordingObjects(bucket, recordId);
+    expect(objects.filter((o) => o.visibility === 'published')).toEqual([]);
+    expect(objects.find((o) => o.path === 'video-0.m4v')).toMatchObject({ visibility: 'unpublished', sha256: video.sha256 });
   });
 
   it('PROTECTED_RECORDINGS_ENABLED protects new recordings; breakout fields are indexed', async () => {

@@ -8,7 +8,10 @@
  *   files are in now (the last publish/unpublish moved them), or skips it while any of its files
  *   is missing or a multipart upload of it is still open;
  * - makes an indexed recording's publication follow the prefix its files are under, as that
- *   prefix reflects the last publish/unpublish move;
+ *   prefix reflects the last publish/unpublish move (the index may be older: a restored backup);
+ * - settles a recording whose files are under both prefixes toward the index's publication
+ *   (a move cut short, or a copy an older importer wrote): the stray copy is moved over where
+ *   the index's side lacks a file, then removed, so nothing stays public that the index hides;
  * - reports indexed recordings none of whose files are in R2 (never deletes them).
  */
 import { forEachLimited, WORKER_CONNECTIONS } from '../cluster/concurrency.js';
@@ -18,7 +21,7 @@ import { publishedStatement, setPublished } from '../store/recordings.js';
 import { knownTenants } from '../tenancy/tenant.js';
 import { IngestError } from './ingest-errors.js';
 import { byFile, indexUpload, readManifest, readUpload, unmatched } from './ingest-index.js';
-import { listVisibility, MANIFEST_PREFIX, manifestKey, type RecordingObject, type Visibility } from './objects.js';
+import { listVisibility, MANIFEST_PREFIX, manifestKey, moveRecording, type RecordingObject, type Visibility } from './objects.js';
 import { forgetPlaybackState } from './playback-state.js';
 
 export const MAX_REINDEX_LIMIT = 100;
@@ -27,7 +30,7 @@ export const DEFAULT_REINDEX_LIMIT = 25;
 export interface ReindexReport {
   /** Record ids examined by this call (manifests in R2 and index entries). */
   scanned: number;
-  /** Put back into the index, or whose publication was made to follow R2 (would be, in a dry run). */
+  /** Put back into the index, whose publication was made to follow R2, or whose files under both prefixes were settled (would be, in a dry run). */
   restored: string[];
   alreadyIndexed: number;
   /** Indexed, not deleted, and none of their files in R2. */
@@ -124,9 +127,13 @@ async function checkIndexed(ctx: PageContext, e: IndexEntry): Promise<void> {
   const [pub, unpub] = await listBoth(ctx.bucket, e.recordID, formats);
   const found = where(pub.length > 0, unpub.length > 0);
   if (found === 'none') return void ctx.report.missingObjects.push(e.recordID);
-  // `both` is a move cut short: the next publish/unpublish finishes it.
-  const settled = found !== 'both' && (e.state === 'published' || e.state === 'unpublished');
-  if (!settled || (found === 'published') === e.published) return void ctx.report.alreadyIndexed++;
+  if (e.state !== 'published' && e.state !== 'unpublished') return void ctx.report.alreadyIndexed++;
+  if (found === 'both') {
+    // The index is the authority: the publication it says is the one the API last answered.
+    if (!ctx.dryRun) await moveRecording(ctx.bucket, e.recordID, e.published ? 'published' : 'unpublished');
+    return void ctx.report.restored.push(e.recordID);
+  }
+  if ((found === 'published') === e.published) return void ctx.report.alreadyIndexed++;
   if (!ctx.dryRun) {
     await setPublished(ctx.svc.sql, e.tenant, e.recordID, found === 'published');
     forgetPlaybackState(e.tenant, [e.recordID]);
@@ -148,6 +155,8 @@ async function restore(ctx: PageContext, recordId: string): Promise<void> {
   const upload = await readUpload(svc, bucket, recordId, kept.manifest, byFile(visibility === 'published' ? pub : unpub), await ctx.tenants());
   const published = visibility === 'published';
   if (!ctx.dryRun) {
+    // The other side's copy goes, so the prefix matches the publication indexed below.
+    if (pub.length > 0 && unpub.length > 0) await moveRecording(bucket, recordId, visibility);
     // Where complete would have put it without an API publish/unpublish; otherwise one pinned it.
     const pinned = published !== (!svc.cfg.ingest.importUnpublished && upload.meta.published);
     const extra = pinned ? [publishedStatement(upload.tenant, recordId, published)] : [];

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IngestClient, sha256Of, type UploadFile } from '../../scripts/recordings/ingest-client';
 import { invalidateServers } from '../../src/cluster/server-cache';
-import { deleteRecordingObjects } from '../../src/recordings/objects';
+import { deleteRecordingObjects, listRecordingObjects } from '../../src/recordings/objects';
 import { services } from '../../src/services';
 import { rememberMeetingCallbacks } from '../../src/store/callbacks';
 import { insertServer } from '../../src/store/servers';
@@ -147,6 +147,43 @@ describe('recordings reindex', { timeout: 60_000 }, () => {
       expect(await row(id)).toMatchObject({ state: 'unpublished', published: false, publish_updated: true, server_id: SERVER });
     }
     expect(await walk()).toMatchObject({ restored: [], missingObjects: [gone], alreadyIndexed: 2 });
+  });
+
+  it('settles files under both prefixes toward the index: the stray copy goes, moved over where the index\'s side lacks a file', async () => {
+    const [unpublished, cutShort, restoredBoth] = [newId(), newId(), newId()];
+    for (const id of [unpublished, cutShort, restoredBoth]) await ingest(id);
+    expect((await recordingsXml(bbb('publishRecordings', { recordID: unpublished, publish: 'false' }))).response.published).toBe('false');
+    const copyTo = async (id: string, to: 'published' | 'unpublished', count?: number) => {
+      for (const o of (await listRecordingObjects(bucket, id)).slice(0, count)) {
+        const body = await bucket.get(o.key);
+        await bucket.put(`${to}/${o.format}/${id}/${o.path}`, await body!.arrayBuffer(), { customMetadata: body!.customMetadata });
+      }
+    };
+    // What an older importer's re-run did to an unpublished recording: every file again under published/, and one more.
+    await copyTo(unpublished, 'published');
+    await bucket.put(`published/presentation/${unpublished}/only-here.txt`, 'x');
+    // A publish/unpublish move cut short: two files copied under unpublished/, the index still says published.
+    await copyTo(cutShort, 'unpublished', 2);
+    // A recording the index lost, complete under both.
+    await copyTo(restoredBoth, 'unpublished');
+    await forget(restoredBoth);
+    const count = async (id: string) => {
+      const objects = await listRecordingObjects(bucket, id);
+      return { published: objects.filter((o) => o.visibility === 'published').length, unpublished: objects.filter((o) => o.visibility === 'unpublished').length };
+    };
+    const n = files({ recordId: unpublished, videoBytes: 2048 }).length;
+
+    expect((await walk({ dryRun: true })).restored).toEqual([unpublished, cutShort, restoredBoth].sort());
+    expect(await count(unpublished)).toEqual({ published: n + 1, unpublished: n });
+    const run = await walk();
+    expect(run).toMatchObject({ restored: [unpublished, cutShort, restoredBoth].sort(), missingObjects: [], skipped: [] });
+    expect(await count(unpublished)).toEqual({ published: 0, unpublished: n + 1 });
+    expect(await count(cutShort)).toEqual({ published: n, unpublished: 0 });
+    expect(await count(restoredBoth)).toEqual({ published: 0, unpublished: n });
+    expect(await row(unpublished)).toMatchObject({ state: 'unpublished', published: false });
+    expect(await row(cutShort)).toMatchObject({ state: 'published', published: true });
+    expect(await row(restoredBoth)).toMatchObject({ state: 'unpublished', published: false });
+    expect(await walk()).toMatchObject({ restored: [], alreadyIndexed: 3 });
   });
 
   it('pages with a small limit: every record id examined once, a cursor until the last page', async () => {

@@ -1,10 +1,11 @@
-// `npm run dev [-- --fresh]`: Postgres, Redis, the Neon/Upstash bridges, 3 simulated BBB nodes and
-// `wrangler dev`, wired together; state lives in .local/ (or $SCALEFLARE_STATE_DIR). Ctrl-C or SIGTERM
-// stops all of it.
+// `npm run dev [-- --fresh] [-- --inspect]`: Postgres, Redis, the Neon/Upstash bridges, 3 simulated BBB
+// nodes and `wrangler dev`, wired together; state lives in .local/ (or $SCALEFLARE_STATE_DIR). Every
+// Worker setting set in its environment reaches the Worker. Ctrl-C or SIGTERM stops all of it.
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
+import { SETTING_NAMES } from '../src/config.js'
 import { startSimulator, type Simulator } from '../test/support/bbb-sim/simulator.js'
-import { writeDevVars, writeStackFile } from './dev/outputs.js'
+import { writeStackFile, writeWorkerEnv } from './dev/outputs.js'
 import { registerServers } from './dev/register-servers.js'
 import { loadSecrets } from './dev/secrets.js'
 import { startWranglerDev, type WranglerDev } from './dev/wrangler.js'
@@ -23,6 +24,7 @@ process.chdir(path.resolve(import.meta.dirname, '..'))
 // Tests run a dev stack of their own in another directory.
 const LOCAL = process.env.SCALEFLARE_STATE_DIR || '.local'
 const fresh = process.argv.includes('--fresh')
+const inspector = process.argv.includes('--inspect')
 const seconds = () => (performance.now() / 1000).toFixed(1)
 
 let stack: Stack | undefined
@@ -64,9 +66,17 @@ try {
   })
   const nodes = simulator.nodes.map(({ id, url, secret, port }) => ({ id, url, secret, port }))
   const { endpoints } = stack
-  writeDevVars('.dev.vars', { ...workerBindings(endpoints), LOADBALANCER_SECRET: secrets.loadbalancerSecret, ADMIN_TOKEN: secrets.adminToken })
+  // Not .dev.vars: settings come from our environment, and no file of the checkout needs an edit.
+  const fromEnvironment = SETTING_NAMES.filter((name) => process.env[name])
+  const workerEnv = path.resolve(LOCAL, 'worker.env')
+  writeWorkerEnv(workerEnv, {
+    ...workerBindings(endpoints),
+    LOADBALANCER_SECRET: secrets.loadbalancerSecret,
+    ADMIN_TOKEN: secrets.adminToken,
+    ...Object.fromEntries(fromEnvironment.map((name) => [name, process.env[name]!])),
+  })
 
-  wrangler = await startWranglerDev({ port: WORKER_PORT, pidFile: path.join(LOCAL, 'wrangler.pid') })
+  wrangler = await startWranglerDev({ port: WORKER_PORT, pidFile: path.join(LOCAL, 'wrangler.pid'), envFile: workerEnv, inspector })
   const apiUrl = `${wrangler.url}/bigbluebutton/api`
   const stackFile = path.join(LOCAL, 'stack.json')
   writeStackFile(stackFile, {
@@ -89,11 +99,11 @@ try {
     return shutdown(code)
   })
 
-  const status = await wrangler.ready('/bigbluebutton/api', 60_000)
-  console.log(`\nWorker answered HTTP ${status} ${seconds()} s after start`)
-  await registerServers(wrangler.url, secrets.loadbalancerSecret, nodes).then(
-    () => console.log(`registered and enabled ${nodes.length} simulated BBB nodes`),
-    (error: Error) => console.warn(`warning: could not register the simulated BBB nodes with the Worker: ${error.message}`),
+  await wrangler.ready('/bigbluebutton/api', 60_000)
+  const answeredAt = seconds()
+  const registered = await registerServers(wrangler.url, secrets.loadbalancerSecret, nodes).then(
+    () => 'registered and enabled',
+    (error: Error) => (console.warn(`warning: could not register the simulated BBB nodes with the Worker: ${error.message}`), 'not registered'),
   )
   const scheduledUrl = `${wrangler.url}/__scheduled?cron=*+*+*+*+*`
   let pollFailing = false
@@ -110,17 +120,20 @@ try {
     )
   await triggerPoll()
   pollTimer = setInterval(triggerPoll, POLL_EVERY_MS)
+  // The banner comes last: the lines of our own requests above arrive through wrangler's pipe.
+  await wrangler.started(150, 1500)
 
   console.log(`
-Scaleflare dev stack ready (${seconds()} s)
+Scaleflare dev stack ready (${seconds()} s; the Worker answered after ${answeredAt} s)
   BBB API     ${apiUrl}
   secret      ${secrets.loadbalancerSecret}
   admin       ${wrangler.url}/admin/dashboard (token: ${secrets.adminToken})
   CLI         npx scaleflare status --url ${wrangler.url} --token ${secrets.adminToken}
   endpoints   ${path.resolve(stackFile)}
   Postgres    ${maskUrl(endpoints.databaseUrl)} (${stack.postgresKind}${stack.postgresData ? `, data in ${stack.postgresData}` : ''})
-  BBB nodes   ${nodes.map((n) => n.url).join(', ')}
-Cron poll every ${POLL_EVERY_MS / 1000} s. Ctrl-C stops everything.`)
+  BBB nodes   ${nodes.map((n) => n.url).join(', ')} (${registered})
+  settings    ${fromEnvironment.length ? `from the environment: ${fromEnvironment.join(', ')}` : 'wrangler.toml (set any of docs/configuration.md in the environment)'}
+Cron poll every ${POLL_EVERY_MS / 1000} s (a poll line shows when what it found changes). One JSON line per request below. Ctrl-C stops everything.`)
 } catch (error) {
   console.error(`dev: ${error instanceof Error ? error.message : String(error)}`)
   await shutdown(1)

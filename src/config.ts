@@ -148,6 +148,9 @@ const EnvSchema = z.object({
   RECORDING_INGEST_CLOCK_SKEW: number(300, { min: 1, int: true }),
 });
 
+/** Every setting and secret the Worker reads, by name (the local stack passes these on from its environment). */
+export const SETTING_NAMES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export interface Config {
   databaseUrl: string;
   neonHttpEndpoint: string;

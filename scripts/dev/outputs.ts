@@ -1,9 +1,19 @@
 import { writeFileSync } from 'node:fs'
 
-/** `.dev.vars`, which wrangler dev loads as the Worker's secrets; rewritten on every start. */
-export function writeDevVars(file: string, vars: Record<string, string>): void {
-  const lines = Object.entries(vars).map(([name, value]) => `${name}=${JSON.stringify(value)}`)
-  writeFileSync(file, `# Written by \`npm run dev\` on every start; edits are lost.\n${lines.join('\n')}\n`, { mode: 0o600 })
+/**
+ * The Worker's settings for `wrangler dev --env-file`, which override wrangler.toml's [vars]; rewritten
+ * on every start. Values are quoted for wrangler's dotenv (which unescapes nothing inside quotes) and
+ * dotenv-expand (which expands `$NAME` unless written `\$`).
+ */
+export function writeWorkerEnv(file: string, vars: Record<string, string>): void {
+  const lines = Object.entries(vars).map(([name, value]) => `${name}=${dotenvQuote(value)}`)
+  writeFileSync(file, `# Written by \`npm run dev\` on every start; set settings in its environment instead.\n${lines.join('\n')}\n`, { mode: 0o600 })
+}
+
+export function dotenvQuote(value: string): string {
+  const quote = ["'", '`', '"'].find((q) => !value.includes(q) && !(q === '"' && /\\[nr]/.test(value)))
+  if (!quote) throw new Error('a setting cannot hold all of \' ` and " at once in wrangler dev')
+  return quote + value.replaceAll('$', '\\$') + quote
 }
 
 export interface StackFile {

@@ -39,7 +39,9 @@ export async function registerServers(workerUrl: string, secret: string, nodes: 
   // Scalelite answers 404 while no server is configured.
   const existing = listed.status === 404 ? [] : (expect('getServers', listed, 200) as ServerJson[])
   for (const node of nodes) {
-    const server = existing.find((s) => s.url === node.url) ?? (expect('addServer', await admin('addServer', { server: node }), 201) as ServerJson)
+    const server =
+      existing.find((s) => s.url === node.url) ??
+      (expect('addServer', await admin('addServer', { server: { url: node.url, secret: node.secret } }), 201) as ServerJson)
     const patch: Record<string, string> = {}
     if (server.state !== 'enabled') patch.state = 'enable'
     if (server.secret_fingerprint && !sha256(node.secret).startsWith(server.secret_fingerprint)) patch.secret = node.secret

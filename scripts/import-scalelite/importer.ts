@@ -145,7 +145,7 @@ export async function importRecording(
 /** Why an indexed recording is not the import's to write; undefined when it is. */
 function refusal(indexed: IndexedState, tenant: string): string | undefined {
   if (indexed.serverId !== IMPORT_SERVER_ID) return 'already indexed from a node upload';
-  if (indexed.state === 'deleted') return 'deleted through the API since it was imported';
+  if (indexed.state === 'deleted') return 'deleted since it was imported (deleteRecordings or retention)';
   if (indexed.tenant !== tenant) return `already imported for tenant ${indexed.tenant}`;
   return undefined;
 }

@@ -15,7 +15,9 @@ export interface RetentionReport {
  * RECORDING_RETENTION_DAYS: deletes recordings older than the policy, at most
  * RECORDING_RETENTION_BATCH_SIZE per tenant and run. Files first (both visibilities and text
  * tracks), then the row is marked deleted as deleteRecordings does; a recording whose files could
- * not all be removed stays listed and is tried again next run.
+ * not all be removed stays listed and is tried again next run. Once the index says deleted, no
+ * writer puts a file back (ingest and the Scalelite import check it first), so a last sweep
+ * after the mark leaves nothing of it in R2.
  */
 export async function applyRetention(svc: Services): Promise<RetentionReport> {
   const report: RetentionReport = { deleted: 0, failed: 0 };
@@ -27,6 +29,8 @@ export async function applyRetention(svc: Services): Promise<RetentionReport> {
       try {
         await deleteRecordingObjects(svc.recordings, recordID);
         await markDeleted(svc.sql, tenant, recordID);
+        // A re-upload or import that read the index before the mark may have written since.
+        await deleteRecordingObjects(svc.recordings, recordID);
         report.deleted++;
         console.log(JSON.stringify({ event: 'retention_delete', tenant, recordID, days }));
       } catch (e) {

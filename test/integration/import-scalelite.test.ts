@@ -250,7 +250,7 @@ describe('a re-run after the API changed an imported recording: the index is the
     await call('deleteRecordings', { recordID: UNPUB });
     const { outcomes } = await run(tree(), { exported: exported() });
     expect(await row(PUB)).toMatchObject({ protected: false, published: false, metadata: { 'gl-listed': 'true', 'bbb-origin': 'Greenlight' } });
-    expect(outcomes.find((o) => o.recordID === UNPUB)).toMatchObject({ outcome: 'skipped', reason: 'deleted through the API since it was imported', uploaded: 0 });
+    expect(outcomes.find((o) => o.recordID === UNPUB)).toMatchObject({ outcome: 'skipped', reason: 'deleted since it was imported (deleteRecordings or retention)', uploaded: 0 });
     expect(await under('', UNPUB)).toEqual([]);
     expect(await row(UNPUB)).toMatchObject({ state: 'deleted' });
   });

@@ -1,5 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { IMPORT_SERVER_ID, type RecordingOutcome } from '../../scripts/import-scalelite/importer';
+import { runImport } from '../../scripts/import-scalelite/run';
+import { bindingSink } from '../../scripts/import-scalelite/sinks';
 import { applyRetention } from '../../src/recordings/retention';
 import { services } from '../../src/services';
 import { retention } from '../../scheduled/retention';
@@ -67,6 +70,20 @@ describe('retention', () => {
     expect([await state('a'), await state('b'), await state('c')]).toEqual(['published', 'deleted', 'deleted']);
     expect((await applyRetention(svc)).deleted).toBe(1);
     expect((await applyRetention(svc)).deleted).toBe(0);
+  });
+
+  it('a recording it deleted stays deleted in R2: a re-run of the Scalelite import writes none of its files back', async () => {
+    await recording('imported-old', 400);
+    await sql.query(`UPDATE recordings SET server_id = $1 WHERE record_id = 'imported-old'`, [IMPORT_SERVER_ID]);
+    expect(await applyRetention(policy('30'))).toEqual({ deleted: 1, failed: 0 });
+    const data = new TextEncoder().encode('<recording/>');
+    const metadata = { path: 'metadata.xml', size: data.byteLength, bytes: async () => data, stream: () => new Blob([data]).stream(), sha256: async () => '0'.repeat(64) };
+    const tree = new Map([['imported-old', { recordID: 'imported-old', formats: [{ format: 'presentation', visibility: 'published' as const, files: [metadata] }] }]]);
+    const outcomes: RecordingOutcome[] = [];
+    await runImport({ sql, sink: bindingSink(bucket), tenant: 'default', dryRun: false, protectByDefault: false }, tree, new Map(), (o) => outcomes.push(o));
+    expect(outcomes).toMatchObject([{ outcome: 'skipped', reason: 'deleted since it was imported (deleteRecordings or retention)', uploaded: 0 }]);
+    expect(await keysUnder('')).toEqual([]);
+    expect(await state('imported-old')).toBe('deleted');
   });
 
   it("leaves other tenants' recordings to their own policy", async () => {

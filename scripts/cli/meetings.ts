@@ -1,7 +1,8 @@
 import type { Meeting } from './api-types.js';
 import type { Command } from './command.js';
 import { print, table } from './output.js';
-import { apiPath, tenantOption, tenantQuery } from './resolve.js';
+import { MeetingId } from '../../src/ids.js';
+import { apiPath, checkedArg, tenantOption, tenantQuery } from './resolve.js';
 
 /** `scaleflare meetings …`: a tenant's running meetings (the default tenant without --tenant). */
 
@@ -39,7 +40,7 @@ export const meetingCommands: Command[] = [
     options: tenantOption,
     args: [1, 1],
     run: async (inv) => {
-      const meetingID = inv.args[0]!;
+      const meetingID = checkedArg(MeetingId, inv.args[0]!, 'meetingID');
       const answer = await inv.client.call('POST', `${apiPath('meetings', meetingID, 'end')}${await tenantQuery(inv)}`);
       print(inv.out, answer, () => `Ended meeting ${meetingID}\n`);
     },

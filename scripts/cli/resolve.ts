@@ -1,7 +1,8 @@
 import type { Server, Tenant } from './api-types.js';
 import type { AdminClient } from './client.js';
 import { str, type Invocation } from './command.js';
-import { CliError } from './errors.js';
+import type { z } from 'zod';
+import { CliError, usageError } from './errors.js';
 
 /**
  * Operators name things as they see them: a server by id, URL or host name (with or without its
@@ -55,3 +56,10 @@ export async function tenantQuery(inv: Invocation, params: Record<string, string
 
 /** An API path with each part escaped: apiPath('servers', id) is `/servers/<id>`. */
 export const apiPath = (...parts: string[]) => `/${parts.map(encodeURIComponent).join('/')}`;
+
+/** An id from the command line, checked by the balancer's own schema (src/ids.ts): a usage error rather than a call. */
+export function checkedArg(schema: z.ZodType, value: string, what: string): string {
+  const r = schema.safeParse(value);
+  if (!r.success) throw usageError(`${what} ${JSON.stringify(value)} ${r.error.issues[0]!.message}`);
+  return value;
+}

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Services } from '../services.js';
 
 /** A JSON answer of Scalelite's admin API. */
@@ -8,7 +9,32 @@ export class AdminResponse {
   ) {}
 }
 
-export type AdminHandler = (
-  svc: Services,
-  input: { query: URLSearchParams; body: Record<string, unknown>; env: object },
-) => Promise<AdminResponse>;
+export interface AdminInput<B> {
+  query: URLSearchParams;
+  body: B;
+  env: object;
+}
+
+export type AdminHandler<B = Record<string, unknown>> = (svc: Services, input: AdminInput<B>) => Promise<AdminResponse>;
+
+/**
+ * One call of Scalelite's admin API. `body` is the JSON body's strict schema (POST calls): a
+ * wrong type or an unknown field is refused with the field named, before the handler runs.
+ */
+export interface AdminRoute {
+  method: 'GET' | 'POST';
+  body?: z.ZodType;
+  /** Tenant calls: 412 while multitenancy is off, before anything else is looked at (as Scalelite). */
+  tenants?: true;
+  handler: AdminHandler<unknown>;
+}
+
+/** Type-checks a handler against its body schema, then keeps it in the untyped table the dispatcher walks. */
+export function adminRoute<B extends z.ZodType = z.ZodObject>(r: {
+  method: 'GET' | 'POST';
+  body?: B;
+  tenants?: true;
+  handler: AdminHandler<z.output<B>>;
+}): AdminRoute {
+  return r as AdminRoute;
+}

@@ -6,7 +6,9 @@ import { freshServerMap } from '../cluster/server-cache.js';
 import type { ServerHealth } from '../store/cluster-state.js';
 import { getServer, type ServerRow, type ServerState } from '../store/servers.js';
 import type { Services } from '../services.js';
-import { AdminResponse, type AdminHandler } from './response.js';
+import { z } from 'zod';
+import { isValid, ServerId, storableText } from '../ids.js';
+import { adminRoute, AdminResponse, type AdminHandler, type AdminRoute } from './response.js';
 import { fingerprint, iso } from './v1/present.js';
 
 /**
@@ -44,8 +46,6 @@ async function render(svc: Services, rows: ServerRow[]): Promise<Record<string, 
 
 const notFound = (id: unknown) => new AdminResponse(404, { error: `Couldn't find server with id=${String(id)}` });
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
 /** Scalelite: a load multiplier of 0, or one that is not a number, is refused on update. */
 function multiplier(v: unknown): number | undefined | null {
   if (v === undefined || v === null || v === '') return undefined;
@@ -55,33 +55,50 @@ function multiplier(v: unknown): number | undefined | null {
 
 const STATES: Record<string, ServerState> = { enable: 'enabled', cordon: 'cordoned', disable: 'disabled' };
 
+/**
+ * Scalelite's bodies, strictly: its fields only, each of its type. Rails reads JSON numbers and
+ * numeric strings alike for the multiplier, and "true" for keep_state; so do these.
+ */
+const Id = z.string().optional();
+const Multiplier = z.union([z.number(), z.string()]).nullable().optional();
+const ServerFields = z
+  .object({ url: storableText(2048).optional(), secret: storableText(1024).optional(), load_multiplier: Multiplier, tag: storableText(256).nullable().optional() })
+  .strict();
+const AddServerBody = z.object({ server: ServerFields.nullable().optional() }).strict();
+const UpdateServerBody = z
+  .object({ id: Id, server: ServerFields.omit({ url: true }).extend({ state: z.string().optional() }).strict().optional() })
+  .strict();
+const IdBody = z.object({ id: Id }).strict();
+const PanicBody = z.object({ id: Id, keep_state: z.union([z.boolean(), z.enum(['true', 'false'])]).optional() }).strict();
+
+/** The server, or undefined for an unknown id or one that cannot be an id (never sent to Postgres). */
 async function byId(svc: Services, id: unknown): Promise<ServerRow | undefined> {
-  return typeof id === 'string' ? getServer(svc.sql, id) : undefined;
+  return isValid(ServerId, id) ? getServer(svc.sql, id) : undefined;
 }
 
-const getServers: AdminHandler = async (svc) => {
+const getServers: AdminHandler<unknown> = async (svc) => {
   const rows = [...(await freshServerMap(svc.sql)).values()];
   if (rows.length === 0) return new AdminResponse(404, { error: 'No servers are configured' });
   return new AdminResponse(200, await render(svc, rows));
 };
 
-const getServerInfo: AdminHandler = async (svc, { query }) => {
+const getServerInfo: AdminHandler<unknown> = async (svc, { query }) => {
   const server = await byId(svc, query.get('id'));
   if (!server) return notFound(query.get('id'));
   return new AdminResponse(200, (await render(svc, [server]))[0]);
 };
 
-const addServerHandler: AdminHandler = async (svc, { body }) => {
-  const s = body.server as Record<string, unknown> | undefined;
-  if (!s || typeof s !== 'object') throw errors.internalError('param is missing or the value is empty: server');
-  const url = text(s.url)?.trim();
-  const secret = text(s.secret)?.trim();
+const addServerHandler: AdminHandler<z.output<typeof AddServerBody>> = async (svc, { body }) => {
+  const s = body.server;
+  if (!s) throw errors.internalError('param is missing or the value is empty: server');
+  const url = s.url?.trim();
+  const secret = s.secret?.trim();
   if (!url || !secret) return new AdminResponse(400, { error: 'Server needs a URL and a secret' });
   if (!/^https?:\/\/[^/\s]+/i.test(url)) return new AdminResponse(400, { error: 'Server URL must start with http:// or https://' });
   const row = await addServer(svc, {
     url,
     secret,
-    tag: text(s.tag)?.trim() || null,
+    tag: s.tag?.trim() || null,
     // Scalelite: a missing or 0 multiplier becomes 1.0.
     loadMultiplier: multiplier(s.load_multiplier) ?? 1,
   });
@@ -89,14 +106,14 @@ const addServerHandler: AdminHandler = async (svc, { body }) => {
   return new AdminResponse(201, (await render(svc, [row]))[0]);
 };
 
-const updateServer: AdminHandler = async (svc, { body }) => {
+const updateServer: AdminHandler<z.output<typeof UpdateServerBody>> = async (svc, { body }) => {
   const server = await byId(svc, body.id);
   if (!server) return notFound(body.id);
-  const s = (body.server ?? {}) as Record<string, unknown>;
+  const s = body.server ?? {};
   const patch: Parameters<typeof changeServer>[2] = {};
   if (s.state !== undefined) {
-    const state = typeof s.state === 'string' ? STATES[s.state] : undefined;
-    if (!state) return new AdminResponse(400, { error: `Invalid state parameter: ${String(s.state)}` });
+    const state = Object.hasOwn(STATES, s.state) ? STATES[s.state] : undefined;
+    if (!state) return new AdminResponse(400, { error: `Invalid state parameter: ${s.state}` });
     patch.state = state;
   }
   if (s.load_multiplier !== undefined) {
@@ -104,20 +121,20 @@ const updateServer: AdminHandler = async (svc, { body }) => {
     if (!m) return new AdminResponse(400, { error: 'Load-multiplier must be a non-zero number' });
     patch.loadMultiplier = m;
   }
-  if (text(s.secret)?.trim()) patch.secret = text(s.secret)!.trim();
-  if (s.tag !== undefined) patch.tag = text(s.tag)?.trim() || null;
+  if (s.secret?.trim()) patch.secret = s.secret.trim();
+  if (s.tag !== undefined) patch.tag = s.tag?.trim() || null;
   const row = await changeServer(svc, server.id, patch);
   if (!row) return notFound(body.id);
   return new AdminResponse(200, (await render(svc, [row]))[0]);
 };
 
-const deleteServer: AdminHandler = async (svc, { body }) => {
+const deleteServer: AdminHandler<z.output<typeof IdBody>> = async (svc, { body }) => {
   const server = await byId(svc, body.id);
   if (!server || !(await removeServer(svc, server.id))) return notFound(body.id);
   return new AdminResponse(200, { success: `Server id=${server.id} was destroyed` });
 };
 
-const panic: AdminHandler = async (svc, { body }) => {
+const panic: AdminHandler<z.output<typeof PanicBody>> = async (svc, { body }) => {
   const server = await byId(svc, body.id);
   if (!server) return notFound(body.id);
   await panicServer(svc, server, body.keep_state === true || body.keep_state === 'true');
@@ -125,18 +142,18 @@ const panic: AdminHandler = async (svc, { body }) => {
 };
 
 /** Not in Scalelite: one poll cycle now, instead of waiting for the cron (after adding or fixing a server). */
-const pollNow: AdminHandler = async (svc, { env }) => {
+const pollNow: AdminHandler<unknown> = async (svc, { env }) => {
   const report = await poll(svc, Date.now(), shardFanOut(env));
   if (report.skipped) return new AdminResponse(409, { error: 'A poll is already running; try again in a few seconds' });
   return new AdminResponse(200, report);
 };
 
-export const serverHandlers: Record<string, { method: 'GET' | 'POST'; handler: AdminHandler }> = {
-  getServers: { method: 'GET', handler: getServers },
-  getServerInfo: { method: 'GET', handler: getServerInfo },
-  addServer: { method: 'POST', handler: addServerHandler },
-  updateServer: { method: 'POST', handler: updateServer },
-  deleteServer: { method: 'POST', handler: deleteServer },
-  panicServer: { method: 'POST', handler: panic },
-  pollServers: { method: 'POST', handler: pollNow },
+export const serverHandlers: Record<string, AdminRoute> = {
+  getServers: adminRoute({ method: 'GET', handler: getServers }),
+  getServerInfo: adminRoute({ method: 'GET', handler: getServerInfo }),
+  addServer: adminRoute({ method: 'POST', body: AddServerBody, handler: addServerHandler }),
+  updateServer: adminRoute({ method: 'POST', body: UpdateServerBody, handler: updateServer }),
+  deleteServer: adminRoute({ method: 'POST', body: IdBody, handler: deleteServer }),
+  panicServer: adminRoute({ method: 'POST', body: PanicBody, handler: panic }),
+  pollServers: adminRoute({ method: 'POST', body: z.object({}).strict(), handler: pollNow }),
 };

@@ -1,12 +1,15 @@
-import { deleteTenant, getTenant, insertTenant, listTenants, updateTenant, type TenantRow } from '../store/tenants.js';
+import { z } from 'zod';
+import { isValid, storableText, TenantId } from '../ids.js';
+import { getTenant, insertTenant, listTenants, updateTenant, type TenantRow } from '../store/tenants.js';
+import { removeTenant } from '../tenancy/removal.js';
 import { invalidateTenants } from '../tenancy/tenant-cache.js';
-import { tenantLabel } from '../tenancy/tenant.js';
-import { AdminResponse, type AdminHandler } from './response.js';
+import { DEFAULT_TENANT, tenantLabel } from '../tenancy/tenant.js';
+import { adminRoute, AdminResponse, type AdminHandler, type AdminRoute } from './response.js';
 import { fingerprint } from './v1/present.js';
 
 /**
- * Scalelite's tenant admin API. As there, every call answers 412 while multitenancy is off, and
- * `secrets` is a `:`-separated list. Unlike Scalelite, secrets never leave the balancer: they are
+ * Scalelite's tenant admin API. As there, every call answers 412 while multitenancy is off (the
+ * dispatcher checks it first), and `secrets` is a `:`-separated list. Unlike Scalelite, secrets never leave the balancer: they are
  * `[redacted]`, with a fingerprint each so an operator can tell which are configured.
  */
 async function tenantJson(t: TenantRow): Promise<Record<string, unknown>> {
@@ -19,39 +22,42 @@ async function tenantJson(t: TenantRow): Promise<Record<string, unknown>> {
   };
 }
 
-const disabled = new AdminResponse(412, { message: 'Multitenancy is disabled' });
 const notFound = (id: unknown) => new AdminResponse(404, { error: `Couldn't find Tenant with id=${String(id)}` });
-const text = (v: unknown) => (typeof v === 'string' ? v.trim() : undefined);
-const secretList = (v: unknown) => text(v)?.split(':').map((s) => s.trim()).filter(Boolean);
+const secretList = (v: string | undefined) => v?.trim().split(':').map((s) => s.trim()).filter(Boolean);
 
 /** Tenant names are the first DNS label of their host, so nothing else can ever be resolved. */
 const validName = (name: string) => tenantLabel(name, '') === name;
 
-function onlyWithMultitenancy(handler: AdminHandler): AdminHandler {
-  return (svc, input) => (svc.cfg.multitenancy ? handler(svc, input) : Promise.resolve(disabled));
-}
+/** Scalelite's bodies, strictly: `secrets` is one `:`-separated string, as there. */
+const Id = z.string().optional();
+const TenantFields = z.object({ name: storableText(256).optional(), secrets: storableText(16 * 1024).optional() }).strict();
+const AddTenantBody = z.object({ tenant: TenantFields.optional() }).strict();
+const UpdateTenantBody = z.object({ id: Id, tenant: TenantFields.optional() }).strict();
+const IdBody = z.object({ id: Id }).strict();
+
+/** An id the default tenant's or one that cannot be an id is unknown here (never sent to Postgres). */
+const tenantId = (id: unknown): string | undefined => (isValid(TenantId, id) && id.trim() !== DEFAULT_TENANT ? id.trim() : undefined);
 
 async function changed(row: TenantRow | undefined, status: number, id: unknown): Promise<AdminResponse> {
   invalidateTenants();
   return row ? new AdminResponse(status, { tenant: await tenantJson(row) }) : notFound(id);
 }
 
-const getTenants: AdminHandler = async (svc) => {
-  const rows = (await listTenants(svc.sql)).filter((t) => t.id !== 'default');
+const getTenants: AdminHandler<unknown> = async (svc) => {
+  const rows = (await listTenants(svc.sql)).filter((t) => t.id !== DEFAULT_TENANT);
   if (rows.length === 0) return new AdminResponse(200, { message: 'No tenants exist' });
   return new AdminResponse(200, await Promise.all(rows.map(tenantJson)));
 };
 
-const getTenantInfo: AdminHandler = async (svc, { query }) => {
-  const id = query.get('id') ?? '';
-  const row = id && id !== 'default' ? await getTenant(svc.sql, id) : undefined;
-  return row ? new AdminResponse(200, await tenantJson(row)) : notFound(id);
+const getTenantInfo: AdminHandler<unknown> = async (svc, { query }) => {
+  const id = tenantId(query.get('id'));
+  const row = id ? await getTenant(svc.sql, id) : undefined;
+  return row ? new AdminResponse(200, await tenantJson(row)) : notFound(query.get('id') ?? '');
 };
 
-const addTenant: AdminHandler = async (svc, { body }) => {
-  const t = (body.tenant ?? {}) as Record<string, unknown>;
-  const name = text(t.name)?.toLowerCase();
-  const secrets = secretList(t.secrets);
+const addTenant: AdminHandler<z.output<typeof AddTenantBody>> = async (svc, { body }) => {
+  const name = body.tenant?.name?.trim().toLowerCase();
+  const secrets = secretList(body.tenant?.secrets);
   if (!name || !secrets?.length) {
     return new AdminResponse(400, { message: 'Error: both name and secrets are required to create a Tenant' });
   }
@@ -61,13 +67,12 @@ const addTenant: AdminHandler = async (svc, { body }) => {
   return changed(row, 201, row.id);
 };
 
-const updateTenantHandler: AdminHandler = async (svc, { body }) => {
-  const id = text(body.id);
-  if (!id || id === 'default' || !(await getTenant(svc.sql, id))) return notFound(body.id);
-  const t = (body.tenant ?? {}) as Record<string, unknown>;
-  const name = text(t.name)?.toLowerCase();
+const updateTenantHandler: AdminHandler<z.output<typeof UpdateTenantBody>> = async (svc, { body }) => {
+  const id = tenantId(body.id);
+  if (!id || !(await getTenant(svc.sql, id))) return notFound(body.id);
+  const name = body.tenant?.name?.trim().toLowerCase();
   if (name !== undefined && !validName(name)) return new AdminResponse(422, { error: 'A tenant name must be a DNS label (a-z, 0-9, -)' });
-  const secrets = secretList(t.secrets);
+  const secrets = secretList(body.tenant?.secrets);
   if (secrets && secrets.length === 0) return new AdminResponse(422, { error: 'A tenant needs at least one secret' });
   try {
     return await changed(await updateTenant(svc.sql, id, { ...(name ? { name } : {}), ...(secrets ? { secrets } : {}) }), 200, id);
@@ -76,23 +81,18 @@ const updateTenantHandler: AdminHandler = async (svc, { body }) => {
   }
 };
 
-const deleteTenantHandler: AdminHandler = async (svc, { body }) => {
-  const id = text(body.id);
-  if (!id || id === 'default') return notFound(body.id);
-  try {
-    if (!(await deleteTenant(svc.sql, id))) return notFound(id);
-  } catch {
-    // Its recordings and callback history still refer to it.
-    return new AdminResponse(422, { error: `Couldn't destroy tenant id=${id}: it still has recordings or callback history` });
-  }
-  invalidateTenants();
+const deleteTenantHandler: AdminHandler<z.output<typeof IdBody>> = async (svc, { body }) => {
+  const id = tenantId(body.id);
+  const removal = id ? await removeTenant(svc, id) : ({ outcome: 'missing' } as const);
+  if (removal.outcome === 'missing') return notFound(body.id);
+  if (removal.outcome === 'in_use') return new AdminResponse(422, { error: `Couldn't destroy tenant id=${id}: ${removal.reason}` });
   return new AdminResponse(200, { success: `Tenant id=${id} was destroyed` });
 };
 
-export const tenantHandlers: Record<string, { method: 'GET' | 'POST'; handler: AdminHandler }> = {
-  getTenants: { method: 'GET', handler: onlyWithMultitenancy(getTenants) },
-  getTenantInfo: { method: 'GET', handler: onlyWithMultitenancy(getTenantInfo) },
-  addTenant: { method: 'POST', handler: onlyWithMultitenancy(addTenant) },
-  updateTenant: { method: 'POST', handler: onlyWithMultitenancy(updateTenantHandler) },
-  deleteTenant: { method: 'POST', handler: onlyWithMultitenancy(deleteTenantHandler) },
+export const tenantHandlers: Record<string, AdminRoute> = {
+  getTenants: adminRoute({ method: 'GET', tenants: true, handler: getTenants }),
+  getTenantInfo: adminRoute({ method: 'GET', tenants: true, handler: getTenantInfo }),
+  addTenant: adminRoute({ method: 'POST', tenants: true, body: AddTenantBody, handler: addTenant }),
+  updateTenant: adminRoute({ method: 'POST', tenants: true, body: UpdateTenantBody, handler: updateTenantHandler }),
+  deleteTenant: adminRoute({ method: 'POST', tenants: true, body: IdBody, handler: deleteTenantHandler }),
 };

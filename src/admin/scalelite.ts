@@ -6,18 +6,21 @@ import { bbbError } from '../api/context.js';
 import { describeError } from '../log.js';
 import { log } from '../observability/log.js';
 import { services } from '../services.js';
-import { AdminResponse } from './response.js';
+import { MULTITENANCY_DISABLED } from '../tenancy/tenant.js';
+import { AdminResponse, type AdminRoute } from './response.js';
 import { serverHandlers } from './scalelite-servers.js';
 import { tenantHandlers } from './scalelite-tenants.js';
+import { validate } from './validation.js';
 
-const HANDLERS = { ...serverHandlers, ...tenantHandlers };
+const HANDLERS: Record<string, AdminRoute> = { ...serverHandlers, ...tenantHandlers };
 
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Scalelite's admin API (`/scalelite/api/*`): BBB-style checksums with the load balancer's own
  * secrets over the query string (the JSON body is not covered, as in Scalelite), JSON answers,
- * and checksum or content-type errors answered as BBB XML.
+ * and checksum or content-type errors answered as BBB XML. Bodies are checked against each
+ * call's strict schema (400 naming the field); an id that cannot exist is that call's not-found.
  */
 export const scaleliteApi = new Hono<{ Bindings: object }>();
 
@@ -39,9 +42,12 @@ scaleliteApi.all('/:call', async (c) => {
       allowed: svc.cfg.algorithms,
     });
     if (!ok) throw errors.checksumError();
-    const body = await readJsonBody(c);
-    if (body instanceof AdminResponse) return c.json(body.body as object, body.status as 400);
-    const res = await route.handler(svc, { query: new URLSearchParams(query), body, env: c.env });
+    if (route.tenants && !svc.cfg.multitenancy) return c.json({ message: MULTITENANCY_DISABLED }, 412);
+    const json = await readJsonBody(c);
+    if (json instanceof AdminResponse) return c.json(json.body as object, json.status as 400);
+    const body = route.body ? validate(route.body, json, 'body') : ({ ok: true, data: json } as const);
+    if (!body.ok) return c.json({ error: body.message, issues: body.issues }, 400);
+    const res = await route.handler(svc, { query: new URLSearchParams(query), body: body.data, env: c.env });
     return c.json(res.body as object, res.status as 200);
   } catch (e) {
     if (e instanceof BbbError) return bbbError(e);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { freshServerMap } from '../cluster/server-cache.js';
-import { IdParams, notFound, operation } from '../admin/v1/operation.js';
+import { ServerIdParams, notFound, operation } from '../admin/v1/operation.js';
 import { proxySettings } from './settings.js';
 import { proxyTargets } from './target.js';
 
@@ -22,7 +22,7 @@ export const proxyOperations = [
     path: '/servers/{id}/proxy-settings',
     tag: 'servers',
     summary: "What the BBB node needs for the balancer's cluster proxy (docs/cluster-proxy.md)",
-    params: IdParams,
+    params: ServerIdParams,
     response: ProxySettingsSchema,
     errors: [404],
     handler: async ({ svc, params, origin }) => {

@@ -3,10 +3,9 @@
  * inside `<format>/<recordID>/`. Every segment is decoded once and then checked, so encoded
  * tricks (`%2e%2e`, `%2f`, `%5c`, `%00`) are refused instead of reaching an object key.
  */
+import { RECORD_ID } from '../ids.js';
 import { ingestErrors } from './ingest-errors.js';
 
-// BBB record ids are `<sha1>-<ms>`; anything id-like is accepted, nothing that could nest.
-const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
 const FORMAT = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // Control characters and the backslash never appear in a recording's file names.
 const BAD_CHARS = /[\x00-\x1f\x7f\\]/;

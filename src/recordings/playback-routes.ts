@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { RECORD_ID } from '../ids.js';
 import { services, type Services } from '../services.js';
 import { resolveTenant } from '../tenancy/tenant.js';
 import { objectKey, textTrackKey } from './objects.js';
@@ -32,7 +33,6 @@ function notFoundPage(): Response {
   return new Response(NOT_FOUND_HTML, { status: 404, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' } });
 }
 
-const RECORD_ID = /^[\w.-]{1,256}$/;
 const MAX_PATH = 1024;
 
 /**

@@ -92,7 +92,33 @@ export async function updateTenant(
   return getTenant(sql, id);
 }
 
-export async function deleteTenant(sql: Sql, id: string): Promise<boolean> {
-  const rows = (await sql.query('DELETE FROM tenants WHERE id = $1 RETURNING id', [id])) as unknown[];
-  return rows.length > 0;
+/** What keeps a tenant from being deleted: recordings not deleted, and uploads still in progress. */
+export async function tenantHoldings(sql: Sql, id: string): Promise<{ recordings: number; uploads: number }> {
+  const rows = (await sql.query(
+    `SELECT (SELECT count(*) FROM recordings WHERE tenant_id = $1 AND state <> 'deleted')::int AS recordings,
+            (SELECT count(*) FROM recording_uploads WHERE tenant_id = $1)::int AS uploads`,
+    [id],
+  )) as { recordings: number; uploads: number }[];
+  return rows[0] ?? { recordings: 0, uploads: 0 };
+}
+
+/**
+ * Deletes a tenant with its meeting history, callback URLs and deliveries, and the tombstones of
+ * its deleted recordings, in one transaction; a recording or upload that appeared meanwhile
+ * still refuses it (`referenced`) and nothing is deleted.
+ */
+export async function deleteTenant(sql: Sql, id: string): Promise<'deleted' | 'missing' | 'referenced'> {
+  const owned = ['meeting_history', 'meeting_callbacks', 'callback_deliveries'];
+  try {
+    const results = await sql.transaction([
+      ...owned.map((table) => sql.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [id])),
+      sql.query(`DELETE FROM recordings WHERE tenant_id = $1 AND state = 'deleted'`, [id]),
+      sql.query('DELETE FROM tenants WHERE id = $1 RETURNING id', [id]),
+    ]);
+    return (results.at(-1) as unknown[]).length > 0 ? 'deleted' : 'missing';
+  } catch (e) {
+    // 23503: a foreign key still points at the tenant.
+    if (e && typeof e === 'object' && 'code' in e && e.code === '23503') return 'referenced';
+    throw e;
+  }
 }

@@ -14,6 +14,9 @@ export interface Tenant {
 
 export const DEFAULT_TENANT = 'default';
 
+/** Why tenants cannot be written while multitenancy is off (they would never be used). */
+export const MULTITENANCY_DISABLED = 'Multitenancy is disabled: set MULTITENANCY_ENABLED=true on the balancer to manage tenants';
+
 /** Everything belongs to it while multitenancy is off; its secrets are LOADBALANCER_SECRET(S). */
 export function defaultTenant(cfg: Config): Tenant {
   return { id: DEFAULT_TENANT, name: DEFAULT_TENANT, secrets: cfg.secrets, settings: {} };

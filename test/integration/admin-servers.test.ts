@@ -57,6 +57,43 @@ describe("Scalelite's admin API: servers", () => {
     expect((await admin('getServerInfo', undefined, 'id=nope')).status).toBe(404);
   });
 
+  it('bodies are checked strictly: a wrong type or an unknown field is 400 naming it, and changes nothing', async () => {
+    const [id] = await registerServers(1);
+    const cases: [string, unknown, string][] = [
+      ['updateServer', { id, server: 'disable' }, 'body.server'],
+      ['updateServer', { id, server: { state: 1 } }, 'body.server.state'],
+      ['updateServer', { id, server: { sate: 'disable' } }, 'body.server'],
+      ['updateServer', { id, server: { url: 'https://elsewhere.example.com/bigbluebutton/api' } }, 'body.server'],
+      ['updateServer', { id, server: { tag: ['a'] } }, 'body.server.tag'],
+      ['updateServer', { id, server: {}, extra: 1 }, 'body'],
+      ['addServer', { server: { url: nodes[1]!.url, secret: 's', state: 'enable' } }, 'body.server'],
+      ['addServer', { server: { url: 5, secret: 's' } }, 'body.server.url'],
+      ['addServer', { server: { url: nodes[1]!.url, secret: 's\u0000' } }, 'body.server.secret'],
+      ['deleteServer', { id: 7 }, 'body.id'],
+      ['panicServer', { id, keep_state: 'yes' }, 'body.keep_state'],
+      ['pollServers', { now: true }, 'body'],
+    ];
+    for (const [action, body, path] of cases) {
+      const res = await admin(action, body);
+      expect(res, `${action} ${JSON.stringify(body)}`).toMatchObject({ status: 400, json: { error: expect.stringContaining(path), issues: [{ path }] } });
+    }
+    expect((await admin('getServerInfo', undefined, `id=${id}`)).json).toMatchObject({ state: 'enabled' });
+    expect((await admin('getServers')).json).toHaveLength(1);
+  });
+
+  it('ids that cannot exist are not found, never sent to Postgres (no 503)', async () => {
+    await registerServers(1);
+    for (const bad of ['%00', '%00abc', 'a%01b', '%ED%A0%80', 'x'.repeat(300)]) {
+      const res = await admin('getServerInfo', undefined, `id=${bad}`);
+      expect(res.status, bad).toBe(404);
+      expect(res.json.error, bad).toMatch(/^Couldn't find server with id=/);
+    }
+    for (const action of ['updateServer', 'deleteServer', 'panicServer']) {
+      expect((await admin(action, { id: 'x'.repeat(300) })).status, action).toBe(404);
+      expect((await admin(action, { id: 'a\u0000' })).status, action).toBe(400);
+    }
+  });
+
   it('a disabled server receives no new meetings; cordoned neither, but its meetings stay joinable', async () => {
     const ids = await registerServers(2);
     await admin('updateServer', { id: ids[0], server: { state: 'cordon' } });

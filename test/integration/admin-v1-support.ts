@@ -6,6 +6,8 @@ import { BASE, send } from './support';
 export const TOKEN = 'admin-token-new';
 export const OLD_TOKEN = 'admin-token-old';
 export const ADMIN_ENV = { ADMIN_TOKEN: `${OLD_TOKEN}:${TOKEN}` };
+/** Tenants are written only with multitenancy on (412 otherwise). */
+export const MT_ADMIN_ENV = { ...ADMIN_ENV, MULTITENANCY_ENABLED: 'true' };
 
 export interface V1Options {
   token?: string | null;
@@ -32,3 +34,6 @@ export async function v1(method: string, path: string, body?: unknown, o: V1Opti
   return { status: res.status, json, text };
 }
 
+
+/** v1 with multitenancy on unless `o.env` says otherwise: for files that write tenants. */
+export const tenantV1 = (method: string, path: string, body?: unknown, o: V1Options = {}) => v1(method, path, body, { env: MT_ADMIN_ENV, ...o });

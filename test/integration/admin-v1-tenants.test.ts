@@ -1,7 +1,9 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { resetAll, resetTenants } from './support';
+import { call, registerServers, resetAll, resetTenants } from './support';
 import { seed } from './recordings-api-support';
-import { v1 } from './admin-v1-support';
+import { env } from 'cloudflare:workers';
+import { services } from '../../src/services';
+import { ADMIN_ENV, tenantV1 as v1 } from './admin-v1-support';
 
 beforeEach(async () => {
   await resetAll();
@@ -58,8 +60,61 @@ describe('admin API v1: tenants', () => {
     await seed({ recordID: 'tenant-rec-1', tenant: t.id });
     const res = await v1('DELETE', `/tenants/${t.id}`);
     expect(res).toMatchObject({ status: 409, json: { error: { code: 'tenant_in_use' } } });
-    expect(res.json.error.message).toContain('recordings');
+    expect(res.json.error.message).toContain('1 recording');
     expect((await v1('GET', `/tenants/${t.id}`)).status).toBe(200);
+  });
+
+  it('meeting history and callback deliveries do not keep a tenant: they are deleted with it', async () => {
+    const t = (await v1('POST', '/tenants', { name: 'hist', secrets: ['s1'] })).json;
+    const sql = services(env).sql;
+    await sql.query(`INSERT INTO meeting_history (tenant_id, meeting_id, ended_at) VALUES ($1, 'old-room', now())`, [t.id]);
+    await sql.query(
+      `INSERT INTO callback_deliveries (tenant_id, kind, dedupe_key, meeting_id, url, status, expires_at)
+       VALUES ($1, 'meeting_ended', 'k1', 'old-room', 'https://lms.example.com/end', 'delivered', now())`,
+      [t.id],
+    );
+    expect(await v1('DELETE', `/tenants/${t.id}`)).toMatchObject({ status: 200, json: { ok: true } });
+    const left = (await sql.query(
+      `SELECT (SELECT count(*) FROM meeting_history WHERE tenant_id = $1)::int + (SELECT count(*) FROM callback_deliveries WHERE tenant_id = $1)::int AS n`,
+      [t.id],
+    )) as { n: number }[];
+    expect(left[0]!.n).toBe(0);
+  });
+
+  it('while multitenancy is off, every tenant write is 412 naming MULTITENANCY_ENABLED, and nothing changes', async () => {
+    const t = (await v1('POST', '/tenants', { name: 'off', secrets: ['s1'] })).json;
+    const [fingerprint] = t.secrets.map((s: { fingerprint: string }) => s.fingerprint);
+    const writes: [string, string, unknown][] = [
+      ['POST', '/tenants', { name: 'other', secrets: ['s'] }],
+      ['PATCH', `/tenants/${t.id}`, { enabled: false }],
+      ['DELETE', `/tenants/${t.id}`, undefined],
+      ['POST', `/tenants/${t.id}/secrets`, { secret: 's2' }],
+      ['DELETE', `/tenants/${t.id}/secrets/${fingerprint}`, undefined],
+      ['POST', '/config/import', { version: 1, tenants: [{ name: 'third', secrets: ['s'] }] }],
+      ['POST', '/config/import?dryRun=true', { version: 1, tenants: [{ name: 'third', secrets: ['s'] }] }],
+    ];
+    for (const [method, path, body] of writes) {
+      const res = await v1(method, path, body, { env: ADMIN_ENV });
+      expect(res, `${method} ${path}`).toMatchObject({ status: 412, json: { error: { code: 'multitenancy_disabled' } } });
+      expect(res.json.error.message).toContain('MULTITENANCY_ENABLED');
+    }
+    // Reads still answer, and the default tenant's unchanged entry imports.
+    expect((await v1('GET', '/tenants', undefined, { env: ADMIN_ENV })).json.tenants.map((x: { name: string }) => x.name)).toEqual(['default', 'off']);
+    const exported = (await v1('GET', '/config/export', undefined, { env: ADMIN_ENV })).json;
+    const same = await v1('POST', '/config/import', { version: 1, tenants: exported.tenants.filter((x: { name: string }) => x.name === 'default') }, { env: ADMIN_ENV });
+    expect(same.status).toBe(200);
+    expect((await v1('GET', `/tenants/${t.id}`)).json).toMatchObject({ enabled: true, secrets: [{ fingerprint }] });
+  });
+
+  it('a running meeting keeps the tenant until it ends', async () => {
+    await registerServers(1);
+    const t = (await v1('POST', '/tenants', { name: 'live', secrets: ['live-secret'] })).json;
+    const as = { host: 'live', secret: 'live-secret', env: { MULTITENANCY_ENABLED: 'true' } };
+    expect(await call('create', { meetingID: 'live-room', name: 'Room' }, as)).toMatchObject({ returncode: 'SUCCESS' });
+    const res = await v1('DELETE', `/tenants/${t.id}`);
+    expect(res).toMatchObject({ status: 409, json: { error: { code: 'tenant_in_use', message: expect.stringContaining('1 running meeting') } } });
+    expect(await call('end', { meetingID: 'live-room' }, as)).toMatchObject({ returncode: 'SUCCESS' });
+    expect((await v1('DELETE', `/tenants/${t.id}`)).status).toBe(200);
   });
 
   it('secret rotation: add the new one, remove the old one by fingerprint; never the last one', async () => {
@@ -92,5 +147,39 @@ describe('admin API v1: settings', () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ checksum: { loadBalancerSecrets: 1 }, adminTokens: 2, meetings: { voiceBridgeLength: 9 } });
     for (const secret of ['test-secret', 'admin-token', 'postgres://', 'http://127.0.0.1']) expect(res.text).not.toContain(secret);
+  });
+
+  it('shows the feature switches, secrets only as booleans', async () => {
+    const off = await v1('GET', '/settings', undefined, { env: ADMIN_ENV });
+    expect(off.json.features).toMatchObject({ multitenancy: false, urlHost: null, clusterProxy: false, metricsTokenSet: false, callbackPrivateUrls: false });
+    const on = await v1('GET', '/settings', undefined, {
+      env: {
+        ...ADMIN_ENV,
+        MULTITENANCY_ENABLED: 'true',
+        URL_HOST: 'lb.test',
+        CLUSTER_PROXY_ENABLED: 'true',
+        CALLBACK_ALLOW_PRIVATE_URLS: 'true',
+        METRICS_TOKEN: 'metrics-token-value',
+        PROTECTED_RECORDINGS_ENABLED: 'true',
+        RECORDINGS_PUBLIC_URL: 'https://recordings-cdn.example.com',
+        LOADBALANCER_CHECKSUM_ALGORITHM: 'SHA256:SHA512',
+      },
+    });
+    expect(on.json.features).toEqual({
+      multitenancy: true,
+      urlHost: 'lb.test',
+      clusterProxy: true,
+      checksumAlgorithms: ['sha256', 'sha512'],
+      checksumFailureLimit: expect.any(Number),
+      recordings: true,
+      protectedRecordings: true,
+      recordingsPublicUrlSet: true,
+      presignedUrls: false,
+      recordingSigningKeySet: expect.any(Boolean),
+      callbackPrivateUrls: true,
+      metricsTokenSet: true,
+      adminTokens: 2,
+    });
+    for (const value of ['metrics-token-value', 'recordings-cdn']) expect(on.text).not.toContain(value);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { invalidateServers } from '../../src/cluster/server-cache';
 import { services } from '../../src/services';
 import { nodes, resetAll, resetTenants } from './support';
-import { ADMIN_ENV, v1 } from './admin-v1-support';
+import { MT_ADMIN_ENV, tenantV1 as v1 } from './admin-v1-support';
 
 const sql = services(env).sql;
 
@@ -120,7 +120,7 @@ describe('admin API v1: export and import', () => {
   });
 
   it('a server whose id is taken (SERVER_ID_IS_HOSTNAME, same host): 409, the items before it imported', async () => {
-    const env = { ...ADMIN_ENV, SERVER_ID_IS_HOSTNAME: 'true' };
+    const env = { ...MT_ADMIN_ENV, SERVER_ID_IS_HOSTNAME: 'true' };
     const servers = ['a', 'b'].map((p) => ({ url: `https://bbb.example.com/${p}/bigbluebutton/api`, secret: 's' }));
     const res = await v1('POST', '/config/import', { version: 1, servers }, { env });
     expect(res).toMatchObject({ status: 409, json: { error: { code: 'conflict' } } });

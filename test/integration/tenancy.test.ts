@@ -250,7 +250,7 @@ describe("Scalelite's tenant admin API", () => {
   }
 
   it('412 while multitenancy is off', async () => {
-    expect(await tadmin('getTenants', { env: {} })).toEqual({ status: 412, json: { message: 'Multitenancy is disabled' } });
+    expect(await tadmin('getTenants', { env: {} })).toEqual({ status: 412, json: { message: 'Multitenancy is disabled: set MULTITENANCY_ENABLED=true on the balancer to manage tenants' } });
   });
 
   it('add, list, show, rename, rotate and delete; secrets never leave', async () => {
@@ -277,6 +277,39 @@ describe("Scalelite's tenant admin API", () => {
 
   it('a tenant with recordings is not deleted', async () => {
     await seed({ recordID: 'rec-keep', tenant: tenants.alpha!.id });
-    expect((await tadmin('deleteTenant', { body: { id: tenants.alpha!.id } })).status).toBe(422);
+    const res = await tadmin('deleteTenant', { body: { id: tenants.alpha!.id } });
+    expect(res).toMatchObject({ status: 422, json: { error: expect.stringContaining('1 recording') } });
+    expect((await tadmin('getTenantInfo', { query: `id=${tenants.alpha!.id}` })).status).toBe(200);
+  });
+
+  it('meeting history does not keep a tenant: a running meeting does, until it ends; the history goes with the tenant', async () => {
+    await registerServers(1);
+    const { id } = tenants.alpha!;
+    const history = async () => ((await services(env).sql.query('SELECT count(*)::int AS n FROM meeting_history WHERE tenant_id = $1', [id])) as { n: number }[])[0]!.n;
+    expect(await tcall('alpha', 'create', { meetingID: 'held', name: 'Room' })).toMatchObject({ returncode: 'SUCCESS' });
+    const running = await tadmin('deleteTenant', { body: { id } });
+    expect(running).toMatchObject({ status: 422, json: { error: expect.stringContaining('1 running meeting') } });
+    expect(await tcall('alpha', 'end', { meetingID: 'held' })).toMatchObject({ returncode: 'SUCCESS' });
+    // A deleted recording is a tombstone: it keeps nothing either.
+    await seed({ recordID: 'rec-gone', tenant: id, state: 'deleted' });
+    expect(await history()).toBe(1);
+    expect(await tadmin('deleteTenant', { body: { id } })).toEqual({ status: 200, json: { success: `Tenant id=${id} was destroyed` } });
+    expect(await history()).toBe(0);
+  });
+
+  it('bodies are checked strictly: wrong types and unknown fields are 400 naming the field; bad ids are not found', async () => {
+    const wrong = await tadmin('addTenant', { body: { tenant: { name: 'delta', secrets: ['a', 'b'] } } });
+    expect(wrong).toMatchObject({ status: 400, json: { issues: [{ path: 'body.tenant.secrets' }] } });
+    expect(await tadmin('updateTenant', { body: { id: tenants.alpha!.id, tenant: { nmae: 'x' } } })).toMatchObject({ status: 400, json: { issues: [{ path: 'body.tenant' }] } });
+    expect(await tadmin('deleteTenant', { body: { id: tenants.alpha!.id, force: true } })).toMatchObject({ status: 400, json: { issues: [{ path: 'body' }] } });
+    expect(await tadmin('getTenantInfo', { query: 'id=%00' })).toEqual({ status: 404, json: { error: "Couldn't find Tenant with id=\u0000" } });
+    expect((await tadmin('deleteTenant', { body: { id: 'x'.repeat(300) } })).status).toBe(404);
+    expect((await tadmin('getTenantInfo', { query: `id=${tenants.alpha!.id}` })).status).toBe(200);
+  });
+
+  it('412 comes first while multitenancy is off, whatever the body', async () => {
+    for (const action of ['addTenant', 'updateTenant', 'deleteTenant']) {
+      expect((await tadmin(action, { body: { bogus: 1 }, env: {} })).status, action).toBe(412);
+    }
   });
 });

@@ -3,6 +3,7 @@ import { xmlList, xmlText, type XmlObject, type XmlValue } from '../../bbb/xml.j
 import { end } from '../../api/end.js';
 import { getMeetingInfo } from '../../api/get-meeting-info.js';
 import { getMeetings } from '../../api/get-meetings.js';
+import { MeetingId } from '../../ids.js';
 import { callAs } from './bbb-call.js';
 import { operation, Success, TenantQuery } from './operation.js';
 
@@ -12,7 +13,7 @@ import { operation, Success, TenantQuery } from './operation.js';
  * and end takes the same path as an LMS's end (the route goes first, then the node is asked).
  */
 
-const MeetingParams = z.object({ meetingID: z.string().min(1).max(256) });
+const MeetingParams = z.object({ meetingID: MeetingId });
 const meetingParam = (p: { meetingID: string }) => [['meetingID', p.meetingID] as const];
 
 const MeetingSchema = z

@@ -12,6 +12,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or wrong bearer token',
   404: 'Unknown id, or the API is not configured',
   409: 'Conflict with the current state',
+  412: 'Multitenancy is disabled (MULTITENANCY_ENABLED)',
   413: 'Request body too large',
   502: "A BBB server did not complete the request",
   503: 'Storage unreachable',

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Services } from '../../services.js';
+import { ServerId, TenantId } from '../../ids.js';
 import { DEFAULT_TENANT } from '../../tenancy/tenant.js';
+import type { Issue } from '../validation.js';
 
 /**
  * One endpoint of the JSON admin API, declared once: the router validates requests and answers
@@ -20,10 +22,10 @@ export const ErrorSchema = z
 
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404 | 409 | 413 | 502 | 503,
+    readonly status: 400 | 401 | 404 | 409 | 412 | 413 | 502 | 503,
     readonly code: string,
     message: string,
-    readonly issues?: { path: string; message: string }[],
+    readonly issues?: Issue[],
   ) {
     super(message);
   }
@@ -57,7 +59,7 @@ export interface Operation<P extends Schema, Q extends Schema, B extends Schema,
   response: R;
   status?: 200 | 201;
   /** Error statuses this operation answers besides 400/401 (documented in OpenAPI). */
-  errors?: (404 | 409 | 502 | 503)[];
+  errors?: (404 | 409 | 412 | 502 | 503)[];
   handler: (input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> } & OperationContext) => Promise<z.input<R>>;
 }
 
@@ -71,10 +73,12 @@ export function operation<P extends Schema = typeof Empty, Q extends Schema = ty
 }
 
 /** Meetings, recordings and callbacks belong to a tenant: `?tenant=<id>`, the default tenant when absent. */
-export const tenantField = { tenant: z.string().min(1).max(256).default(DEFAULT_TENANT) };
+export const tenantField = { tenant: TenantId.default(DEFAULT_TENANT) };
 export const TenantQuery = z.object(tenantField);
 
-export const IdParams = z.object({ id: z.string().min(1).max(256) });
+/** A server's or a tenant's id in the path: both are the same kind of text (src/ids.ts). */
+export const ServerIdParams = z.object({ id: ServerId });
+export const TenantIdParams = z.object({ id: TenantId });
 
 /** Query flags are strings on the wire; only these two spellings are accepted. */
 export const queryFlag = z.enum(['true', 'false']).transform((v) => v === 'true');

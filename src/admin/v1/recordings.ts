@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { deleteRecordings } from '../../api/delete-recordings.js';
 import { publishRecordings } from '../../api/publish-recordings.js';
 import type { Handler } from '../../api/context.js';
+import { MeetingId, RecordId } from '../../ids.js';
 import { MAX_LIMIT } from '../../recordings/query.js';
 import { findRecordings, RECORDING_STATES } from '../../store/recordings.js';
 import { callAs } from './bbb-call.js';
@@ -19,9 +20,9 @@ const State = z.enum(RECORDING_STATES as [string, ...string[]]);
 
 const ListQuery = z.object({
   ...tenantField,
-  meetingID: z.string().min(1).max(256).optional(),
+  meetingID: MeetingId.optional(),
   /** A prefix of record ids, as BBB matches them. */
-  recordID: z.string().min(1).max(256).optional(),
+  recordID: RecordId.optional(),
   state: State.optional(),
   ...pageQuery(MAX_LIMIT, 25),
 });
@@ -58,7 +59,7 @@ const RecordingSchema = z
   })
   .meta({ id: 'Recording' });
 
-const RecordParams = z.object({ recordID: z.string().min(1).max(256) });
+const RecordParams = z.object({ recordID: RecordId });
 
 const bbbAction = (verb: string, summary: string, handler: Handler, extra: [string, string][]) =>
   operation({

@@ -16,6 +16,7 @@ import { settingsOperations } from './settings.js';
 import { proxyOperations } from '../../proxy/settings-api.js';
 import { tenantOperations } from './tenants.js';
 import { transferOperations } from './transfer.js';
+import { validate } from '../validation.js';
 
 /** The JSON admin API (`/admin/v1`, docs/admin-api.md): bearer token, zod-validated JSON in and out. */
 
@@ -39,12 +40,10 @@ type Ctx = Context<{ Bindings: object }>;
 
 const errorBody = (e: ApiError) => ({ error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) } });
 
-
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
-  throw new ApiError(400, 'validation_error', `Invalid request: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+  const r = validate(schema, value, where);
+  if (r.ok) return r.data;
+  throw new ApiError(400, 'validation_error', r.message, r.issues);
 }
 
 async function readBody(c: Ctx): Promise<unknown> {

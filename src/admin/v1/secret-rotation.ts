@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NodeCallError } from '../../bbb/client.js';
 import { generateSecret, takesSecretNext } from '../../cluster/node-secrets.js';
 import { promoteSecret, setSecretNext } from '../../cluster/pool.js';
-import { ApiError, IdParams, notFound, operation } from './operation.js';
+import { ApiError, ServerIdParams, notFound, operation } from './operation.js';
 import { existing, render, Secret, ServerSchema } from './servers.js';
 
 /**
@@ -22,7 +22,7 @@ export const secretRotationOperations = [
       'Without `secret` the balancer generates a strong one and answers it in `secret`, this once: put it on the node with ' +
       '`bbb-conf --setsecret`. Until the node is seen taking it (a refused call retried with it, the poll, or promote), calls ' +
       'are signed with the current secret and retried once with the new one; node-signed requests are accepted with either.',
-    params: IdParams,
+    params: ServerIdParams,
     body: z.object({ secret: Secret.optional() }).strict(),
     response: z.object({ server: ServerSchema, secret: z.string().optional().describe('The generated secret, only when none was given') }),
     errors: [404, 409],
@@ -43,7 +43,7 @@ export const secretRotationOperations = [
     path: '/servers/{id}/secret-rotation',
     tag: 'servers',
     summary: 'Cancel a pending secret rotation (the node must still have the current secret)',
-    params: IdParams,
+    params: ServerIdParams,
     response: ServerSchema,
     errors: [404],
     handler: async ({ svc, params }) => {
@@ -57,7 +57,7 @@ export const secretRotationOperations = [
     path: '/servers/{id}/secret-rotation/promote',
     tag: 'servers',
     summary: 'Check that the node takes the new secret, and make it the secret now',
-    params: IdParams,
+    params: ServerIdParams,
     response: ServerSchema,
     errors: [404, 409, 502],
     handler: async ({ svc, params }) => {

@@ -9,7 +9,7 @@ import type { ServerHealth } from '../../store/cluster-state.js';
 import { pendingUploads } from '../../store/pending-uploads.js';
 import { getServer, type ServerRow } from '../../store/servers.js';
 import { fingerprint, iso } from './present.js';
-import { ApiError, IdParams, notFound, operation, Success } from './operation.js';
+import { ApiError, ServerIdParams, notFound, operation, Success } from './operation.js';
 
 const State = z.enum(['enabled', 'cordoned', 'disabled']);
 const Url = z.string().trim().regex(/^https?:\/\/[^/\s]+/i, 'must be an http(s) URL').max(2048);
@@ -173,7 +173,7 @@ export const serverOperations = [
     path: '/servers/{id}',
     tag: 'servers',
     summary: 'One server',
-    params: IdParams,
+    params: ServerIdParams,
     response: ServerSchema,
     errors: [404],
     handler: async ({ svc, params }) => (await render(svc, [await existing(svc, params.id)]))[0]!,
@@ -198,7 +198,7 @@ export const serverOperations = [
     path: '/servers/{id}',
     tag: 'servers',
     summary: 'Change state, tag, load multiplier, secret or proxy basename',
-    params: IdParams,
+    params: ServerIdParams,
     body: UpdateServer,
     response: ServerSchema,
     errors: [404, 409],
@@ -216,7 +216,7 @@ export const serverOperations = [
     path: '/servers/{id}',
     tag: 'servers',
     summary: 'Remove a server (its meetings are forgotten)',
-    params: IdParams,
+    params: ServerIdParams,
     response: Success,
     errors: [404],
     handler: async ({ svc, params }) => {
@@ -229,7 +229,7 @@ export const serverOperations = [
     path: '/servers/{id}/pending-uploads',
     tag: 'servers',
     summary: 'Recordings the server has not fully uploaded yet (removing it would strand them)',
-    params: IdParams,
+    params: ServerIdParams,
     response: z.object({ count: z.number(), recordIds: z.array(z.string()).describe('The oldest 100') }),
     errors: [404],
     handler: async ({ svc, params }) => pendingUploads(svc.sql, (await existing(svc, params.id)).id, 100),
@@ -239,7 +239,7 @@ export const serverOperations = [
     path: '/servers/{id}/panic',
     tag: 'servers',
     summary: "End and forget every meeting on the server, then disable it unless keepState",
-    params: IdParams,
+    params: ServerIdParams,
     body: z.object({ keepState: z.boolean().default(false) }).strict(),
     response: z.object({ server: ServerSchema, meetingsEnded: z.number() }),
     errors: [404],

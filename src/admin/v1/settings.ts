@@ -8,8 +8,26 @@ import { operation } from './operation.js';
  */
 const ParamPolicy = z.object({ defaults: z.array(z.string()), overrides: z.array(z.string()), exclude: z.array(z.string()) });
 
+/** The switches an operator turns on, each by its setting's name, to confirm what a deploy (or `npm run dev`) runs with. */
+const FeaturesSchema = z.object({
+  multitenancy: z.boolean().describe('MULTITENANCY_ENABLED'),
+  urlHost: z.string().nullable().describe('URL_HOST; null when unset (the host of each request is used)'),
+  clusterProxy: z.boolean().describe('CLUSTER_PROXY_ENABLED'),
+  checksumAlgorithms: z.array(z.string()).describe('Inbound checksum algorithms accepted (LOADBALANCER_CHECKSUM_ALGORITHM)'),
+  checksumFailureLimit: z.number().describe('CHECKSUM_FAILURE_LIMIT; 0: off'),
+  recordings: z.boolean().describe('The recordings API and playback (false with RECORDING_DISABLED)'),
+  protectedRecordings: z.boolean().describe('PROTECTED_RECORDINGS_ENABLED'),
+  recordingsPublicUrlSet: z.boolean().describe('RECORDINGS_PUBLIC_URL is set'),
+  presignedUrls: z.boolean().describe("R2's S3 credentials are set (presigned URLs for protected recordings)"),
+  recordingSigningKeySet: z.boolean().describe('SECRET_KEY_BASE is set (else playback tokens are signed with a key derived from the API secret)'),
+  callbackPrivateUrls: z.boolean().describe('CALLBACK_ALLOW_PRIVATE_URLS: callbacks (recording-ready, end, analytics) may go to loopback and private addresses'),
+  metricsTokenSet: z.boolean().describe('METRICS_TOKEN is set (/metrics answers)'),
+  adminTokens: z.number().describe('How many ADMIN_TOKEN tokens are accepted'),
+});
+
 const SettingsSchema = z
   .object({
+    features: FeaturesSchema,
     buildNumber: z.string(),
     checksum: z.object({ accepted: z.array(z.string()), toNodes: z.string(), loadBalancerSecrets: z.number() }),
     meetings: z.object({
@@ -61,9 +79,29 @@ const policy = (p: Config['createParams']) => ({
   exclude: p.exclude,
 });
 
+function features(cfg: Config): z.input<typeof FeaturesSchema> {
+  const r = cfg.recordings;
+  return {
+    multitenancy: cfg.multitenancy,
+    urlHost: cfg.urlHost || null,
+    clusterProxy: cfg.clusterProxy,
+    checksumAlgorithms: cfg.algorithms,
+    checksumFailureLimit: cfg.checksumLimit.limit,
+    recordings: !r.disabled,
+    protectedRecordings: r.protectByDefault,
+    recordingsPublicUrlSet: r.publicUrl !== '',
+    presignedUrls: r.s3 !== null,
+    recordingSigningKeySet: r.signingKey !== '',
+    callbackPrivateUrls: cfg.callbacks.allowPrivateUrls,
+    metricsTokenSet: cfg.metrics.token !== '',
+    adminTokens: cfg.adminTokens.length,
+  };
+}
+
 function view(cfg: Config): z.input<typeof SettingsSchema> {
   const r = cfg.recordings;
   return {
+    features: features(cfg),
     buildNumber: cfg.buildNumber,
     checksum: { accepted: cfg.algorithms, toNodes: cfg.nodeAlgorithm, loadBalancerSecrets: cfg.secrets.length },
     meetings: {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Services } from '../../services.js';
-import { deleteTenant, getTenant, insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
+import { getTenant, insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
+import { removeTenant } from '../../tenancy/removal.js';
 import { invalidateTenants } from '../../tenancy/tenant-cache.js';
-import { DEFAULT_TENANT, tenantById, tenantLabel, type Tenant } from '../../tenancy/tenant.js';
+import { DEFAULT_TENANT, MULTITENANCY_DISABLED, tenantById, tenantLabel, type Tenant } from '../../tenancy/tenant.js';
 import { TenantSettingsSchema } from '../../tenancy/settings.js';
-import { ApiError, IdParams, notFound, operation, Success, type OperationContext } from './operation.js';
+import { ApiError, TenantIdParams, notFound, operation, Success, type OperationContext } from './operation.js';
 import { fingerprint } from './present.js';
 
 /** Tenants are resolved by the first DNS label of the host, so a name must be one. */
@@ -39,6 +40,11 @@ export async function existingTenant(svc: Services, id: string): Promise<TenantR
   return row;
 }
 
+/** Tenants are written only with multitenancy on, as Scalelite's tenant API (412 otherwise). */
+export function requireMultitenancy(svc: Services): void {
+  if (!svc.cfg.multitenancy) throw new ApiError(412, 'multitenancy_disabled', MULTITENANCY_DISABLED);
+}
+
 /**
  * The tenant whose meetings, recordings or callbacks are asked for, as the BBB API sees it (the
  * default one keeps the global secrets); 404 when unknown, or another tenant while multitenancy is off.
@@ -54,6 +60,7 @@ const sqlState = (e: unknown) => (e && typeof e === 'object' && 'code' in e ? St
 
 /** Applies the patch; a unique-name clash (23505) is a 409. */
 async function change(svc: Services, id: string, patch: Parameters<typeof updateTenant>[2]): Promise<TenantRow> {
+  requireMultitenancy(svc);
   const row = await updateTenant(svc.sql, id, patch).catch((e: unknown) => {
     if (sqlState(e) === '23505') throw new ApiError(409, 'conflict', 'A tenant with this name already exists');
     throw e;
@@ -73,7 +80,7 @@ export const UpdateTenant = z
   .strict()
   .meta({ id: 'UpdateTenant' });
 
-const SecretParams = IdParams.extend({ fingerprint: z.string().regex(/^[0-9a-f]{12}$/, 'must be 12 lowercase hex digits') });
+const SecretParams = TenantIdParams.extend({ fingerprint: z.string().regex(/^[0-9a-f]{12}$/, 'must be 12 lowercase hex digits') });
 
 export const tenantOperations = [
   operation({
@@ -89,7 +96,7 @@ export const tenantOperations = [
     path: '/tenants/{id}',
     tag: 'tenants',
     summary: 'One tenant',
-    params: IdParams,
+    params: TenantIdParams,
     response: TenantSchema,
     errors: [404],
     handler: async ({ svc, params }) => present(await existingTenant(svc, params.id)),
@@ -102,8 +109,9 @@ export const tenantOperations = [
     body: AddTenant,
     response: TenantSchema,
     status: 201,
-    errors: [409],
+    errors: [409, 412],
     handler: async ({ svc, body }) => {
+      requireMultitenancy(svc);
       const row = await insertTenant(svc.sql, body);
       invalidateTenants();
       if (!row) throw new ApiError(409, 'conflict', 'A tenant with this name already exists');
@@ -115,29 +123,26 @@ export const tenantOperations = [
     path: '/tenants/{id}',
     tag: 'tenants',
     summary: 'Rename, enable/disable, or replace the settings',
-    params: IdParams,
+    params: TenantIdParams,
     body: UpdateTenant,
     response: TenantSchema,
-    errors: [404, 409],
+    errors: [404, 409, 412],
     handler: async ({ svc, params, body }) => present(await change(svc, params.id, body)),
   }),
   operation({
     method: 'delete',
     path: '/tenants/{id}',
     tag: 'tenants',
-    summary: 'Delete a tenant that has no recordings, meeting history or callbacks left',
-    params: IdParams,
+    summary: 'Delete a tenant without running meetings or recordings (its meeting history and callbacks go with it)',
+    params: TenantIdParams,
     response: Success,
-    errors: [404, 409],
+    errors: [404, 409, 412],
     handler: async ({ svc, params }) => {
+      requireMultitenancy(svc);
       if (params.id === DEFAULT_TENANT) throw new ApiError(409, 'default_tenant', 'The default tenant cannot be deleted');
-      const deleted = await deleteTenant(svc.sql, params.id).catch((e: unknown) => {
-        // Recordings, meeting history and callbacks reference the tenant (23503: foreign key).
-        if (sqlState(e) !== '23503') throw e;
-        throw new ApiError(409, 'tenant_in_use', 'The tenant still has recordings, meeting history or callback deliveries; delete its recordings first');
-      });
-      invalidateTenants();
-      if (!deleted) throw notFound('tenant', params.id);
+      const removal = await removeTenant(svc, params.id);
+      if (removal.outcome === 'in_use') throw new ApiError(409, 'tenant_in_use', removal.reason);
+      if (removal.outcome === 'missing') throw notFound('tenant', params.id);
       return { ok: true as const };
     },
   }),
@@ -146,7 +151,7 @@ export const tenantOperations = [
     path: '/tenants/{id}/secrets',
     tag: 'tenants',
     summary: "The tenant's secrets as fingerprints, oldest first",
-    params: IdParams,
+    params: TenantIdParams,
     response: SecretsSchema,
     errors: [404],
     handler: async ({ svc, params }) => ({ secrets: await secretsOf(await existingTenant(svc, params.id)) }),
@@ -156,11 +161,11 @@ export const tenantOperations = [
     path: '/tenants/{id}/secrets',
     tag: 'tenants',
     summary: 'Add a secret (rotation: add the new one, switch the LMS, remove the old one)',
-    params: IdParams,
+    params: TenantIdParams,
     body: z.object({ secret: TenantSecret }).strict(),
     response: SecretsSchema,
     status: 201,
-    errors: [404],
+    errors: [404, 412],
     handler: async ({ svc, params, body }) => ({ secrets: await secretsOf(await change(svc, params.id, { addSecrets: [body.secret] })) }),
   }),
   operation({
@@ -170,8 +175,9 @@ export const tenantOperations = [
     summary: 'Remove the secret with this fingerprint (never the last one)',
     params: SecretParams,
     response: SecretsSchema,
-    errors: [404, 409],
+    errors: [404, 409, 412],
     handler: async ({ svc, params }) => {
+      requireMultitenancy(svc);
       const tenant = await existingTenant(svc, params.id);
       const prints = await secretsOf(tenant);
       const doomed = tenant.secrets.filter((_, i) => prints[i]!.fingerprint === params.fingerprint);

@@ -4,9 +4,10 @@ import { listServers, type ServerRow } from '../../store/servers.js';
 import { insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
 import { TenantSettingsSchema } from '../../tenancy/settings.js';
 import { invalidateTenants } from '../../tenancy/tenant-cache.js';
+import { DEFAULT_TENANT } from '../../tenancy/tenant.js';
 import { ApiError, operation, queryFlag } from './operation.js';
 import { AddServer, createServer, reviseServer } from './servers.js';
-import { TenantName, TenantSecret } from './tenants.js';
+import { requireMultitenancy, TenantName, TenantSecret } from './tenants.js';
 
 /**
  * The whole configuration as one JSON document, secrets included (the one place they leave the
@@ -83,6 +84,12 @@ async function importConfig(svc: Services, doc: Doc, dryRun: boolean): Promise<z
   const serverByUrl = new Map(servers.map((s) => [s.url, s]));
   const tenantByName = new Map(tenants.map((t) => [t.name, t]));
   const plan: z.input<typeof Plan> = { dryRun, servers: [], tenants: [] };
+  const tenantActions = doc.tenants.map((t) => {
+    const current = tenantByName.get(t.name);
+    return { t, current, act: action(current, (c) => canonical(exportTenant(c)) === canonical(t)) };
+  });
+  // Checked before anything is written: a tenant created or changed without multitenancy would never be used.
+  if (tenantActions.some(({ t, act }) => act !== 'unchanged' && t.name !== DEFAULT_TENANT)) requireMultitenancy(svc);
   for (const s of doc.servers) {
     const { proxyBasename, ...fields } = s;
     const wanted = { ...fields, tag: s.tag || null, ...(proxyBasename ? { proxyBasename } : {}) };
@@ -99,9 +106,7 @@ async function importConfig(svc: Services, doc: Doc, dryRun: boolean): Promise<z
       throw new ApiError(409, 'conflict', `Server ${s.url} could not be created: its id is taken; items before it were imported`);
     }
   }
-  for (const t of doc.tenants) {
-    const current = tenantByName.get(t.name);
-    const act = action(current, (c) => canonical(exportTenant(c)) === canonical(t));
+  for (const { t, current, act } of tenantActions) {
     plan.tenants.push({ name: t.name, action: act });
     if (dryRun || act === 'unchanged') continue;
     if (current) await updateTenant(svc.sql, current.id, { enabled: t.enabled, settings: t.settings, secrets: t.secrets });
@@ -131,7 +136,7 @@ export const transferOperations = [
     query: z.object({ dryRun: queryFlag.default(false) }),
     body: ConfigDocument,
     response: Plan,
-    errors: [409],
+    errors: [409, 412],
     handler: async ({ svc, query, body }) => importConfig(svc, body, query.dryRun),
   }),
 ];

@@ -111,10 +111,10 @@ function outsideHome(dir: string): string {
 async function clusterHome(dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true })
   if (!isRoot) return dir
+  await sweepOrphans()
   const owner = await postgresIds()
   chownSync(dir, owner.uid, owner.gid)
   if (await run('test', ['-w', dir], { asPostgres: true }).then(() => true, () => false)) return dir
-  await sweepOrphans()
   const home = outsideHome(dir)
   // World-writable /var/tmp: anything there we did not make for postgres alone is replaced.
   const stat = existsSync(home) ? lstatSync(home) : undefined

@@ -2,7 +2,7 @@
 // is, as root too, whose Postgres runs as the `postgres` user who cannot reach into such a directory.
 // The checkout is a copy of this work tree sharing its node_modules (npm ci would take minutes).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,7 +19,16 @@ beforeAll(() => {
   // The work tree as it is (not HEAD), so the test checks the code it runs beside.
   execFileSync('sh', ['-c', `tar -C "$0" -c --exclude=./node_modules --exclude=./.git --exclude=./.local --exclude=./.wrangler --exclude=./.dev.vars . | tar -C "$1" -x`, ROOT, clone])
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'))
+  // A repository of its own, so `git status` shows whatever the stack would write into the checkout.
+  writeFileSync(path.join(clone, '.git-exclude'), 'node_modules\n')
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'core.excludesFile=.git-exclude', ...args], { cwd: clone, encoding: 'utf8' })
+  git('init', '-q')
+  git('add', '-A')
+  git('commit', '-q', '-m', 'clone')
+  gitStatus = () => git('status', '--porcelain')
 }, 30_000)
+
+let gitStatus: () => string
 
 afterAll(async () => {
   await removeStackDir(path.join(clone, '.local'))
@@ -28,11 +37,12 @@ afterAll(async () => {
 
 describe('a checkout in a private (0700) directory', () => {
   it('starts the private stack of the tests: Postgres really runs, a query works, nothing is left', async () => {
-    const probe = path.join(clone, '.probe.ts')
+    const probe = path.join(clone, '.local', 'probe.ts') // .local: gitignored
+    mkdirSync(path.dirname(probe), { recursive: true })
     writeFileSync(
       probe,
       `import pg from 'pg'
-import { startPrivateStack } from './scripts/stack/stack.js'
+import { startPrivateStack } from '../scripts/stack/stack.js'
 const stack = await startPrivateStack('.local/test-probe')
 const client = new pg.Client({ connectionString: stack.endpoints.databaseUrl })
 await client.connect()
@@ -55,12 +65,13 @@ console.log(JSON.stringify({ kind: stack.postgresKind, data: stack.postgresData,
     }
   }, 90_000)
 
-  it('serves `npm run dev`, and --fresh and Ctrl-C work with the cluster outside the clone', async () => {
+  it('serves `npm run dev` with settings from its environment, and --fresh and Ctrl-C work; nothing in the checkout changes', async () => {
     const busy = await fetch('http://127.0.0.1:8787/health').then(() => true, () => false)
     if (busy) throw new Error('port 8787 is in use (is `npm run dev` running?): stop it to run this test')
-    const start = async (args: string[]) => {
+    const start = async (args: string[], settings: Record<string, string> = {}) => {
       let output = ''
-      const dev: ChildProcess = spawn('npm', ['run', 'dev', '--', ...args], { cwd: clone, detached: true, env: { ...process.env, SCALEFLARE_STATE_DIR: '' } })
+      const env = { ...process.env, ...settings, SCALEFLARE_STATE_DIR: '' }
+      const dev: ChildProcess = spawn('npm', ['run', 'dev', '--', ...args], { cwd: clone, detached: true, env })
       dev.stdout!.on('data', (d) => (output += d))
       dev.stderr!.on('data', (d) => (output += d))
       const until = Date.now() + 60_000
@@ -74,7 +85,9 @@ console.log(JSON.stringify({ kind: stack.postgresKind, data: stack.postgresData,
       await new Promise((r) => dev.once('exit', r))
       return output
     }
-    const first = await start([])
+    const first = await start([], { URL_HOST: 'lb.test', CALLBACK_ALLOW_PRIVATE_URLS: 'true' })
+    expect(first).toContain('from the environment: URL_HOST, CALLBACK_ALLOW_PRIVATE_URLS')
+    expect(gitStatus()).toBe('')
     const data = /data in ([^)\s]+)/.exec(first)?.[1]
     expect(data).toBeDefined()
     if (isRoot) expect(data!.startsWith(clone)).toBe(false)

@@ -34,10 +34,10 @@ export const MeetingId = storableText(256)
 
 /**
  * BBB record ids are `<sha1>-<ms>`; anything id-like is accepted, nothing that could nest in an
- * object key (`<format>/<recordID>/…`): no slash, no leading dot, no control character.
+ * object key (`<format>/<recordID>/…`): letters, digits, `_` and `-`, starting with a letter or digit.
  */
-export const RECORD_ID = /^[A-Za-z0-9][\w.-]{0,255}$/;
-export const RecordId = z.string().regex(RECORD_ID, 'must be a BBB record id (letters, digits, ".", "_", "-"; at most 256)');
+export const RECORD_ID = /^[A-Za-z0-9][\w-]{0,255}$/;
+export const RecordId = z.string().regex(RECORD_ID, 'must be a BBB record id (letters, digits, "_", "-"; at most 256)');
 
 /** Whether `value` is a valid id by `schema`: for surfaces whose answer to a bad id is not-found. */
 export const isValid = (schema: z.ZodType, value: unknown): value is string => schema.safeParse(value).success;

@@ -1,5 +1,12 @@
+import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BASE, bbb, call, encode, hex, nodes, registerServers, resetAll, runPoll, send, sim, SECRET, xml } from './support';
+import { IngestClient } from '../../scripts/recordings/ingest-client';
+import { operations } from '../../src/admin/v1/router';
+import { invalidateServers } from '../../src/cluster/server-cache';
+import { services } from '../../src/services';
+import { insertServer } from '../../src/store/servers';
+import { MT_ADMIN_ENV, v1 } from './admin-v1-support';
+import { admin, BASE, bbb, call, encode, hex, nodes, registerServers, resetAll, resetTenants, runPoll, send, sim, SECRET, xml } from './support';
 
 beforeEach(resetAll);
 
@@ -151,5 +158,139 @@ describe('clients as they really encode', () => {
     await registerServers(1);
     const res = await send(new Request(`${BASE}/bigbluebutton/api/create?${raw}&checksum=1fcbb0c4fc1f039f73aa6d697d2db9ba7f803f17`), { LOADBALANCER_SECRET: secret });
     expect(await xml(res)).toMatchObject({ returncode: 'SUCCESS', meetingID: 'abc123' });
+  });
+});
+
+/**
+ * Hostile ids and text at every surface (as Unkey's shared security cases): NUL and other control
+ * characters, unpaired surrogates, invalid UTF-8, absurd lengths, non-numbers. Postgres refuses NUL,
+ * so each must be turned away before storage: a 5xx means only that storage is really down.
+ */
+describe('hostile ids and text never reach storage', () => {
+  const LONG = 'x'.repeat(300);
+
+  describe('JSON admin API, every route', () => {
+    const withParams = operations.filter((op) => op.params);
+    for (const op of withParams) {
+      for (const [label, value] of [['NUL', '%00'], ['control', 'a%01b'], ['too long', LONG]] as const) {
+        it(`${op.method.toUpperCase()} ${op.path}: a ${label} path parameter is 400 naming it`, async () => {
+          const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'fingerprint' ? '0123456789ab' : value));
+          const res = await v1(op.method.toUpperCase(), path, op.body ? {} : undefined, { env: MT_ADMIN_ENV });
+          expect(res.status, res.text).toBe(400);
+          expect(res.json.error.issues[0].path).toMatch(/^params\./);
+        });
+      }
+    }
+
+    for (const op of operations.filter((o) => o.body)) {
+      it(`${op.method.toUpperCase()} ${op.path}: NUL and unpaired surrogates anywhere in the body are 400 naming the field`, async () => {
+        const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'fingerprint' ? '0123456789ab' : 'some-id'));
+        for (const raw of ['{"name":"a\\u0000b"}', '{"settings":{"create":{"defaults":{"welcome":"\\ud800"}}}}', '{"a\\u0000":1}']) {
+          const res = await v1(op.method.toUpperCase(), path, undefined, { env: MT_ADMIN_ENV, raw });
+          expect(res.status, `${raw}: ${res.text}`).toBe(400);
+          expect(res.json.error).toMatchObject({ code: 'validation_error', issues: [{ path: expect.stringMatching(/^body\./) }] });
+        }
+      });
+    }
+
+    for (const op of operations.filter((o) => o.query && o.method === 'get')) {
+      it(`${op.method.toUpperCase()} ${op.path}: hostile query values are 400`, async () => {
+        const path = op.path.replace(/\{(\w+)\}/g, 'some-id');
+        for (const q of ['tenant=%00', `tenant=${LONG}`, 'limit=abc', 'offset=-1', 'recordID=%00', 'meetingID=a%00', 'status=%ED%A0%80']) {
+          const res = await v1('GET', `${path}?${q}`);
+          expect(res.status, `${q}: ${res.text}`).toBeLessThan(500);
+        }
+        expect((await v1('GET', `${path}?tenant=%00`)).status).toBe(400);
+      });
+    }
+
+    it('the ids of the issue: GET|DELETE /servers/%00 and GET /tenants/%00 are 400, not 503', async () => {
+      for (const [method, path] of [['GET', '/servers/%00'], ['DELETE', '/servers/%00'], ['GET', '/tenants/%00']] as const) {
+        expect(await v1(method, path), `${method} ${path}`).toMatchObject({ status: 400, json: { error: { code: 'validation_error', issues: [{ path: 'params.id' }] } } });
+      }
+    });
+  });
+
+  describe("Scalelite's admin API", () => {
+    beforeEach(resetTenants);
+    const MT = { MULTITENANCY_ENABLED: 'true' };
+    // [action, body (POST) or undefined (GET), query, status]: bad query ids are not found; bad body text is 400 naming the field.
+    const cases: [string, unknown, string, number][] = [
+      ['getServerInfo', undefined, `id=%00${'%01'.repeat(30)}`, 404],
+      ['getServerInfo', undefined, 'id=%ED%A0%80', 404],
+      ['getServerInfo', undefined, `id=${LONG}`, 404],
+      ['updateServer', { id: 'a\u0000', server: {} }, '', 400],
+      ['updateServer', { id: LONG, server: {} }, '', 404],
+      ['deleteServer', { id: '\ud800' }, '', 400],
+      ['panicServer', { id: 'a\u0001b' }, '', 400],
+      ['addServer', { server: { url: 'https://bbb.example.com/bigbluebutton/api', secret: 's', tag: '\u0000' } }, '', 400],
+      ['addServer', { server: { url: 'https://bbb.example.com/bigbluebutton/api', secret: 's', load_multiplier: 'lots' } }, '', 201],
+      ['getTenantInfo', undefined, 'id=%00', 404],
+      ['getTenantInfo', undefined, `id=${LONG}`, 404],
+      ['addTenant', { tenant: { name: 'acme', secrets: 's\u0000' } }, '', 400],
+      ['addTenant', { tenant: { name: 'a\u0000', secrets: 's' } }, '', 400],
+      ['updateTenant', { id: '\u0000', tenant: {} }, '', 400],
+      ['deleteTenant', { id: '\u0000' }, '', 400],
+      ['deleteTenant', { id: LONG }, '', 404],
+    ];
+    for (const [action, body, query, status] of cases) {
+      it(`${action} ${query || JSON.stringify(body).slice(0, 60)}: ${status}`, async () => {
+        const res = await admin(action, body, query, MT);
+        expect(res.status, JSON.stringify(res.json)).toBe(status);
+      });
+    }
+  });
+
+  describe('BBB API', () => {
+    const hostile = ['%00', 'a%01b', '%ED%A0%80', '%F0%9F', '%C0%AF', 'x'.repeat(300)];
+    const calls: [string, string][] = [
+      ['create', 'meetingID'], ['join', 'meetingID'], ['end', 'meetingID'], ['isMeetingRunning', 'meetingID'], ['getMeetingInfo', 'meetingID'],
+      ['getRecordings', 'meetingID'], ['getRecordings', 'recordID'], ['getRecordings', 'meta_bbb-context'], ['getRecordings', 'state'],
+      ['publishRecordings', 'recordID'], ['updateRecordings', 'recordID'], ['deleteRecordings', 'recordID'], ['getRecordingTextTracks', 'recordID'],
+      ['create', 'meta_bbb-recording-ready-url'], ['create', 'name'],
+    ];
+    for (const [name, param] of calls) {
+      it(`${name} with a hostile ${param}: validationError, HTTP 200`, async () => {
+        await registerServers(1);
+        for (const value of hostile) {
+          const rawQuery = `${param}=${value}${param === 'meetingID' || param === 'recordID' ? '' : '&meetingID=m1'}&name=Room&publish=true&fullName=A&role=VIEWER`;
+          const res = await bbb(name, {}, { rawQuery });
+          const text = await res.text();
+          expect(res.status, value).toBe(200);
+          expect(text, value).not.toContain('internalError');
+          // 300 characters are fine where BBB has no limit (a name, a filter value); the rest is refused.
+          if (value !== hostile.at(-1)) expect(text, value).toContain('validationError');
+        }
+      });
+    }
+
+    it('getRecordings paging that is not a number: validationError', async () => {
+      for (const q of ['offset=abc', 'limit=-1', 'limit=1e3', 'offset=99999999999', 'limit=%00']) {
+        expect(await call('getRecordings', {}, { rawQuery: q }), q).toMatchObject({ returncode: 'FAILED', messageKey: 'validationError' });
+      }
+    });
+  });
+
+  describe('playback and ingest', () => {
+    it('playback: hostile record ids are 404 pages', async () => {
+      for (const path of ['/presentation/%00/', '/presentation/a%01b/index.html', `/video/${LONG}/`, '/recording/%00/presentation', '/texttracks/%00/en.vtt',
+        '/playback/presentation/2.0/playback.html?meetingId=%00', '/podcast/%ED%A0%80/audio.ogg']) {
+        const res = await send(new Request(BASE + path));
+        expect(res.status, path).toBe(404);
+      }
+    });
+
+    it('ingest: hostile record ids are 400 from an authenticated node', async () => {
+      const svc = services(env);
+      await insertServer(svc.sql, { id: 'node-bad', url: 'https://node-bad.example.com/bigbluebutton/api', secret: 'node-bad-secret', tag: null, loadMultiplier: 1 });
+      invalidateServers();
+      const client = new IngestClient({ baseUrl: BASE, serverId: 'node-bad', secret: 'node-bad-secret', send: (req) => send(req) });
+      for (const target of ['status/%00', 'status/a%01b', `status/${LONG}`, 'status/%ED%A0%80', 'file/%00/presentation/metadata.xml', 'complete/.hidden']) {
+        const method = target.startsWith('status') ? 'GET' : target.startsWith('file') ? 'PUT' : 'POST';
+        const res = await client.request(method, target, method === 'GET' ? undefined : 'x');
+        expect(res.status, target).toBe(400);
+        expect(((await res.json()) as { error: { code: string } }).error.code, target).toMatch(/^(bad_request|invalid_path)$/);
+      }
+    });
   });
 });

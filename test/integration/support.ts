@@ -102,13 +102,14 @@ export async function call(call: string, params: Record<string, string> | [strin
 }
 
 /** Scalelite's admin API: checksum over the action name and the query, JSON body. */
-export async function admin(action: string, body?: unknown, query = ''): Promise<{ status: number; json: any }> {
+export async function admin(action: string, body?: unknown, query = '', env: Record<string, string> = {}): Promise<{ status: number; json: any }> {
   const checksum = await hex('sha256', action + query + SECRET);
   const res = await send(
     new Request(`${BASE}/scalelite/api/${action}?${query}${query ? '&' : ''}checksum=${checksum}`, {
       method: body === undefined ? 'GET' : 'POST',
       ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
     }),
+    env,
   );
   const text = await res.text();
   return { status: res.status, json: text.startsWith('<') ? text : JSON.parse(text) };

@@ -21,10 +21,10 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             main: './src/index.ts',
             miniflare: {
-              // Overrides .dev.vars (written by `npm run dev`), so tests never touch the dev stack.
+              // Overrides a .dev.vars of the checkout (npm run dev no longer writes one), so tests never touch a dev stack.
               // Tests send wrong checksums on purpose, all from one local client: the limit is off
               // except where test/integration/abuse.test.ts turns it on.
-              // ADMIN_TOKEN is blanked too: `npm run dev` (run by the e2e test) writes one into .dev.vars.
+              // ADMIN_TOKEN is blanked too: a .dev.vars may hold one.
               bindings: {
                 ...workerBindings(inject('stack').endpoints),
                 LOADBALANCER_SECRET: 'test-secret',

@@ -143,3 +143,12 @@ describe('scaleflare check against the real Worker', { timeout: 90_000 }, () => 
     expect(missing.status).toBe(404);
   });
 });
+
+describe('tenants while multitenancy is off', () => {
+  it('tenants add is refused with the setting to change, and nothing is created', async () => {
+    const r = await cli(['tenants', 'add', 'acme-off', '--secret', 'acme-off-secret']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('scaleflare: Multitenancy is disabled: set MULTITENANCY_ENABLED=true on the balancer to manage tenants (HTTP 412 multitenancy_disabled)\n');
+    expect((await api('/tenants')).tenants.map((t: { name: string }) => t.name)).not.toContain('acme-off');
+  });
+});

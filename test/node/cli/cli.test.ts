@@ -96,7 +96,7 @@ function file(name: string, text: string): string {
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'scaleflare-cli-'));
-  worker = await startIngestWorker(inject('stack').endpoints, { ADMIN_TOKEN: TOKEN });
+  worker = await startIngestWorker(inject('stack').endpoints, { ADMIN_TOKEN: TOKEN, MULTITENANCY_ENABLED: 'true' });
   await startProxy();
   await removeAllServers();
 }, 120_000);
@@ -168,6 +168,12 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
     // Panic ended them on the node before the server was forgotten.
     const left = await (await fetch(`${simulator.controlUrl}/nodes/${node1.id}/meetings`)).json();
     expect(left.meetings).toEqual([]);
+  });
+
+  it('an id the balancer would refuse is a usage error before any call', async () => {
+    const r = await cli(['meetings', 'end', 'room\u0001one']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('scaleflare: meetingID "room\\u0001one" must not contain control characters or unpaired surrogates\n');
   });
 
   it('manages tenants and rotates a secret without leaving the tenant without one', async () => {

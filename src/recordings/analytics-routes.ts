@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { nodeSecrets } from '../cluster/node-secrets.js';
 import { serverMap } from '../cluster/server-cache.js';
+import { unstorablePaths } from '../ids.js';
 import { describeError } from '../log.js';
 import { log } from '../observability/log.js';
 import { services } from '../services.js';
@@ -48,6 +49,7 @@ export async function analyticsCallback(c: Context<{ Bindings: object }>): Promi
       return done('report is not JSON');
     }
     if (!report || typeof report !== 'object' || Array.isArray(report)) return done('report is not a JSON object');
+    if (unstorablePaths(report).length > 0) return done('report holds control characters or unpaired surrogates');
 
     const tenant = await tenantById(svc, tenantId, waitUntil);
     if (!tenant) return done('unknown tenant');

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { rawQuery } from '../bbb/query.js';
+import { unstorablePaths } from '../ids.js';
 import { describeError } from '../log.js';
 import { services } from '../services.js';
 import { enqueueMeetingEnded } from '../store/callbacks.js';
@@ -27,14 +28,11 @@ callbackRoutes.on(['GET', 'POST'], '/end/:token', async (c) => {
   }
   // Relayed as the node sent it (BBB appends meetingID and recordingmarks).
   const query = rawQuery(c.req.url);
+  const params = Object.fromEntries(new URLSearchParams(query));
+  // Text Postgres cannot store is the caller's fault, not storage down: never a 503 that invites retries.
+  if (unstorablePaths(params).length > 0) return c.json({ error: 'The callback parameters hold control characters or invalid text.' }, 400);
   try {
-    const id = await enqueueMeetingEnded(svc.sql, svc.cfg.callbacks, {
-      tenant: tenant.id,
-      meetingID,
-      instance: String(claims.instance),
-      query,
-      params: Object.fromEntries(new URLSearchParams(query)),
-    });
+    const id = await enqueueMeetingEnded(svc.sql, svc.cfg.callbacks, { tenant: tenant.id, meetingID, instance: String(claims.instance), query, params });
     deliverSoon(svc, id ? [id] : [], (p) => c.executionCtx.waitUntil(p));
     return c.json({ status: 'accepted' });
   } catch (e) {

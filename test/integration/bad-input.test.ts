@@ -6,6 +6,7 @@ import { invalidateServers } from '../../src/cluster/server-cache';
 import { services } from '../../src/services';
 import { insertServer } from '../../src/store/servers';
 import { MT_ADMIN_ENV, v1 } from './admin-v1-support';
+import { hs512Jwt } from './callbacks-support';
 import { admin, BASE, bbb, call, encode, hex, nodes, registerServers, resetAll, resetTenants, runPoll, send, sim, SECRET, xml } from './support';
 
 beforeEach(resetAll);
@@ -271,7 +272,23 @@ describe('hostile ids and text never reach storage', () => {
     });
   });
 
-  describe('playback and ingest', () => {
+  describe('node callbacks, playback and ingest', () => {
+    it('an end callback whose parameters hold NUL is 400, not 503; an analytics report with NUL is dropped, not queued', async () => {
+      await registerServers(1);
+      const allow = { CALLBACK_ALLOW_PRIVATE_URLS: 'true' };
+      await call('create', { name: 'Room', meetingID: 'cb-bad', meta_endCallbackUrl: 'https://gl.example/end', 'meta_analytics-callback-url': 'https://gl.example/analytics' }, { env: allow });
+      const params = (await sim(`/nodes/${nodes[0]!.id}/meetings/cb-bad`)).params as Record<string, string>;
+      const end = await send(new Request(`${params.meta_endCallbackUrl}?meetingID=cb-bad&recordingmarks=%00`));
+      expect(end.status).toBe(400);
+      const bearer = await hs512Jwt({ exp: Math.floor(Date.now() / 1000) + 60 }, nodes[0]!.secret);
+      const report = await send(
+        new Request(params['meta_analytics-callback-url']!, { method: 'POST', body: '{"meeting_id":"cb-bad","data":"\\u0000"}', headers: { Authorization: `Bearer ${bearer}` } }),
+        allow,
+      );
+      expect(report.status).toBe(204);
+      expect(await services(env).sql.query(`SELECT 1 FROM callback_deliveries WHERE meeting_id = 'cb-bad'`)).toHaveLength(0);
+    });
+
     it('playback: hostile record ids are 404 pages', async () => {
       for (const path of ['/presentation/%00/', '/presentation/a%01b/index.html', `/video/${LONG}/`, '/recording/%00/presentation', '/texttracks/%00/en.vtt',
         '/playback/presentation/2.0/playback.html?meetingId=%00', '/podcast/%ED%A0%80/audio.ogg']) {

@@ -56,7 +56,7 @@ describe('admin API v1: meetings', () => {
   it('failures: unknown tenant 404, invalid meetingID 400, no meetings an empty list', async () => {
     expect(await v1('GET', '/meetings')).toMatchObject({ status: 200, json: { meetings: [] } });
     expect(await v1('GET', '/meetings?tenant=nope')).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });
-    expect(await v1('GET', '/meetings/a,b')).toMatchObject({ status: 400, json: { error: { code: 'invalid_request' } } });
+    expect(await v1('GET', '/meetings/a,b')).toMatchObject({ status: 400, json: { error: { code: 'validation_error', issues: [{ path: 'params.meetingID' }] } } });
     expect(await v1('GET', '/meetings?tenant=')).toMatchObject({ status: 400, json: { error: { code: 'validation_error' } } });
   });
 });

@@ -10,16 +10,27 @@ const COLD_READ_MS = 2000;
 export class IsolateCache<Row, Value> {
   private cached: { at: number; value: Value } | undefined;
   private refreshing: Promise<Value> | undefined;
+  /** Bumped by invalidate(): a read begun before an admin change must not be cached after it. */
+  private generation = 0;
 
   /** `index` turns the rows, from Postgres or the mirror, into what callers look up. */
   constructor(private readonly index: (rows: Row[]) => Value) {}
 
   /** Fresh read, for the poller and the admin API, which must see the latest configuration. */
   fresh(read: () => Promise<Row[]>): Promise<Value> {
-    this.refreshing ??= read()
-      .then((rows) => (this.cached = { at: Date.now(), value: this.index(rows) }).value)
-      .finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    if (this.refreshing) return this.refreshing;
+    const generation = this.generation;
+    const reading = read().then((rows) => {
+      const value = this.index(rows);
+      if (generation === this.generation) this.cached = { at: Date.now(), value };
+      return value;
+    });
+    this.refreshing = reading;
+    const done = () => {
+      if (this.refreshing === reading) this.refreshing = undefined;
+    };
+    reading.then(done, done);
+    return reading;
   }
 
   async get(
@@ -38,6 +49,9 @@ export class IsolateCache<Row, Value> {
   /** After an admin change in this isolate, the next request reads Postgres again. */
   invalidate(): void {
     this.cached = undefined;
+    // A refresh already in flight may have read the rows before the change: neither wait for it nor keep it.
+    this.refreshing = undefined;
+    this.generation++;
   }
 
   /** Postgres for at most COLD_READ_MS, then the mirror; without a mirror, Postgres however long it takes. */

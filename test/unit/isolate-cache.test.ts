@@ -46,6 +46,21 @@ describe('IsolateCache: a cold isolate', () => {
   });
 });
 
+describe('IsolateCache: an admin change while a refresh is in flight', () => {
+  it('neither keeps nor hands out rows read before invalidate()', async () => {
+    const c = new IsolateCache((rows: string[]) => rows.join(','));
+    await c.fresh(async () => ['before']);
+    let answer!: (rows: string[]) => void;
+    const inFlight = c.fresh(() => new Promise<string[]>((r) => (answer = r)));
+    c.invalidate(); // the admin change commits while that read is still out
+    const after = c.fresh(async () => ['after']);
+    answer(['before']);
+    expect(await inFlight).toBe('before');
+    expect(await after).toBe('after');
+    expect(await c.get(failing, 5000, noWait)).toBe('after');
+  });
+});
+
 describe('tenant mirror format', () => {
   it('round-trips the rows and reads anything else as no mirror', () => {
     const rows = [{ id: 't1', name: 'alpha', enabled: false, secrets: ['s1', 's2'], settings: { serverTag: 'eu' } }];

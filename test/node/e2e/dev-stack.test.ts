@@ -12,7 +12,10 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
 import bbb from 'bigbluebutton-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { IngestClient } from '../../../scripts/recordings/ingest-client'
 import { startSimulator, type Simulator } from '../../support/bbb-sim/simulator'
+import { startCallbackReceiver } from '../../support/callbacks-receiver'
+import { recordingFixture } from '../../support/recordings-ingest-fixture'
 
 const ROOT = path.resolve(import.meta.dirname, '../../..')
 const STATE = path.join(ROOT, '.local', `e2e-${process.pid}`)
@@ -97,6 +100,7 @@ afterAll(async () => {
 }, 60_000)
 
 let ids: string[] = []
+let tenantId: string
 
 describe('npm run dev, driven by an admin script and a standard BBB client', () => {
   it('prints its banner last, then one JSON line per request', async () => {
@@ -125,6 +129,7 @@ describe('npm run dev, driven by an admin script and a standard BBB client', () 
     expect((await fetch(`${LB}/metrics`, { headers: { Authorization: 'Bearer wrong' } })).status).not.toBe(200)
     const added = await admin('addTenant', { tenant: { name: 'e2e', secrets: TENANT_SECRET } })
     expect(added.tenant?.name ?? added.name).toBe('e2e')
+    tenantId = added.tenant?.id ?? added.id
     expect(untouched()).toEqual(before)
   })
 
@@ -186,6 +191,30 @@ describe('npm run dev, driven by an admin script and a standard BBB client', () 
     expect(wrong).toMatchObject({ returncode: 'FAILED', messageKey: 'checksumError' })
     expect(await bbb.http(api.monitoring.getMeetingInfo('nope'))).toMatchObject({ returncode: 'FAILED', messageKey: 'notFound' })
     expect(await bbb.http(api.administration.end('nope', 'mp'))).toMatchObject({ returncode: 'FAILED', messageKey: 'notFound' })
+  }, 60_000)
+
+  it('delivers a recording-ready callback to an LMS on 127.0.0.1 (CALLBACK_ALLOW_PRIVATE_URLS from the environment)', async () => {
+    const lms = await startCallbackReceiver()
+    try {
+      const api = bbb.api(`${TENANT_LB}/bigbluebutton`, TENANT_SECRET)
+      const created = await bbb.http(
+        api.administration.create('Recorded', 'e2e-rec', { record: 'true', 'meta_server-tag': 'e2e!', 'meta_bbb-recording-ready-url': `${lms.url}/ready` }),
+      )
+      expect(created.returncode).toBe('SUCCESS')
+      const placed = await Promise.all([0, 1, 2].map(meetingsOn))
+      const owner = placed.findIndex((m) => m.some((id) => id.endsWith('e2e-rec')))
+      const nodeMeetingId = placed[owner]!.find((id) => id.endsWith('e2e-rec'))!
+      // The node uploads the recording as its post_publish script would; complete announces it at once.
+      const recordId = `${'e2'.repeat(20)}-${Date.now()}`
+      const node = new IngestClient({ baseUrl: LB, serverId: ids[owner]!, secret: sim.nodes[owner]!.secret })
+      const files = recordingFixture({ recordId, meetingId: nodeMeetingId, videoBytes: 0 })
+      await node.uploadRecording(recordId, files.map((f) => ({ ...f, data: new Blob([f.data.slice()]) })))
+      const ready = async () => ((await (await fetch(`${lms.url}/__requests`)).json()).requests as { path: string; body: string }[]).filter((r) => r.path === '/ready')
+      await waitFor(async () => (await ready()).length === 1, 10_000, 'the recording-ready callback')
+      expect((await ready())[0]!.body).toMatch(/^signed_parameters=/)
+    } finally {
+      await lms.stop()
+    }
   }, 60_000)
 
   it('answers joins and getMeetings within 1 s while one node streams 50 MB', async () => {

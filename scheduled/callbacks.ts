@@ -1,4 +1,4 @@
-import { describeError } from '../src/log.js';
+import { describeError } from '../src/observability/log.js';
 import { deliverDue } from '../src/recordings/callbacks-delivery.js';
 import type { Services } from '../src/services.js';
 

@@ -1,5 +1,4 @@
-import { describeError } from '../src/log.js';
-import { log } from '../src/observability/log.js';
+import { describeError, log } from '../src/observability/log.js';
 import { withRequest } from '../src/observability/request-context.js';
 import { services } from '../src/services.js';
 import { deliverCallbacks } from './callbacks.js';

@@ -4,7 +4,7 @@ import type { Config } from '../src/config.js';
 import { forEachLimited } from '../src/cluster/concurrency.js';
 import { serverLoad } from '../src/cluster/load.js';
 import { callServer } from '../src/cluster/node.js';
-import { describeError } from '../src/log.js';
+import { describeError } from '../src/observability/log.js';
 import type { PolledServer } from '../src/store/cluster-state.js';
 import type { ServerRow } from '../src/store/servers.js';
 

@@ -1,4 +1,4 @@
-import { describeError } from '../src/log.js';
+import { describeError } from '../src/observability/log.js';
 import { applyRetention } from '../src/recordings/retention.js';
 import type { Services } from '../src/services.js';
 

@@ -1,6 +1,5 @@
 import { BbbError, errors } from '../bbb/errors.js';
-import { describeError } from '../log.js';
-import { log } from '../observability/log.js';
+import { describeError, log } from '../observability/log.js';
 import type { Redis } from '../store/redis.js';
 import { countChecksumFailure } from '../store/rate-limit.js';
 

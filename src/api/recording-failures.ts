@@ -1,5 +1,5 @@
 import { errors } from '../bbb/errors.js';
-import { describeError } from '../log.js';
+import { describeError } from '../observability/log.js';
 
 /** Storage failures of publish and delete as Scalelite words them, the cause logged (safely). */
 export function failAs(message: string): (e: unknown) => never {

@@ -1,5 +1,5 @@
 import { BbbError, errors } from '../bbb/errors.js';
-import { describeError } from '../log.js';
+import { describeError } from '../observability/log.js';
 
 /** getRecordingTextTracks and putRecordingTextTrack answer JSON, errors included, as BBB. */
 

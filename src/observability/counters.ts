@@ -1,9 +1,8 @@
-import { describeError } from '../log.js';
 import type { Services } from '../services.js';
 import { MetricsStore } from '../store/metrics.js';
 import type { RequestCounter } from './catalogue.js';
 import { seriesName } from './prometheus.js';
-import { log } from './log.js';
+import { describeError, log } from './log.js';
 import { annotate } from './request-context.js';
 
 type WaitUntil = (p: Promise<unknown>) => void;

@@ -1,9 +1,8 @@
 import type { Context } from 'hono';
 import { jsonResponse } from '../json-response.js';
-import { describeError } from '../log.js';
 import { configured } from './configured.js';
 import { within } from './deadline.js';
-import { log } from './log.js';
+import { describeError, log } from './log.js';
 import { CONTENT_TYPE } from './prometheus.js';
 import { readiness } from './readiness.js';
 import { bearerMatches, scrape } from './scrape.js';

@@ -1,7 +1,6 @@
-import { describeError } from '../log.js';
 import type { Services } from '../services.js';
 import { within } from './deadline.js';
-import { log } from './log.js';
+import { describeError, log } from './log.js';
 
 /** Each probe gets this long; they run at once, so /health/ready answers within about as much. */
 export const CHECK_TIMEOUT_MS = 2000;

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { BbbError } from '../bbb/errors.js';
-import { describeError } from '../log.js';
+import { describeError } from './log.js';
 
 /**
  * What one request is known by while it runs: its correlation id, and what the handlers learn

@@ -1,10 +1,9 @@
 import type { Context } from 'hono';
 import { jsonResponse } from '../json-response.js';
-import { describeError } from '../log.js';
 import { resolveTenant } from '../tenancy/tenant.js';
 import { family } from './catalogue.js';
 import { configured } from './configured.js';
-import { log } from './log.js';
+import { describeError, log } from './log.js';
 import { CONTENT_TYPE, render } from './prometheus.js';
 import { bearerMatches } from './scrape.js';
 

@@ -1,7 +1,6 @@
 import type { Context, Next } from 'hono';
 import { serverMap } from '../cluster/server-cache.js';
-import { describeError } from '../log.js';
-import { log } from '../observability/log.js';
+import { describeError, log } from '../observability/log.js';
 import { services } from '../services.js';
 import { requestHeaders, responseHeaders, type Mapping } from './headers.js';
 import { proxyTargets, targetUrl } from './target.js';

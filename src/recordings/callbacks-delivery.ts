@@ -1,7 +1,6 @@
 import { forEachLimited, WORKER_CONNECTIONS } from '../cluster/concurrency.js';
 import type { CallbackSettings } from '../config.js';
-import { describeError } from '../log.js';
-import { log } from '../observability/log.js';
+import { describeError, log } from '../observability/log.js';
 import type { Services } from '../services.js';
 import { claimDueDeliveries, recordOutcomes, type AttemptOutcome, type DueDelivery } from '../store/callbacks.js';
 import { tenantById } from '../tenancy/tenant.js';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { rawQuery } from '../bbb/query.js';
 import { unstorablePaths } from '../ids.js';
-import { describeError } from '../log.js';
+import { describeError } from '../observability/log.js';
 import { services } from '../services.js';
 import { enqueueMeetingEnded } from '../store/callbacks.js';
 import { tenantById } from '../tenancy/tenant.js';

@@ -3,7 +3,7 @@
  * authenticated by the node's HMAC, answered in JSON with stable error codes.
  */
 import { Hono } from 'hono';
-import { describeError } from '../log.js';
+import { describeError } from '../observability/log.js';
 import { services } from '../services.js';
 import { DEFAULT_TENANT } from '../tenancy/tenant.js';
 import { authenticate } from './ingest-auth.js';

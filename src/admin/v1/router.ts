@@ -1,9 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { jsonResponse } from '../../json-response.js';
-import { describeError } from '../../log.js';
 import { configured } from '../../observability/configured.js';
-import { log } from '../../observability/log.js';
+import { describeError, log } from '../../observability/log.js';
 import { authorize } from './auth.js';
 import { callbackOperations } from './callbacks.js';
 import { meetingOperations } from './meetings.js';

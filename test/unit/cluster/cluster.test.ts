@@ -75,7 +75,7 @@ describe('placement helpers', () => {
 
 describe('describeError', () => {
   it('drops storage commands and URL queries from logged errors', async () => {
-    const { describeError } = await import('../../../src/log');
+    const { describeError } = await import('../../../src/observability/log');
     const upstash = new Error('ERR wrong number of arguments, command was: ["evalsha","abc","0","secret-pw"]');
     expect(describeError(upstash)).toBe('Error: ERR wrong number of arguments');
     expect(describeError(new TypeError('fetch http://n/api/join?meetingID=a&checksum=abc failed'))).toBe('TypeError: fetch http://n/api/join?… failed');

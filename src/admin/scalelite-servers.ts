@@ -4,11 +4,12 @@ import { errors } from '../bbb/errors.js';
 import { addServer, changeServer, panicServer, removeServer } from '../cluster/pool.js';
 import { freshServerMap } from '../cluster/server-cache.js';
 import type { ServerHealth } from '../store/cluster-state.js';
-import { getServer, type ServerRow, type ServerState } from '../store/servers.js';
+import { getServer, type ServerCapacity, type ServerRow, type ServerState } from '../store/servers.js';
 import type { Services } from '../services.js';
 import { z } from 'zod';
 import { isValid, ServerId, storableText } from '../ids.js';
 import { adminRoute, AdminResponse, type AdminHandler, type AdminRoute } from './response.js';
+import { Capacity } from './validation.js';
 import { fingerprint, iso } from './v1/present.js';
 
 /**
@@ -36,6 +37,9 @@ async function serverJson(s: ServerRow, h: ServerHealth | undefined): Promise<Re
     last_error: h?.lastError ?? '',
     consecutive_failures: h?.failures ?? 0,
     panicked_at: iso(h?.panickedAt),
+    capacity_users: s.capacityUsers,
+    capacity_meetings: s.capacityMeetings,
+    capacity_video_streams: s.capacityVideoStreams,
   };
 }
 
@@ -61,9 +65,28 @@ const STATES: Record<string, ServerState> = { enable: 'enabled', cordon: 'cordon
  */
 const Id = z.string().optional();
 const Multiplier = z.union([z.number(), z.string()]).nullable().optional();
+/** Not in Scalelite: the node's capacity (docs/compatibility.md); null clears it to unknown. */
+const CapacityFields = {
+  capacity_users: Capacity.optional(),
+  capacity_meetings: Capacity.optional(),
+  capacity_video_streams: Capacity.optional(),
+};
 const ServerFields = z
-  .object({ url: storableText(2048).optional(), secret: storableText(1024).optional(), load_multiplier: Multiplier, tag: storableText(256).nullable().optional() })
+  .object({
+    url: storableText(2048).optional(),
+    secret: storableText(1024).optional(),
+    load_multiplier: Multiplier,
+    tag: storableText(256).nullable().optional(),
+    ...CapacityFields,
+  })
   .strict();
+
+/** The capacities a body gives, null included, as the store names them. */
+const capacities = (s: z.output<typeof ServerFields>): Partial<ServerCapacity> => ({
+  ...(s.capacity_users !== undefined ? { capacityUsers: s.capacity_users } : {}),
+  ...(s.capacity_meetings !== undefined ? { capacityMeetings: s.capacity_meetings } : {}),
+  ...(s.capacity_video_streams !== undefined ? { capacityVideoStreams: s.capacity_video_streams } : {}),
+});
 const AddServerBody = z.object({ server: ServerFields.nullable().optional() }).strict();
 const UpdateServerBody = z
   .object({ id: Id, server: ServerFields.omit({ url: true }).extend({ state: z.string().optional() }).strict().optional() })
@@ -101,6 +124,7 @@ const addServerHandler: AdminHandler<z.output<typeof AddServerBody>> = async (sv
     tag: s.tag?.trim() || null,
     // Scalelite: a missing or 0 multiplier becomes 1.0.
     loadMultiplier: multiplier(s.load_multiplier) ?? 1,
+    ...capacities(s),
   });
   if (!row) return new AdminResponse(400, { error: 'A server with this URL or id already exists' });
   return new AdminResponse(201, (await render(svc, [row]))[0]);
@@ -110,7 +134,7 @@ const updateServer: AdminHandler<z.output<typeof UpdateServerBody>> = async (svc
   const server = await byId(svc, body.id);
   if (!server) return notFound(body.id);
   const s = body.server ?? {};
-  const patch: Parameters<typeof changeServer>[2] = {};
+  const patch: Parameters<typeof changeServer>[2] = capacities(s);
   if (s.state !== undefined) {
     const state = Object.hasOwn(STATES, s.state) ? STATES[s.state] : undefined;
     if (!state) return new AdminResponse(400, { error: `Invalid state parameter: ${s.state}` });

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { UNSTORABLE_MESSAGE, unstorablePaths } from '../ids.js';
 
 /**
@@ -20,3 +20,6 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where: 
   const issues = r ? r.error.issues.map((i) => ({ path: name(i.path), message: i.message })) : unstorable;
   return { ok: false, message: `Invalid request: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues };
 }
+
+/** A server capacity (users, meetings or video streams) as an operator sets it; null is unknown (migration 0012). */
+export const Capacity = z.number().int().positive().max(2_147_483_647).nullable();

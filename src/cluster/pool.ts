@@ -1,6 +1,6 @@
 import type { Services } from '../services.js';
 import * as db from '../store/servers.js';
-import type { ServerRow, ServerState } from '../store/servers.js';
+import type { ServerCapacity, ServerRow, ServerState } from '../store/servers.js';
 import { knownTenants } from '../tenancy/tenant.js';
 import { forEachLimited } from './concurrency.js';
 import { callServer } from './node.js';
@@ -28,7 +28,7 @@ async function mirror(svc: Services, changed: ServerRow[]): Promise<void> {
 /** Server ids are random UUIDs, or the URL's host with SERVER_ID_IS_HOSTNAME (as Scalelite). */
 export async function addServer(
   svc: Services,
-  s: { url: string; secret: string; tag: string | null; loadMultiplier: number; proxyBasename?: string | null },
+  s: { url: string; secret: string; tag: string | null; loadMultiplier: number; proxyBasename?: string | null } & Partial<ServerCapacity>,
 ): Promise<ServerRow | undefined> {
   const id = svc.cfg.serverIdIsHostname ? new URL(s.url).hostname.toLowerCase() : undefined;
   const row = await db.insertServer(svc.sql, { ...s, ...(id ? { id } : {}) });
@@ -39,7 +39,7 @@ export async function addServer(
 export async function changeServer(
   svc: Services,
   id: string,
-  patch: Partial<{ secret: string; tag: string | null; state: ServerState; loadMultiplier: number; proxyBasename: string | null }>,
+  patch: Partial<{ secret: string; tag: string | null; state: ServerState; loadMultiplier: number; proxyBasename: string | null } & ServerCapacity>,
 ): Promise<ServerRow | undefined> {
   const row = await db.updateServer(svc.sql, id, patch);
   if (row) await mirror(svc, [row]);

@@ -30,7 +30,7 @@ export interface PollStats {
   failures: number;
 }
 
-/** A meeting auto-panic dropped, so its node can be asked to end it. */
+/** A meeting auto-panic dropped, or a stale copy of a meeting, so its node can be asked to end it. */
 export interface PanickedMeeting {
   server: string;
   tenant: string;
@@ -109,7 +109,7 @@ export class ClusterState {
     attendees?: Map<string, number>;
     /** Every tenant as Postgres has it, mirrored for cold isolates (full cycles with multitenancy). */
     tenantMirror?: TenantRow[];
-  }): Promise<{ removed: number; panicked: PanickedMeeting[] }> {
+  }): Promise<{ removed: number; panicked: PanickedMeeting[]; staleCopies: PanickedMeeting[] }> {
     const args: string[] = [this.ns, String(opts.now), String(opts.routeTtlSeconds), opts.full ? '1' : '0'];
     args.push(String(opts.thresholds.healthy), String(opts.thresholds.unhealthy), String(opts.thresholds.panic));
     args.push(String(opts.graceMs ?? 0), String(opts.servers.length));
@@ -134,11 +134,12 @@ export class ClusterState {
     for (const [tenant, n] of attendees) args.push(tenant, String(n));
     args.push(opts.tenantMirror ? encodeTenantMirror(opts.tenantMirror) : '');
     const out = (await this.redis.eval(POLL_APPLY, [], args)) as (string | number)[];
-    const panicked: PanickedMeeting[] = [];
-    for (let i = 1; i + 3 < out.length; i += 4) {
-      panicked.push({ server: String(out[i]), tenant: String(out[i + 1]), meetingID: String(out[i + 2]), moderatorPW: String(out[i + 3]) });
+    const ended: PanickedMeeting[] = [];
+    for (let i = 2; i + 3 < out.length; i += 4) {
+      ended.push({ server: String(out[i]), tenant: String(out[i + 1]), meetingID: String(out[i + 2]), moderatorPW: String(out[i + 3]) });
     }
-    return { removed: Number(out[0]) || 0, panicked };
+    const nPanicked = Number(out[1]) || 0;
+    return { removed: Number(out[0]) || 0, panicked: ended.slice(0, nPanicked), staleCopies: ended.slice(nPanicked) };
   }
 
   /** Removes a deleted server from the mirror and every placement zset. */
@@ -232,6 +233,10 @@ export class ClusterState {
           state,
           loadMultiplier: Number(h.mult) || 1,
           proxyBasename: h.basename || null,
+          // Not mirrored: unknown until Postgres answers again.
+          capacityUsers: null,
+          capacityMeetings: null,
+          capacityVideoStreams: null,
         },
       ];
     });

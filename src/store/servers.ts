@@ -13,7 +13,14 @@ export interface ServerRow {
   loadMultiplier: number;
   /** The cluster proxy's basename when it overrides the default (src/proxy/target.ts). */
   proxyBasename: string | null;
+  /** What the node can take, as the operator set it; null is unknown, never guessed (src/cluster/capacity.ts). */
+  capacityUsers: number | null;
+  capacityMeetings: number | null;
+  capacityVideoStreams: number | null;
 }
+
+/** A server's capacity as the operator set it (null: unknown). */
+export type ServerCapacity = Pick<ServerRow, 'capacityUsers' | 'capacityMeetings' | 'capacityVideoStreams'>;
 
 interface DbServer {
   id: string;
@@ -24,9 +31,13 @@ interface DbServer {
   state: ServerState;
   load_multiplier: number;
   proxy_basename: string | null;
+  capacity_users: number | null;
+  capacity_meetings: number | null;
+  capacity_video_streams: number | null;
 }
 
-const COLUMNS = 'id, url, secret, secret_next, tag, state, load_multiplier, proxy_basename';
+const COLUMNS =
+  'id, url, secret, secret_next, tag, state, load_multiplier, proxy_basename, capacity_users, capacity_meetings, capacity_video_streams';
 
 const toRow = (r: DbServer): ServerRow => ({
   id: r.id,
@@ -37,6 +48,9 @@ const toRow = (r: DbServer): ServerRow => ({
   state: r.state,
   loadMultiplier: Number(r.load_multiplier),
   proxyBasename: r.proxy_basename,
+  capacityUsers: r.capacity_users,
+  capacityMeetings: r.capacity_meetings,
+  capacityVideoStreams: r.capacity_video_streams,
 });
 
 export async function listServers(sql: Sql): Promise<ServerRow[]> {
@@ -52,13 +66,23 @@ export async function getServer(sql: Sql, id: string): Promise<ServerRow | undef
 /** New servers start disabled, as in Scalelite. Returns undefined when the id or URL is taken. */
 export async function insertServer(
   sql: Sql,
-  s: { id?: string; url: string; secret: string; tag: string | null; loadMultiplier: number; proxyBasename?: string | null },
+  s: { id?: string; url: string; secret: string; tag: string | null; loadMultiplier: number; proxyBasename?: string | null } & Partial<ServerCapacity>,
 ): Promise<ServerRow | undefined> {
   const rows = (await sql.query(
-    `INSERT INTO servers (id, url, secret, tag, load_multiplier, proxy_basename)
-     VALUES (COALESCE($1, gen_random_uuid()::text), $2, $3, $4, $5, $6)
+    `INSERT INTO servers (id, url, secret, tag, load_multiplier, proxy_basename, capacity_users, capacity_meetings, capacity_video_streams)
+     VALUES (COALESCE($1, gen_random_uuid()::text), $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
-    [s.id ?? null, s.url, s.secret, s.tag, s.loadMultiplier, s.proxyBasename ?? null],
+    [
+      s.id ?? null,
+      s.url,
+      s.secret,
+      s.tag,
+      s.loadMultiplier,
+      s.proxyBasename ?? null,
+      s.capacityUsers ?? null,
+      s.capacityMeetings ?? null,
+      s.capacityVideoStreams ?? null,
+    ],
   )) as DbServer[];
   return rows[0] && toRow(rows[0]);
 }
@@ -67,7 +91,7 @@ export async function insertServer(
 export async function updateServer(
   sql: Sql,
   id: string,
-  patch: Partial<Pick<ServerRow, 'secret' | 'tag' | 'state' | 'loadMultiplier' | 'proxyBasename'>>,
+  patch: Partial<Pick<ServerRow, 'secret' | 'tag' | 'state' | 'loadMultiplier' | 'proxyBasename'> & ServerCapacity>,
 ): Promise<ServerRow | undefined> {
   const rows = (await sql.query(
     `UPDATE servers SET
@@ -77,6 +101,9 @@ export async function updateServer(
        state = COALESCE($5, state),
        load_multiplier = COALESCE($6, load_multiplier),
        proxy_basename = CASE WHEN $7::boolean THEN $8 ELSE proxy_basename END,
+       capacity_users = CASE WHEN $9::boolean THEN $10 ELSE capacity_users END,
+       capacity_meetings = CASE WHEN $11::boolean THEN $12 ELSE capacity_meetings END,
+       capacity_video_streams = CASE WHEN $13::boolean THEN $14 ELSE capacity_video_streams END,
        updated_at = now()
      WHERE id = $1 RETURNING ${COLUMNS}`,
     [
@@ -88,6 +115,12 @@ export async function updateServer(
       patch.loadMultiplier ?? null,
       'proxyBasename' in patch,
       patch.proxyBasename ?? null,
+      'capacityUsers' in patch,
+      patch.capacityUsers ?? null,
+      'capacityMeetings' in patch,
+      patch.capacityMeetings ?? null,
+      'capacityVideoStreams' in patch,
+      patch.capacityVideoStreams ?? null,
     ],
   )) as DbServer[];
   return rows[0] && toRow(rows[0]);

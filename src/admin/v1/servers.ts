@@ -7,6 +7,7 @@ import { freshServerMap } from '../../cluster/server-cache.js';
 import type { Services } from '../../services.js';
 import type { ServerHealth } from '../../store/cluster-state.js';
 import { pendingUploads } from '../../store/pending-uploads.js';
+import { Capacity } from '../validation.js';
 import { getServer, type ServerRow } from '../../store/servers.js';
 import { fingerprint, iso } from './present.js';
 import { ApiError, ServerIdParams, notFound, operation, Success } from './operation.js';
@@ -24,6 +25,12 @@ const ProxyBasename = z
   .regex(BASENAME, 'must be a DNS label: letters, digits and inner hyphens, at most 63 characters')
   .nullable()
   .describe("The cluster proxy's path basename, instead of the first DNS label of the host");
+/** null (or never set) is unknown: admission and the headroom metric do not guess it. */
+const CapacityFields = {
+  capacityUsers: Capacity.optional().describe('Users the node can take; null when unknown'),
+  capacityMeetings: Capacity.optional().describe('Meetings the node can take; null when unknown'),
+  capacityVideoStreams: Capacity.optional().describe('Video streams the node can take; null when unknown'),
+};
 
 export const ServerSchema = z
   .object({
@@ -38,6 +45,9 @@ export const ServerSchema = z
     secretFingerprint: z.string(),
     secretRotationPending: z.boolean().describe('A new secret waits for the node to take it (docs/secret-rotation.md)'),
     secretNextFingerprint: z.string().nullable().describe("The pending secret's fingerprint; null when no rotation is pending"),
+    capacityUsers: z.number().nullable(),
+    capacityMeetings: z.number().nullable(),
+    capacityVideoStreams: z.number().nullable(),
     health: z.object({
       online: z.boolean(),
       load: z.number().nullable(),
@@ -66,6 +76,9 @@ async function present(s: ServerRow, h: ServerHealth | undefined): Promise<z.inp
     secretFingerprint: await fingerprint(s.secret),
     secretRotationPending: s.secretNext !== null,
     secretNextFingerprint: s.secretNext && (await fingerprint(s.secretNext)),
+    capacityUsers: s.capacityUsers,
+    capacityMeetings: s.capacityMeetings,
+    capacityVideoStreams: s.capacityVideoStreams,
     health: {
       online: h?.online ?? false,
       load: s.state !== 'disabled' && h?.online ? h.load : null,
@@ -101,6 +114,7 @@ export const AddServer = z
     loadMultiplier: Multiplier.default(1),
     state: State.default('disabled'),
     proxyBasename: ProxyBasename.optional(),
+    ...CapacityFields,
   })
   .strict()
   .meta({ id: 'AddServer' });
@@ -112,6 +126,7 @@ const UpdateServer = z
     loadMultiplier: Multiplier.optional(),
     state: State.optional(),
     proxyBasename: ProxyBasename.optional(),
+    ...CapacityFields,
   })
   .strict()
   .meta({ id: 'UpdateServer' });
@@ -131,10 +146,11 @@ async function checkBasename(svc: Services, candidate: Pick<ServerRow, 'url' | '
 
 /** Adds a server, enabled or cordoned at once when asked; undefined when its URL (or id) is taken. */
 export async function createServer(svc: Services, s: z.output<typeof AddServer>): Promise<ServerRow | undefined> {
+  const { state, tag, ...fields } = s;
   const proxyBasename = s.proxyBasename ?? null;
   if (proxyBasename) await checkBasename(svc, { url: s.url, proxyBasename });
-  const row = await addServer(svc, { url: s.url, secret: s.secret, tag: s.tag || null, loadMultiplier: s.loadMultiplier, proxyBasename });
-  return row && s.state !== row.state ? changeServer(svc, row.id, { state: s.state }) : row;
+  const row = await addServer(svc, { ...fields, tag: tag || null, proxyBasename });
+  return row && state !== row.state ? changeServer(svc, row.id, { state }) : row;
 }
 
 /**
@@ -197,7 +213,7 @@ export const serverOperations = [
     method: 'patch',
     path: '/servers/{id}',
     tag: 'servers',
-    summary: 'Change state, tag, load multiplier, secret or proxy basename',
+    summary: 'Change state, tag, load multiplier, secret, proxy basename or capacity (null: unknown)',
     params: ServerIdParams,
     body: UpdateServer,
     response: ServerSchema,

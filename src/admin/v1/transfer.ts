@@ -5,6 +5,7 @@ import { insertTenant, listTenants, updateTenant, type TenantRow } from '../../s
 import { TenantSettingsSchema } from '../../tenancy/settings.js';
 import { invalidateTenants } from '../../tenancy/tenant-cache.js';
 import { DEFAULT_TENANT } from '../../tenancy/tenant.js';
+import { capacitiesOrUnknown, knownCapacities } from '../../cluster/capacity.js';
 import { ApiError, operation, queryFlag } from './operation.js';
 import { AddServer, createServer, reviseServer } from './servers.js';
 import { requireMultitenancy, TenantName, TenantSecret } from './tenants.js';
@@ -66,8 +67,9 @@ const exportServer = (s: ServerRow): z.input<typeof ExportedServer> => ({
   tag: s.tag,
   loadMultiplier: s.loadMultiplier,
   state: s.state,
-  // Only when set, so documents of pools without overrides stay as they were.
+  // Only when set, so documents of pools without overrides or capacities stay as they were.
   ...(s.proxyBasename ? { proxyBasename: s.proxyBasename } : {}),
+  ...knownCapacities(s),
 });
 
 const exportTenant = (t: TenantRow): z.output<typeof ExportedTenant> => ({ name: t.name, enabled: t.enabled, secrets: t.secrets, settings: t.settings });
@@ -91,15 +93,16 @@ async function importConfig(svc: Services, doc: Doc, dryRun: boolean): Promise<z
   // Checked before anything is written: a tenant created or changed without multitenancy would never be used.
   if (tenantActions.some(({ t, act }) => act !== 'unchanged' && t.name !== DEFAULT_TENANT)) requireMultitenancy(svc);
   for (const s of doc.servers) {
-    const { proxyBasename, ...fields } = s;
-    const wanted = { ...fields, tag: s.tag || null, ...(proxyBasename ? { proxyBasename } : {}) };
+    const { proxyBasename, capacityUsers, capacityMeetings, capacityVideoStreams, ...fields } = s;
+    // Absent and null are alike (the default basename, an unknown capacity), as in the export.
+    const wanted = { ...fields, tag: s.tag || null, ...(proxyBasename ? { proxyBasename } : {}), ...knownCapacities(s) };
     const current = serverByUrl.get(s.url);
     const act = action(current, (c) => canonical(exportServer(c)) === canonical(wanted));
     plan.servers.push({ url: s.url, action: act });
     if (dryRun || act === 'unchanged') continue;
     if (current) {
       const { secret, tag, loadMultiplier, state } = wanted;
-      await reviseServer(svc, current, { secret, tag, loadMultiplier, state, proxyBasename: proxyBasename ?? null });
+      await reviseServer(svc, current, { secret, tag, loadMultiplier, state, proxyBasename: proxyBasename ?? null, ...capacitiesOrUnknown(s) });
     }
     else if (!(await createServer(svc, wanted))) {
       // With SERVER_ID_IS_HOSTNAME, another URL on the same host already has this id.

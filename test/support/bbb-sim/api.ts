@@ -2,7 +2,8 @@
 // (ApiController.groovy + the bbb-common-web request constraints).
 import { verifyChecksum, type ChecksumAlgorithm, type ParamMap } from './checksum';
 import { Meeting, randomString, type Role } from './meeting';
-import { htmlResponse, xmlResponse, type SimResponse } from './response';
+import { htmlResponse, methodNotAllowed, xmlResponse, type SimResponse } from './response';
+import { handleSessionCall, isSessionCall, SESSION_CALLS } from './session-calls';
 import { meetingDefaults, type MeetingStore } from './store';
 import * as xml from './xml';
 
@@ -268,6 +269,26 @@ function insertDocument(ctx: Context): SimResponse {
   return xmlResponse(xml.insertDocumentXml('SUCCESS', 'Presentation is being uploaded'));
 }
 
+/** SendChatMessage's constraints: message 1–500 characters, userName at most 255 (default "System"). */
+function sendChatMessage(ctx: Context): SimResponse {
+  const meeting = existingMeeting(ctx);
+  if (!(meeting instanceof Meeting)) return meeting;
+  const message = ctx.param('message') ?? '';
+  if (!message) return ctx.fail('missingParamMessage', 'You must provide a message');
+  if (message.length > 500) return ctx.fail('validationError', 'Message must be between 1 and 500 characters');
+  const userName = ctx.param('userName') || 'System';
+  if (userName.length > 255) return ctx.fail('validationError', 'User name must be at most 255 characters');
+  meeting.chat.push({ userName, message, at: Date.now() });
+  return xmlResponse(xml.sendChatMessageXml());
+}
+
+/** Every join session of the node (UserSession), with the internal meetingID. */
+function getSessions(ctx: Context): SimResponse {
+  const sessions = ctx.node.store.all().flatMap((m) =>
+    m.allSessions().map((s) => ({ internalMeetingID: m.internalMeetingID, meetingName: m.init.name, fullName: s.user.fullName })));
+  return xmlResponse(xml.sessionsXml(sessions));
+}
+
 const CALLS: Record<string, CallSpec> = {
   create: { methods: ['GET', 'POST'], contentTypes: [...FORM_TYPES, ...XML_TYPES], handle: create },
   join: { methods: ['GET'], contentTypes: FORM_TYPES, handle: join },
@@ -276,9 +297,11 @@ const CALLS: Record<string, CallSpec> = {
   getMeetingInfo: { methods: ['GET', 'POST'], contentTypes: FORM_TYPES, handle: getMeetingInfo },
   getMeetings: { methods: ['GET', 'POST'], contentTypes: FORM_TYPES, handle: getMeetings },
   insertDocument: { methods: ['POST'], contentTypes: XML_TYPES, handle: insertDocument },
+  sendChatMessage: { methods: ['GET'], contentTypes: FORM_TYPES, handle: sendChatMessage },
+  getSessions: { methods: ['GET', 'POST'], contentTypes: FORM_TYPES, handle: getSessions },
 };
 
-export const API_CALLS = ['index', ...Object.keys(CALLS)];
+export const API_CALLS = ['index', ...Object.keys(CALLS), ...SESSION_CALLS];
 
 /** The servlet parameter map: query string first, then a form body (url-encoded or multipart). */
 async function collectParams(req: ApiRequest): Promise<ParamMap> {
@@ -308,12 +331,13 @@ export async function handleApiCall(req: ApiRequest, node: ApiNode): Promise<Sim
       graphqlApiUrl: `${node.baseUrl}/api/rest`,
     }));
   }
+  if (isSessionCall(req.call)) {
+    const params = await collectParams(req);
+    return handleSessionCall(req.call, { node, method: req.method, param: (name) => params.get(name)?.[0], body: req.body.toString('utf8') });
+  }
   const spec = CALLS[req.call];
   if (!spec) return xmlResponse(xml.errorXml('unsupportedRequest', 'This request is not supported.'));
-  if (!spec.methods.includes(req.method)) {
-    const response = htmlResponse(405, '<html><body><h1>HTTP Status 405 – Method Not Allowed</h1></body></html>');
-    return { ...response, headers: { ...response.headers, Allow: spec.methods.join(', ') } };
-  }
+  if (!spec.methods.includes(req.method)) return methodNotAllowed(spec.methods);
 
   const params = await collectParams(req);
   const ctx: Context = {

@@ -27,9 +27,18 @@ interface User {
   customdata: Record<string, string>;
 }
 
-interface PendingJoin {
+/** A join's session (UserSession in bbb-web): the client's calls (enter, stuns, …) name it by its sessionToken. */
+export interface JoinSession {
   authToken: string;
   user: Omit<User, 'isPresenter'>;
+  /** The client URL was opened (or enter called): the user is in the meeting. */
+  entered: boolean;
+}
+
+export interface ChatRecord {
+  userName: string;
+  message: string;
+  at: number;
 }
 
 export interface MeetingInit {
@@ -66,6 +75,10 @@ export type MeetingSnapshot = Omit<MeetingView, 'attendees'> & {
   pendingJoins: number;
   params: Record<string, string>;
   documents: DocumentRecord[];
+  /** Messages of sendChatMessage, oldest first. */
+  chat: ChatRecord[];
+  /** Bodies the client posted to feedback. */
+  feedback: Array<{ body: string; at: number }>;
 };
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -97,9 +110,11 @@ export class Meeting {
   readonly startTime: number;
   readonly breakoutRooms: string[] = [];
   readonly documents: DocumentRecord[] = [];
+  readonly chat: ChatRecord[] = [];
+  readonly feedback: Array<{ body: string; at: number }> = [];
   private hasUserJoined = false;
   private readonly users = new Map<string, User>();
-  private readonly pending = new Map<string, PendingJoin>();
+  private readonly sessions = new Map<string, JoinSession>();
 
   constructor(readonly init: MeetingInit) {
     this.internalMeetingID = `${createHash('sha1').update(init.meetingID).digest('hex')}-${this.createTime}`;
@@ -121,19 +136,29 @@ export class Meeting {
     const user = this.newUser(input);
     const sessionToken = randomToken(16);
     const authToken = randomToken(12);
-    this.pending.set(sessionToken, { authToken, user });
+    this.sessions.set(sessionToken, { authToken, user, entered: false });
     return { sessionToken, authToken, internalUserID: user.internalUserID };
   }
 
-  hasSession(sessionToken: string): boolean {
-    return this.pending.has(sessionToken);
+  session(sessionToken: string): JoinSession | undefined {
+    return this.sessions.get(sessionToken);
   }
 
+  allSessions(): JoinSession[] {
+    return [...this.sessions.values()];
+  }
+
+  /** The first enter puts the user in the meeting; the session stays valid for the client's other calls. */
   enterSession(sessionToken: string): AttendeeSnapshot | undefined {
-    const join = this.pending.get(sessionToken);
-    if (!join) return undefined;
-    this.pending.delete(sessionToken);
+    const join = this.sessions.get(sessionToken);
+    if (!join || join.entered) return undefined;
+    join.entered = true;
     return this.enter(join.user);
+  }
+
+  /** signOut: the token is no longer valid (the user leaves through the client, not here). */
+  signOut(sessionToken: string): boolean {
+    return this.sessions.delete(sessionToken);
   }
 
   addUser(input: UserInput): AttendeeSnapshot {
@@ -207,7 +232,9 @@ export class Meeting {
   }
 
   snapshot(): MeetingSnapshot {
-    return { ...this.view(), pendingJoins: this.pending.size, params: this.init.params, documents: [...this.documents] };
+    const pendingJoins = this.allSessions().filter((s) => !s.entered).length;
+    return { ...this.view(), pendingJoins, params: this.init.params, documents: [...this.documents], chat: [...this.chat],
+      feedback: [...this.feedback] };
   }
 
   private newUser(input: UserInput): Omit<User, 'isPresenter'> {

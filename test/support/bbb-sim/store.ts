@@ -78,7 +78,7 @@ export class MeetingStore {
   }
 
   findSession(sessionToken: string): Meeting | undefined {
-    return this.all().find((m) => m.hasSession(sessionToken));
+    return this.all().find((m) => m.session(sessionToken) !== undefined);
   }
 
   clear(): void {

@@ -213,3 +213,34 @@ export function joinXml(j: { internalMeetingID: string; internalUserID: string; 
 export function insertDocumentXml(returncode: 'SUCCESS' | 'FAILED', message: string): string {
   return response([el('returncode', returncode), el('message', message)]);
 }
+
+/** send-chat-message.ftlx: SUCCESS with empty messageKey and message. */
+export function sendChatMessageXml(): string {
+  return response([el('returncode', 'SUCCESS'), el('messageKey', ''), el('message', '')]);
+}
+
+export interface SessionView {
+  internalMeetingID: string;
+  meetingName: string;
+  fullName: string;
+}
+
+/** get-sessions.ftlx: one <meeting> per join session, with the internal meetingID; the typo in "serverr" is BBB's. */
+export function sessionsXml(sessions: SessionView[]): string {
+  if (sessions.length === 0) {
+    return response([
+      el('returncode', 'SUCCESS'),
+      '<sessions/>',
+      el('messageKey', 'noSessions'),
+      el('message', 'no sessions were found on this serverr'),
+    ]);
+  }
+  const items = sessions.map((s) =>
+    ['<meeting>', el('meetingID', s.internalMeetingID), el('meetingName', s.meetingName), el('userName', s.fullName), '</meeting>'].join('\n'));
+  return response([el('returncode', 'SUCCESS'), list('sessions', items)]);
+}
+
+/** signOut renders this inline, whatever the token. */
+export function signOutXml(): string {
+  return '<response><returncode>SUCCESS</returncode></response>';
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseAlgorithms, strongestAlgorithm, type ChecksumAlgorithm } from './bbb/checksum.js';
 import type { ChecksumLimitSettings } from './abuse/checksum-limit.js';
+import { LEVELS, type Level } from './observability/log.js';
 
 /**
  * Every setting the Worker reads, validated once per isolate. Names follow Scalelite where the
@@ -128,6 +129,11 @@ const EnvSchema = z.object({
   SERVER_CACHE_SECONDS: number(5, { min: 0 }),
   BUILD_NUMBER: text(),
   METRICS_TOKEN: text(),
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim().toLowerCase() || 'info')
+    .pipe(z.enum(LEVELS, { error: `must be one of ${LEVELS.join(', ')}` })),
   ADMIN_TOKEN: text(),
   METRICS_FLUSH_SECONDS: number(5, { min: 1 }),
   POLL_STALE_SECONDS: number(180, { min: 1 }),
@@ -183,6 +189,7 @@ export interface Config {
   recordings: RecordingsConfig;
   serverCacheMs: number;
   buildNumber: string;
+  logLevel: Level;
   /** /metrics answers only with this bearer token; empty turns metrics (and counting) off. */
   metrics: { token: string; flushMs: number };
   /** Bearer tokens of the JSON admin API (`:`-separated, for rotation); empty turns the API off. */
@@ -315,6 +322,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     },
     serverCacheMs: e.SERVER_CACHE_SECONDS * 1000,
     buildNumber: e.BUILD_NUMBER,
+    logLevel: e.LOG_LEVEL,
     metrics: { token: e.METRICS_TOKEN, flushMs: e.METRICS_FLUSH_SECONDS * 1000 },
     adminTokens: e.ADMIN_TOKEN.split(':').map((t) => t.trim()).filter(Boolean),
     pollStaleMs: e.POLL_STALE_SECONDS * 1000,

@@ -1,4 +1,5 @@
 import { parseConfig, type Config } from './config.js';
+import { setLogLevel } from './observability/log.js';
 import { createSql, type Sql } from './store/postgres.js';
 import { createRedis, type Redis } from './store/redis.js';
 import { RouteStore } from './store/routes.js';
@@ -21,6 +22,7 @@ export function services(env: object): Services {
   let s = byEnv.get(env);
   if (!s) {
     const cfg = parseConfig(env as Record<string, unknown>);
+    setLogLevel(cfg.logLevel);
     const redis = createRedis(cfg);
     s = {
       cfg,

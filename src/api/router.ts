@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { assertNotBlocked, checksumClient, checksumFailure, withRetryAfter } from '../abuse/checksum-limit.js';
 import { errors } from '../bbb/errors.js';
 import { verifyChecksum } from '../bbb/checksum.js';
-import { assertNoRepeats, checkQuerySize, rawQuery } from '../bbb/query.js';
+import { assertNoRepeats, checkQuerySize, param, rawQuery } from '../bbb/query.js';
 import { readApiRequest } from '../bbb/request.js';
 import { annotate, noteApiCall, noteApiFailure } from '../observability/request-context.js';
 import { analyticsCallback } from '../recordings/analytics-routes.js';
@@ -90,6 +90,8 @@ bbbApi.all('/:call', async (c) => {
     });
     if (!valid) throw await failed();
     assertNoRepeats(req.params, ['checksum']);
+    // Only once the checksum holds, so what is logged was sent by a holder of the secret.
+    annotate({ meetingID: param(req.params, 'meetingID') });
     return await spec.handler({
       svc,
       tenant,

@@ -1,12 +1,26 @@
 import { currentRequest } from './request-context.js';
 
-export type Level = 'info' | 'warn' | 'error';
+/**
+ * Lowest first. `notice` is what an operator must not miss although nothing failed: the events
+ * that name a change (a server going offline, an admin change, a callback given up), so
+ * LOG_LEVEL=notice drops the per-request `info` lines and keeps every event and warning.
+ */
+export const LEVELS = ['info', 'notice', 'warn', 'error'] as const;
+export type Level = (typeof LEVELS)[number];
+
+// Module state: the isolate's configuration sets it once (src/services.ts), as it is the same for every request.
+let threshold = 0;
+
+export function setLogLevel(level: Level): void {
+  threshold = LEVELS.indexOf(level);
+}
 
 /**
  * One structured JSON line, with the running request's id. Callers pass only safe fields: no
  * query strings, checksums, secrets or passwords (errors go through describeError first).
  */
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
+  if (LEVELS.indexOf(level) < threshold) return;
   const line = JSON.stringify({ time: new Date().toISOString(), level, msg, requestId: currentRequest()?.id, ...fields });
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);

@@ -4,10 +4,11 @@ import { countApiCall } from './counters.js';
 import { log } from './log.js';
 import { logPath } from './log-path.js';
 import { requestIdFor, withRequest, type RequestInfo } from './request-context.js';
+import { nodeMeetingID } from '../tenancy/scope.js';
 
 /**
  * Every request: a correlation id (returned as X-Request-ID, errors and redirects included), one
- * JSON log line when it ends, and its BBB call counted for /metrics.
+ * JSON log line when it ends (with the meetingID as the frontend and as the node know it), and its BBB call counted for /metrics.
  */
 export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
   const started = Date.now();
@@ -24,6 +25,9 @@ export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
       call: info.call,
       messageKey: info.messageKey,
       tenant: info.tenant,
+      meetingID: info.meetingID,
+      // As the node knows it (tenant-scoped), to find the same call in BBB's own logs.
+      nodeMeetingID: info.meetingID && info.tenant ? nodeMeetingID(info.tenant, info.meetingID) : undefined,
       server: info.server,
       error: info.error,
     });

@@ -13,6 +13,8 @@ export interface RequestInfo {
   /** The BBB result: 'SUCCESS' or the error's messageKey. */
   messageKey?: string;
   tenant?: string;
+  /** The frontend's meetingID, when the call names one. */
+  meetingID?: string;
   server?: string;
   /** An unexpected failure, as describeError writes it (no queries, no storage commands). */
   error?: string;

@@ -21,9 +21,12 @@ import { updateRecordings } from './update-recordings.js';
 import { end } from './end.js';
 import { getMeetingInfo } from './get-meeting-info.js';
 import { getMeetings, noMeetings } from './get-meetings.js';
+import { getSessions } from './get-sessions.js';
 import { insertDocument } from './insert-document.js';
 import { isMeetingRunning } from './is-meeting-running.js';
 import { join } from './join.js';
+import { sendChatMessage } from './send-chat-message.js';
+import { NODE_SESSION_CALLS } from './session-calls.js';
 import { version } from './version.js';
 
 type Accepts = 'form' | 'form-or-xml' | 'xml' | 'none';
@@ -41,6 +44,8 @@ const CALLS: Record<string, { methods: string[]; accepts: Accepts; handler: Hand
   getMeetingInfo: { methods: ['GET', 'POST'], accepts: 'form', handler: getMeetingInfo },
   getMeetings: { methods: ['GET', 'POST'], accepts: 'form', handler: getMeetings },
   insertDocument: { methods: ['POST'], accepts: 'xml', handler: insertDocument },
+  sendChatMessage: { methods: ['GET'], accepts: 'none', handler: sendChatMessage },
+  getSessions: { methods: ['GET', 'POST'], accepts: 'form', handler: getSessions },
   getRecordings: { methods: ['GET', 'POST'], accepts: 'form', handler: getRecordings },
   publishRecordings: { methods: ['GET'], accepts: 'none', handler: publishRecordings },
   updateRecordings: { methods: ['GET', 'POST'], accepts: 'form', handler: updateRecordings },
@@ -61,7 +66,8 @@ bbbApi.all('/:call', async (c) => {
   try {
     const name = c.req.param('call');
     const spec = Object.hasOwn(CALLS, name) ? CALLS[name] : undefined;
-    noteApiCall(spec ? name : 'unsupported');
+    noteApiCall(spec || NODE_SESSION_CALLS.has(name) ? name : 'unsupported');
+    if (NODE_SESSION_CALLS.has(name)) throw errors.nodeSessionCall(name);
     if (!spec || !spec.methods.includes(c.req.method)) throw errors.unsupportedRequest();
     const svc = services(c.env);
     if (name === 'getMeetings' && svc.cfg.getMeetingsDisabled) return noMeetings();

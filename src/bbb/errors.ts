@@ -22,6 +22,12 @@ export const errors = {
   missingParamMeetingID: () =>
     new BbbError('missingParamMeetingID', 'You must specify a meeting ID for the meeting.'),
   unsupportedRequest: () => new BbbError('unsupportedRequest', 'This request is not supported.'),
+  /** The HTML5 client's own calls (not in BBB or Scalelite: the key says where the call belongs). */
+  nodeSessionCall: (call: string) =>
+    new BbbError(
+      'nodeSessionCall',
+      `${call} is made by the BigBlueButton client to the node that issued its sessionToken (directly, or through the cluster proxy at /<basename>/bigbluebutton/api/${call}), not to the load balancer.`,
+    ),
   unsupportedContentType: () =>
     new BbbError('unsupportedContentType', 'POST request Content-Type is missing or unsupported'),
   internalError: (message: string) => new BbbError('internalError', message),

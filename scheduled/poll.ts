@@ -7,9 +7,10 @@ import { describeError, log } from '../src/observability/log.js';
 import type { Services } from '../src/services.js';
 import type { FoundMeeting, PanickedMeeting, SnapshotWrite } from '../src/store/cluster-state.js';
 import type { ServerRow } from '../src/store/servers.js';
-import { fromNodeMeetingID, unscopeMeeting } from '../src/tenancy/scope.js';
+import { fromNodeMeetingID, nodeMeetingID, unscopeMeeting } from '../src/tenancy/scope.js';
 import { DEFAULT_TENANT, polledTenants } from '../src/tenancy/tenant.js';
 import type { XmlObject } from '../src/bbb/xml.js';
+import { recordHistory } from './poll-history.js';
 import { pollServers, type PollTarget, type ServerPoll } from './poll-servers.js';
 
 /** Longer than any cycle may take, shorter than the cron interval. */
@@ -116,7 +117,11 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
         tenantMirror,
       }),
     );
-    await endPanicked(svc, all, applied.panicked);
+    await endOnNodes(svc, all, applied.panicked);
+    // A node back with a meeting re-created elsewhere meanwhile: one meeting must not run twice.
+    for (const m of applied.staleCopies) log('warn', 'poll: ending a stale copy of a meeting', { server: m.server, tenant: m.tenant, meetingID: m.meetingID });
+    await endOnNodes(svc, all, applied.staleCopies);
+    await recordHistory(svc, now, { polled, health, found, attendees, ms: Date.now() - now });
     return {
       servers: polled.size,
       online: polled.size - failed,
@@ -158,13 +163,16 @@ async function disableEmptyCordoned(svc: Services, active: ServerRow[], polled: 
   return empty.length === 0 ? [] : changeServerStates(svc, empty.map((s) => s.id), 'cordoned', 'disabled');
 }
 
-/** Scalelite asks the node to end what auto-panic dropped; the node is usually dead, so errors are ignored. */
-async function endPanicked(svc: Services, all: ServerRow[], panicked: PanickedMeeting[]): Promise<void> {
+/**
+ * Scalelite asks the node to end what auto-panic dropped (the node is usually dead, so errors are
+ * ignored); stale copies are ended the same way (the next cycle tries again if one survives).
+ */
+async function endOnNodes(svc: Services, all: ServerRow[], meetings: PanickedMeeting[]): Promise<void> {
   const byId = new Map(all.map((s) => [s.id, s]));
-  await forEachLimited(panicked, svc.cfg.pollConcurrency, async (m) => {
+  await forEachLimited(meetings, svc.cfg.pollConcurrency, async (m) => {
     const server = byId.get(m.server);
     if (!server) return;
-    const params: [string, string][] = [['meetingID', m.meetingID]];
+    const params: [string, string][] = [['meetingID', nodeMeetingID(m.tenant, m.meetingID)]];
     if (m.moderatorPW) params.push(['password', m.moderatorPW]);
     await callServer(svc.cfg, server, 'end', params, { online: false }).catch(() => undefined);
   });

@@ -1,4 +1,4 @@
-import { describeError } from '../src/observability/log.js';
+import { describeError, log } from '../src/observability/log.js';
 import { deliverDue } from '../src/recordings/callbacks-delivery.js';
 import type { Services } from '../src/services.js';
 
@@ -6,8 +6,8 @@ import type { Services } from '../src/services.js';
 export async function deliverCallbacks(svc: Services): Promise<void> {
   try {
     const report = await deliverDue(svc);
-    if (report.attempted > 0) console.log(JSON.stringify({ event: 'callbacks', ...report }));
+    if (report.attempted > 0) log('info', 'callbacks', { ...report });
   } catch (e) {
-    console.error(`callbacks: ${describeError(e)}`);
+    log('error', 'callbacks failed', { error: describeError(e) });
   }
 }

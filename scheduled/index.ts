@@ -9,8 +9,9 @@ import { retention } from './retention.js';
 /** Cron Trigger entry: every minute, one poll cycle of the pool. */
 export async function scheduled(_controller: ScheduledController, env: object, ctx: ExecutionContext): Promise<void> {
   // Beside the poll, never behind it: a slow pool must not delay callbacks, nor their failure the poll.
-  ctx.waitUntil(deliverCallbacks(services(env)));
-  ctx.waitUntil(retention(services(env)));
+  // Each run has an id of its own for its log lines, as the poll below.
+  ctx.waitUntil(withRequest({ id: `callbacks-${crypto.randomUUID()}` }, () => deliverCallbacks(services(env))));
+  ctx.waitUntil(withRequest({ id: `retention-${crypto.randomUUID()}` }, () => retention(services(env))));
   // The cycle gets an id of its own, so its log lines (and its shards') can be followed like a request's.
   await withRequest({ id: `poll-${crypto.randomUUID()}` }, async () => {
     try {

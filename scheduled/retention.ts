@@ -1,4 +1,4 @@
-import { describeError } from '../src/observability/log.js';
+import { describeError, log } from '../src/observability/log.js';
 import { applyRetention } from '../src/recordings/retention.js';
 import type { Services } from '../src/services.js';
 
@@ -6,8 +6,8 @@ import type { Services } from '../src/services.js';
 export async function retention(svc: Services): Promise<void> {
   try {
     const report = await applyRetention(svc);
-    if (report.deleted + report.failed > 0) console.log(JSON.stringify({ event: 'retention', ...report }));
+    if (report.deleted + report.failed > 0) log(report.failed > 0 ? 'warn' : 'notice', 'retention', { ...report });
   } catch (e) {
-    console.error(`retention: ${describeError(e)}`);
+    log('error', 'retention failed', { error: describeError(e) });
   }
 }

@@ -1,5 +1,5 @@
 import { BbbError, errors } from '../bbb/errors.js';
-import { describeError } from '../observability/log.js';
+import { describeError, log } from '../observability/log.js';
 
 /** getRecordingTextTracks and putRecordingTextTrack answer JSON, errors included, as BBB. */
 
@@ -12,7 +12,7 @@ export function jsonResponse(response: Record<string, unknown>): Response {
 }
 
 export function jsonError(e: unknown): Response {
-  if (!(e instanceof BbbError)) console.error(`BBB API call failed: ${describeError(e)}`);
+  if (!(e instanceof BbbError)) log('error', 'BBB API call failed', { error: describeError(e) });
   const err = e instanceof BbbError ? e : errors.internalError('An internal error occurred.');
   return jsonResponse({ returncode: 'FAILED', messageKey: err.key, message: err.message });
 }

@@ -1,4 +1,5 @@
 import type { Params } from '../bbb/query.js';
+import { log } from '../observability/log.js';
 import { signJwt } from './callbacks-jwt.js';
 
 /** In Scalelite's order of precedence; BBB matches meta names case-insensitively. */
@@ -54,7 +55,7 @@ export function acceptedUrl(value: string, allowPrivate: boolean, what: string):
   const reason = rejectReason(value.trim(), allowPrivate);
   if (!reason) return value.trim();
   // The URL itself is never logged: frontends put tokens in it.
-  console.warn(JSON.stringify({ event: 'callback_url_dropped', callback: what, reason }));
+  log('warn', 'callback URL dropped', { callback: what, reason });
   return undefined;
 }
 

@@ -30,11 +30,13 @@ export async function deliverDue(svc: Services, o: { only?: string[] } = {}): Pr
     leaseSeconds: Math.ceil((settings.timeoutMs * Math.max(1, svc.cfg.secrets.length)) / 1000) + 30,
     ...(o.only ? { only: o.only } : {}),
   });
-  const outcomes: AttemptOutcome[] = [];
+  const attempts: Attempt[] = [];
   await forEachLimited(due, WORKER_CONNECTIONS, async (d) => {
-    outcomes.push(await attempt(svc, d));
+    attempts.push(await attempt(svc, d));
   });
-  await recordOutcomes(svc.sql, outcomes);
+  const outcomes = attempts.map((a) => a.outcome);
+  const givenUp = new Set(await recordOutcomes(svc.sql, outcomes));
+  for (const a of attempts) logAttempt(a, givenUp.has(a.outcome.id));
   const count = (kind: AttemptOutcome['outcome']) => outcomes.filter((x) => x.outcome === kind).length;
   return { attempted: outcomes.length, delivered: count('delivered'), retrying: count('retry'), stopped: count('stop') };
 }
@@ -49,7 +51,13 @@ export function deliverSoon(svc: Services, ids: string[], waitUntil: (p: Promise
   waitUntil(deliverDue(svc, { only: ids }).catch((e: unknown) => log('error', 'immediate callback attempt failed', { error: describeError(e) })));
 }
 
-async function attempt(svc: Services, d: DueDelivery): Promise<AttemptOutcome> {
+/** One attempt, and what its log line names (never the URL's query, the JWT or a secret). */
+interface Attempt {
+  outcome: AttemptOutcome;
+  fields: Record<string, unknown>;
+}
+
+async function attempt(svc: Services, d: DueDelivery): Promise<Attempt> {
   const started = Date.now();
   const result =
     d.kind === 'meeting_ended'
@@ -62,21 +70,26 @@ async function attempt(svc: Services, d: DueDelivery): Promise<AttemptOutcome> {
     error: result.error,
     retryInSeconds: result.outcome === 'retry' ? Math.min(FIRST_RETRY_SECONDS * 2 ** (d.attempts - 1), MAX_RETRY_SECONDS) : 0,
   };
-  console.log(
-    JSON.stringify({
-      event: 'callback_attempt',
-      id: d.id,
-      kind: d.kind,
-      tenant: d.tenant,
-      target: redactUrl(d.url),
-      attempt: d.attempts,
-      outcome: outcome.outcome,
-      status: outcome.status,
-      ...(outcome.error ? { error: outcome.error } : {}),
-      ms: Date.now() - started,
-    }),
-  );
-  return outcome;
+  const fields = {
+    id: d.id,
+    kind: d.kind,
+    tenant: d.tenant,
+    meetingID: d.payload.meeting_id,
+    recordID: d.payload.record_id,
+    target: redactUrl(d.url),
+    attempt: d.attempts,
+    status: outcome.status,
+    ...(outcome.error ? { error: outcome.error } : {}),
+    ms: Date.now() - started,
+  };
+  return { outcome, fields };
+}
+
+/** Delivered and given up are events (kept at LOG_LEVEL=notice); a failed attempt that will be retried is a warning. */
+function logAttempt({ outcome, fields }: Attempt, givenUp: boolean): void {
+  if (outcome.outcome === 'delivered') log('notice', 'callback delivered', fields);
+  else if (givenUp) log('warn', 'callback given up', fields);
+  else log('warn', 'callback attempt failed, will retry', { ...fields, retryInSeconds: outcome.retryInSeconds });
 }
 
 type Result = Pick<AttemptOutcome, 'outcome' | 'status' | 'error'>;

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { rawQuery } from '../bbb/query.js';
 import { unstorablePaths } from '../ids.js';
-import { describeError } from '../observability/log.js';
+import { describeError, log } from '../observability/log.js';
 import { services } from '../services.js';
 import { enqueueMeetingEnded } from '../store/callbacks.js';
 import { tenantById } from '../tenancy/tenant.js';
@@ -36,7 +36,7 @@ callbackRoutes.on(['GET', 'POST'], '/end/:token', async (c) => {
     deliverSoon(svc, id ? [id] : [], (p) => c.executionCtx.waitUntil(p));
     return c.json({ status: 'accepted' });
   } catch (e) {
-    console.error(`end callback not queued: ${describeError(e)}`);
+    log('error', 'end callback not queued', { error: describeError(e) });
     return c.json({ error: 'Callback could not be queued; try again.' }, 503);
   }
 });

@@ -3,7 +3,7 @@
  * authenticated by the node's HMAC, answered in JSON with stable error codes.
  */
 import { Hono } from 'hono';
-import { describeError } from '../observability/log.js';
+import { describeError, log } from '../observability/log.js';
 import { services } from '../services.js';
 import { DEFAULT_TENANT } from '../tenancy/tenant.js';
 import { authenticate } from './ingest-auth.js';
@@ -41,7 +41,7 @@ ingestApi.all('*', async (c) => {
   } catch (e) {
     if (e instanceof IngestError) return c.json(errorBody(e), e.status);
     // Storage out of reach, most likely: the node retries; the log has the details, never a secret.
-    console.error(`Recording ingest failed: ${describeError(e)}`);
+    log('error', 'recording ingest failed', { error: describeError(e) });
     return c.json(errorBody(ingestErrors.unavailable('The upload could not be stored right now; retry later.')), 503);
   }
 });

@@ -1,4 +1,5 @@
 import { forEachLimited, WORKER_CONNECTIONS } from '../cluster/concurrency.js';
+import { describeError, log } from '../observability/log.js';
 import type { Services } from '../services.js';
 import { markDeleted } from '../store/recordings.js';
 import { recordingsOlderThan } from '../store/retention.js';
@@ -32,10 +33,10 @@ export async function applyRetention(svc: Services): Promise<RetentionReport> {
         // A re-upload or import that read the index before the mark may have written since.
         await deleteRecordingObjects(svc.recordings, recordID);
         report.deleted++;
-        console.log(JSON.stringify({ event: 'retention_delete', tenant, recordID, days }));
+        log('notice', 'recording deleted by retention', { tenant, recordID, days });
       } catch (e) {
         report.failed++;
-        console.error(JSON.stringify({ event: 'retention_failed', tenant, recordID, error: e instanceof Error ? e.name : 'Error' }));
+        log('error', 'retention could not delete a recording', { tenant, recordID, error: describeError(e) });
       }
     });
   }

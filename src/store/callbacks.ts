@@ -143,10 +143,13 @@ export interface AttemptOutcome {
   retryInSeconds: number;
 }
 
-/** Records the outcomes of a run in one statement; a retry that would fall after expiry gives up now. */
-export async function recordOutcomes(sql: Sql, outcomes: AttemptOutcome[]): Promise<void> {
-  if (outcomes.length === 0) return;
-  await sql.query(
+/**
+ * Records the outcomes of a run in one statement; a retry that would fall after expiry gives up
+ * now. Returns the ids given up (stopped or expired).
+ */
+export async function recordOutcomes(sql: Sql, outcomes: AttemptOutcome[]): Promise<string[]> {
+  if (outcomes.length === 0) return [];
+  const rows = await sql.query(
     `UPDATE callback_deliveries d SET
        status = CASE
          WHEN o.outcome = 'delivered' THEN 'delivered'
@@ -160,7 +163,8 @@ export async function recordOutcomes(sql: Sql, outcomes: AttemptOutcome[]): Prom
          WHEN o.outcome = 'retry' AND now() + make_interval(secs => o.delay) >= d.expires_at THEN concat_ws('; ', o.error, 'expired')
          ELSE o.error END
      FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::float8[]) AS o(id, outcome, status, error, delay)
-     WHERE d.id = o.id`,
+     WHERE d.id = o.id
+     RETURNING d.id::text, d.status`,
     [
       outcomes.map((o) => o.id),
       outcomes.map((o) => o.outcome),
@@ -169,6 +173,7 @@ export async function recordOutcomes(sql: Sql, outcomes: AttemptOutcome[]): Prom
       outcomes.map((o) => o.retryInSeconds),
     ],
   );
+  return rows.filter((r) => r.status === 'failed').map((r) => r.id as string);
 }
 
 /**

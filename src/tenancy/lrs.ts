@@ -1,3 +1,4 @@
+import { log } from '../observability/log.js';
 import type { LrsSettings } from './settings.js';
 
 /**
@@ -39,7 +40,7 @@ async function keycloakToken(kc: NonNullable<LrsSettings['keycloak']>, fetchFn: 
   const held = tokens.get(key);
   if (held && held.until > Date.now()) return held.token;
   const fail = (reason: string) => {
-    console.warn(JSON.stringify({ event: 'lrs_token_failed', reason }));
+    log('warn', 'LRS token request failed', { reason });
     return null;
   };
   try {

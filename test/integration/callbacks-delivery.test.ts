@@ -141,19 +141,34 @@ describe('recording-ready delivery', () => {
   });
 
   it('logs each attempt as JSON without the URL query or the token', async () => {
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const lines: string[] = [];
+    for (const level of ['log', 'warn'] as const) vi.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(String(line)));
     await script('/ready', [503]);
     await imported('meeting-9', 'rec-9', '/ready', '?token=frontend-token');
     await deliverCallbacks(svc);
-    const lines = log.mock.calls.map((c) => String(c[0]));
-    const attempt = lines.map((l) => JSON.parse(l)).find((l) => l.event === 'callback_attempt');
-    expect(attempt).toMatchObject({ kind: 'recording_ready', target: `${receiver}/ready`, attempt: 1, outcome: 'retry', status: 503 });
+    const attempt = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'callback attempt failed, will retry');
+    expect(attempt).toMatchObject({ level: 'warn', kind: 'recording_ready', target: `${receiver}/ready`, attempt: 1, status: 503, retryInSeconds: 60 });
     const token = tokenOf((await received('/ready'))[0]!.body);
     for (const line of lines) {
       expect(line).not.toContain('frontend-token');
       expect(line).not.toContain(token);
       expect(line).not.toContain(SECRET);
     }
+  });
+
+  it('logs a delivered callback as an event, and one given up as a warning, naming the meeting and recording', async () => {
+    const lines: Record<string, unknown>[] = [];
+    for (const level of ['log', 'warn'] as const) {
+      vi.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(JSON.parse(String(line))));
+    }
+    await script('/ready', [200]);
+    await script('/gone', [410]);
+    await imported('meeting-12', 'rec-12a', '/ready');
+    await imported('meeting-12', 'rec-12b', '/gone');
+    await deliverDue(svc);
+    const common = { kind: 'recording_ready', tenant, meetingID: 'meeting-12', attempt: 1 };
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'notice', msg: 'callback delivered', recordID: 'rec-12a', ...common }));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'callback given up', recordID: 'rec-12b', status: 410, ...common }));
   });
 
   it('a cron run costs 2 Postgres round trips (claim, outcomes) whatever the number of deliveries', async () => {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { v1 } from './admin-v1-support';
-import { BASE, admin, counters, nodes, resetAll, resetCounters, send } from './support';
+import { BASE, admin, bbb, call, counters, nodes, resetAll, resetCounters, runPoll, send, sim } from './support';
 
 const ON = { CLUSTER_PROXY_ENABLED: 'true' };
 
@@ -204,5 +204,78 @@ describe('cluster proxy: basename override', () => {
     // The second server keeps its default: both are proxied, each under its own name.
     expect(await assetOf('/room-1/html5client/echo')).toBe('echo');
     expect(await assetOf('/127/html5client/echo')).toBe('echo');
+  });
+});
+
+describe("cluster proxy: the client's session-token calls reach the node that issued the token", () => {
+  /** A join through the balancer, followed to the node, as the browser does: the node's sessionToken. */
+  async function sessionToken(fullName = 'Ada', role = 'MODERATOR'): Promise<string> {
+    const join = await bbb('join', { meetingID: 'proxied', fullName, role }, { env: ON });
+    expect(join.status).toBe(302);
+    const onNode = await fetch(join.headers.get('location')!, { redirect: 'manual' });
+    return new URL(onNode.headers.get('location')!).searchParams.get('sessionToken')!;
+  }
+  const api = (name: string, token: string, init: RequestInit = {}) => proxied(`/localhost/bigbluebutton/api/${name}?sessionToken=${token}`, init);
+  const body = async (res: Response) => {
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { response: Record<string, unknown> }).response;
+  };
+  const meeting = () => sim(`/nodes/${nodes[0]!.id}/meetings/proxied`);
+
+  beforeEach(async () => {
+    await runPoll();
+    await call('create', { meetingID: 'proxied', name: 'Proxied room' }, { env: ON });
+  });
+
+  it('enter: the user enters the meeting on the node', async () => {
+    const token = await sessionToken();
+    expect(await body(await api('enter', token))).toMatchObject({ returncode: 'SUCCESS', fullname: 'Ada', externMeetingID: 'proxied' });
+    expect((await meeting()).participantCount).toBe(1);
+    expect(await body(await api('enter', 'unknown'))).toMatchObject({ returncode: 'FAILED', messageKey: 'missingSession' });
+  });
+
+  it('stuns: the ICE servers of the node', async () => {
+    const res = await api('stuns', await sessionToken());
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ stunServers: [{ url: expect.any(String) }] });
+  });
+
+  it('signOut: the session ends on the node', async () => {
+    const token = await sessionToken();
+    const res = await api('signOut', token);
+    expect(await res.text()).toBe('<response><returncode>SUCCESS</returncode></response>');
+    expect(await (await api('stuns', token)).json()).toMatchObject({ returncode: 'FAILED' });
+  });
+
+  // A node set up for the proxy redirects to its defaultHTML5ClientUrl, already the balancer's; the simulator uses its own origin.
+  it("guestWait: the node's redirect to the client of the session, or its JSON", async () => {
+    const token = await sessionToken();
+    const res = await api('guestWait', token);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toMatch(new RegExp(`/html5client/join\\?sessionToken=${token}$`));
+    expect(await body(await proxied(`/localhost/bigbluebutton/api/guestWait?sessionToken=${token}&redirect=false`))).toMatchObject({ guestStatus: 'ALLOW' });
+  });
+
+  it("getJoinUrl: a join for the same user, signed by the node", async () => {
+    const token = await sessionToken();
+    await api('enter', token);
+    const r = await body(await api('getJoinUrl', token));
+    expect(r).toMatchObject({ returncode: 'SUCCESS', message: 'Join URL provided successfully.' });
+    expect(String(r.url)).toContain(`:${nodes[0]!.port}/bigbluebutton/api/join?fullName=Ada&meetingID=proxied&role=MODERATOR`);
+  });
+
+  it("learningDashboard: the meeting's data for its moderator", async () => {
+    const token = await sessionToken();
+    await api('enter', token);
+    const r = await body(await api('learningDashboard', token));
+    expect(r.returncode).toBe('SUCCESS');
+    expect(JSON.parse(String(r.data))).toMatchObject({ extId: 'proxied', users: ['Ada'] });
+  });
+
+  it('feedback: the POSTed report reaches the node as sent', async () => {
+    const token = await sessionToken();
+    const sent = '{"rating":4,"comment":"clear audio"}';
+    expect(await body(await api('feedback', token, { method: 'POST', body: sent, headers: { 'Content-Type': 'application/json' } }))).toEqual({ returncode: 'SUCCESS' });
+    expect((await meeting()).feedback.map((f: { body: string }) => f.body)).toEqual([sent]);
   });
 });

@@ -16,6 +16,10 @@ export interface Server {
   secretRotationPending: boolean;
   /** While a secret rotation is pending. */
   secretNextFingerprint: string | null;
+  /** null: unknown. */
+  capacityUsers: number | null;
+  capacityMeetings: number | null;
+  capacityVideoStreams: number | null;
   health: {
     online: boolean;
     load: number | null;
@@ -83,6 +87,8 @@ export interface ImportPlan {
 /** The configuration document of GET /config/export and POST /config/import. */
 export interface ConfigDocument {
   version: 1;
-  servers: { url: string; secret: string; tag?: string | null; loadMultiplier?: number; state?: ServerState; proxyBasename?: string | null }[];
+  servers: ({ url: string; secret: string; tag?: string | null; loadMultiplier?: number; state?: ServerState; proxyBasename?: string | null } & Partial<
+    Pick<Server, 'capacityUsers' | 'capacityMeetings' | 'capacityVideoStreams'>
+  >)[];
   tenants: { name: string; enabled?: boolean; secrets?: string[]; settings?: Record<string, unknown> }[];
 }

@@ -1,5 +1,5 @@
 import { SERVER_STATES, type Server, type ServerState } from './api-types.js';
-import { oneOf, positive, secretValue, str, type Command, type Invocation } from './command.js';
+import { oneOf, positive, secretValue, str, type Command, type Invocation, type Values } from './command.js';
 import { usageError } from './errors.js';
 import { print, table } from './output.js';
 import { apiPath, findServer, listServers } from './resolve.js';
@@ -8,9 +8,12 @@ import { rotateSecretCommand } from './server-secret.js';
 
 /** `scaleflare servers …`: the pool's servers through /admin/v1/servers. */
 
+/** users/meetings/video streams, `?` where unknown. */
+const capacityText = (s: Server) => CAPACITIES.map(([, field]) => s[field] ?? '?').join('/');
+
 const serverRows = (servers: Server[]) =>
   table(
-    ['ID', 'URL', 'TAG', 'STATE', 'ONLINE', 'LOAD', 'MULTIPLIER', 'SECRET', 'PROXY BASENAME'],
+    ['ID', 'URL', 'TAG', 'STATE', 'ONLINE', 'LOAD', 'MULTIPLIER', 'CAPACITY', 'SECRET', 'PROXY BASENAME'],
     servers.map((s) => [
       s.id,
       s.url,
@@ -19,6 +22,7 @@ const serverRows = (servers: Server[]) =>
       s.health.online ? 'online' : 'offline',
       s.health.load,
       s.loadMultiplier,
+      capacityText(s),
       s.secretFingerprint,
       s.proxyBasename,
     ]),
@@ -57,7 +61,28 @@ const serverFields = {
   'load-multiplier': { type: 'string' },
   state: { type: 'string' },
   'proxy-basename': { type: 'string' },
+  'capacity-users': { type: 'string' },
+  'capacity-meetings': { type: 'string' },
+  'capacity-video-streams': { type: 'string' },
 } as const;
+
+const CAPACITIES = [
+  ['capacity-users', 'capacityUsers'],
+  ['capacity-meetings', 'capacityMeetings'],
+  ['capacity-video-streams', 'capacityVideoStreams'],
+] as const;
+
+/** The capacities given: a positive whole number, or empty for unknown. */
+function capacitiesOf(v: Values): Record<string, number | null> {
+  const given: Record<string, number | null> = {};
+  for (const [option, field] of CAPACITIES) {
+    const s = str(v, option);
+    if (s === undefined) continue;
+    if (s !== '' && !/^[1-9]\d*$/.test(s)) throw usageError(`--${option} must be a positive whole number (or '' for unknown), got ${JSON.stringify(s)}`);
+    given[field] = s === '' ? null : Number(s);
+  }
+  return given;
+}
 
 async function fieldsOf(inv: Invocation) {
   const given = str(inv.values, 'secret');
@@ -74,6 +99,7 @@ async function fieldsOf(inv: Invocation) {
     ...(state ? { state } : {}),
     // An empty basename goes back to the default, the first DNS label of the host.
     ...(proxyBasename !== undefined ? { proxyBasename: proxyBasename || null } : {}),
+    ...capacitiesOf(inv.values),
   };
 }
 
@@ -89,7 +115,7 @@ export const serverCommands: Command[] = [
   {
     words: ['servers', 'list'],
     usage: '',
-    summary: 'Every server: id, URL, tag, state, online, load, multiplier, secret fingerprint',
+    summary: 'Every server: id, URL, tag, state, online, load, multiplier, capacity, secret fingerprint',
     args: [0, 0],
     run: async (inv) => {
       const servers = await listServers(inv.client);
@@ -98,7 +124,7 @@ export const serverCommands: Command[] = [
   },
   {
     words: ['servers', 'add'],
-    usage: '<url> --secret <secret|-> [--tag <tag>] [--load-multiplier <n>] [--state enabled|cordoned|disabled] [--proxy-basename <name>]',
+    usage: '<url> --secret <secret|-> [--tag <tag>] [--load-multiplier <n>] [--state enabled|cordoned|disabled] [--proxy-basename <name>] [--capacity-users <n>] [--capacity-meetings <n>] [--capacity-video-streams <n>]',
     summary: 'Add a server (disabled unless --state says otherwise)',
     options: serverFields,
     args: [1, 1],
@@ -110,13 +136,13 @@ export const serverCommands: Command[] = [
   },
   {
     words: ['servers', 'update'],
-    usage: '<id|url|host> [--secret <secret|->] [--tag <tag>] [--load-multiplier <n>] [--state enabled|cordoned|disabled] [--proxy-basename <name>]',
-    summary: 'Change a server (an empty --tag removes the tag; an empty --proxy-basename restores the default)',
+    usage: '<id|url|host> [--secret <secret|->] [--tag <tag>] [--load-multiplier <n>] [--state enabled|cordoned|disabled] [--proxy-basename <name>] [--capacity-users <n>] [--capacity-meetings <n>] [--capacity-video-streams <n>]',
+    summary: "Change a server (an empty --tag removes the tag; an empty --proxy-basename restores the default; an empty --capacity-… makes it unknown)",
     options: serverFields,
     args: [1, 1],
     run: async (inv) => {
       const fields = await fieldsOf(inv);
-      if (Object.keys(fields).length === 0) throw usageError('servers update needs at least one of --secret, --tag, --load-multiplier, --state, --proxy-basename');
+      if (Object.keys(fields).length === 0) throw usageError('servers update needs at least one of --secret, --tag, --load-multiplier, --state, --proxy-basename, --capacity-…');
       await patchServer(inv, fields);
     },
   },

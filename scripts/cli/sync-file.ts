@@ -5,14 +5,16 @@ import { CliError } from './errors.js';
 /**
  * The declarative file of `scaleflare sync`, as the admin API's import document. Two server forms:
  * Scalelite's servers:sync map (`servers: {<id>: {secret, url?, enabled?, load_multiplier?, tag?}}`,
- * url defaulting to https://<id>/bigbluebutton/api, `enabled: false` meaning cordoned) so existing
- * files keep working, or the export's list (`servers: [{url, secret, tag?, state?, loadMultiplier?}]`).
+ * url defaulting to https://<id>/bigbluebutton/api, `enabled: false` meaning cordoned; our
+ * capacity_users, capacity_meetings and capacity_video_streams beside them) so existing files keep
+ * working, or the export's list (`servers: [{url, secret, tag?, state?, loadMultiplier?, capacityUsers?, …}]`).
  * A listed server is in service (enabled) unless it says otherwise. `tenants` is the export's list.
  * Field checks beyond the shape are the API's (its 400 names each field).
  */
 
 const SCALELITE_ID = /^[a-zA-Z0-9_.-]+$/;
-const SCALELITE_KEYS = new Set(['secret', 'url', 'enabled', 'load_multiplier', 'tag']);
+const CAPACITY_KEYS = { capacity_users: 'capacityUsers', capacity_meetings: 'capacityMeetings', capacity_video_streams: 'capacityVideoStreams' } as const;
+const SCALELITE_KEYS = new Set(['secret', 'url', 'enabled', 'load_multiplier', 'tag', ...Object.keys(CAPACITY_KEYS)]);
 
 function fromScalelite(id: string, s: unknown): ConfigDocument['servers'][number] {
   if (!SCALELITE_ID.test(id)) throw new CliError(`servers.${id}: a server id must match [a-zA-Z0-9_.-]+`);
@@ -26,6 +28,7 @@ function fromScalelite(id: string, s: unknown): ConfigDocument['servers'][number
     tag: (s.tag as string | null | undefined) ?? null,
     loadMultiplier: (s.load_multiplier as number | undefined) ?? 1,
     state: s.enabled === false ? 'cordoned' : 'enabled',
+    ...Object.fromEntries(Object.entries(CAPACITY_KEYS).flatMap(([key, field]) => (key in s ? [[field, s[key]]] : []))),
   };
 }
 

@@ -57,6 +57,19 @@ describe("Scalelite's admin API: servers", () => {
     expect((await admin('getServerInfo', undefined, 'id=nope')).status).toBe(404);
   });
 
+  it('capacity (ours, beside Scalelite\'s fields): set by addServer, changed or cleared (null) by updateServer, shown; integers only', async () => {
+    const { json: s } = await add({ url: nodes[0]!.url, secret: nodes[0]!.secret, capacity_users: 300, capacity_video_streams: 150 });
+    expect(s).toMatchObject({ capacity_users: 300, capacity_meetings: null, capacity_video_streams: 150 });
+    const updated = await admin('updateServer', { id: s.id, server: { capacity_meetings: 25, capacity_users: null } });
+    expect(updated.json).toMatchObject({ capacity_users: null, capacity_meetings: 25, capacity_video_streams: 150 });
+    expect((await admin('updateServer', { id: s.id, server: { state: 'enable' } })).json).toMatchObject({ capacity_meetings: 25, capacity_video_streams: 150 });
+    for (const bad of [0, 2.5, '25']) {
+      const res = await admin('updateServer', { id: s.id, server: { capacity_meetings: bad } });
+      expect(res, JSON.stringify(bad)).toMatchObject({ status: 400, json: { issues: [{ path: 'body.server.capacity_meetings' }] } });
+    }
+    expect((await admin('getServerInfo', undefined, `id=${s.id}`)).json).toMatchObject({ capacity_users: null, capacity_meetings: 25 });
+  });
+
   it('bodies are checked strictly: a wrong type or an unknown field is 400 naming it, and changes nothing', async () => {
     const [id] = await registerServers(1);
     const cases: [string, unknown, string][] = [

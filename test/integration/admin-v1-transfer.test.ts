@@ -105,6 +105,28 @@ describe('admin API v1: export and import', () => {
     expect((await v1('POST', '/config/import', clash)).json.error.code).toBe('basename_taken');
   });
 
+  it('capacities round-trip, only when set; one absent from an imported entry becomes unknown', async () => {
+    const id = await populate();
+    await v1('PATCH', `/servers/${id}`, { capacityUsers: 400, capacityMeetings: 30 });
+    const doc = (await v1('GET', '/config/export')).json;
+    expect(doc.servers[0]).toMatchObject({ capacityUsers: 400, capacityMeetings: 30 });
+    expect(doc.servers[0]).not.toHaveProperty('capacityVideoStreams');
+    expect(doc.servers[1]).not.toHaveProperty('capacityUsers');
+    expect((await v1('POST', '/config/import', doc)).json.servers.map((s: { action: string }) => s.action)).toEqual(['unchanged', 'unchanged']);
+
+    const changed = { ...doc, servers: [{ ...doc.servers[0], capacityUsers: undefined, capacityVideoStreams: 200 }] };
+    expect((await v1('POST', '/config/import', changed)).json.servers).toEqual([{ url: nodes[0]!.url, action: 'update' }]);
+    expect((await v1('GET', `/servers/${id}`)).json).toMatchObject({ capacityUsers: null, capacityMeetings: 30, capacityVideoStreams: 200 });
+
+    await sql.query('DELETE FROM servers');
+    invalidateServers();
+    await v1('POST', '/config/import', changed);
+    const [created] = (await v1('GET', '/servers')).json.servers;
+    expect(created).toMatchObject({ url: nodes[0]!.url, capacityUsers: null, capacityMeetings: 30, capacityVideoStreams: 200 });
+    const bad = { ...doc, servers: [{ ...doc.servers[0], capacityMeetings: 0 }] };
+    expect((await v1('POST', '/config/import', bad)).json.error.issues[0].path).toBe('body.servers.0.capacityMeetings');
+  });
+
   it('?dryRun=true returns the plan and writes nothing', async () => {
     await populate();
     const doc = (await v1('GET', '/config/export')).json;

@@ -80,6 +80,25 @@ describe('admin API v1: servers', () => {
   });
 });
 
+describe('admin API v1: server capacity', () => {
+  it('unknown (null) unless set; set on add, changed or made unknown again by PATCH, kept by other changes; whole positive numbers only', async () => {
+    const n = nodes[0]!;
+    const added = await v1('POST', '/servers', { url: n.url, secret: n.secret, capacityUsers: 500, capacityMeetings: 40 });
+    expect(added).toMatchObject({ status: 201, json: { capacityUsers: 500, capacityMeetings: 40, capacityVideoStreams: null } });
+    const id = added.json.id as string;
+    const changed = await v1('PATCH', `/servers/${id}`, { capacityVideoStreams: 300, capacityUsers: null });
+    expect(changed.json).toMatchObject({ capacityUsers: null, capacityMeetings: 40, capacityVideoStreams: 300 });
+    expect((await v1('PATCH', `/servers/${id}`, { tag: 'x', state: 'enabled' })).json).toMatchObject({ capacityUsers: null, capacityMeetings: 40, capacityVideoStreams: 300 });
+    for (const bad of [0, -1, 1.5, '10', 2 ** 31]) {
+      const res = await v1('PATCH', `/servers/${id}`, { capacityUsers: bad });
+      expect(res, JSON.stringify(bad)).toMatchObject({ status: 400, json: { error: { code: 'validation_error', issues: [{ path: 'body.capacityUsers' }] } } });
+    }
+    const other = await v1('POST', '/servers', { url: nodes[1]!.url, secret: nodes[1]!.secret });
+    expect(other.json).toMatchObject({ capacityUsers: null, capacityMeetings: null, capacityVideoStreams: null });
+    expect((await v1('GET', `/servers/${id}`)).json).toMatchObject({ capacityMeetings: 40, capacityVideoStreams: 300 });
+  });
+});
+
 describe('admin API v1: OpenAPI document', () => {
   it('valid JSON with every path; each operation has its response schema and, with a body, its request schema', async () => {
     const { status, json: doc } = await v1('GET', '/openapi.json', undefined, { token: null });

@@ -278,6 +278,24 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
     expect(bad.stderr).toContain('proxyBasename');
   });
 
+  it('sets capacities, shows them in the list, makes one unknown with an empty value; export carries them', async () => {
+    const set = await json(['servers', 'update', node2.url, '--capacity-users', '500', '--capacity-meetings', '40']);
+    expect(set).toMatchObject({ capacityUsers: 500, capacityMeetings: 40, capacityVideoStreams: null });
+    const list = await cli(['servers', 'list']);
+    const [header, row] = list.stdout.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
+    expect(row![header!.indexOf('CAPACITY')]).toBe('500/40/?');
+    const backup = path.join(dir, 'capacity.json');
+    expect((await cli(['export', backup])).code).toBe(0);
+    expect(JSON.parse(readFileSync(backup, 'utf8')).servers[0]).toMatchObject({ capacityUsers: 500, capacityMeetings: 40 });
+    expect(await json(['servers', 'update', node2.url, '--capacity-users', ''])).toMatchObject({ capacityUsers: null, capacityMeetings: 40 });
+    for (const bad of ['0', '1.5', 'many']) {
+      const r = await cli(['servers', 'update', node2.url, '--capacity-meetings', bad]);
+      expect(r.code, bad).not.toBe(0);
+      expect(r.stderr, bad).toContain('--capacity-meetings must be a positive whole number');
+    }
+    expect(await json(['servers', 'update', node2.url, '--capacity-meetings', ''])).toMatchObject({ capacityMeetings: null });
+  });
+
   it('rotates a node secret: generated and shown once, promote refused until the node switched, cancel', async () => {
     const started = await cli(['servers', 'rotate-secret', node2.url]);
     expect(started.code, started.stderr).toBe(0);

@@ -15,6 +15,9 @@ const server = (url: string, state: ServerState, meetings = 0): Server => ({
   secretFingerprint: '000000000000',
   secretRotationPending: false,
   secretNextFingerprint: null,
+  capacityUsers: null,
+  capacityMeetings: null,
+  capacityVideoStreams: null,
   health: { online: true, load: 0, meetings, users: 0, largestMeeting: 0, videos: 0, version: '', lastPoll: null, lastError: '', failures: 0, panickedAt: null },
 });
 
@@ -33,6 +36,14 @@ describe('sync file', () => {
     });
   });
 
+  it('reads our capacity keys beside Scalelite\'s, and refuses unknown ones', () => {
+    const doc = syncDocument('f', { servers: { b1: { secret: 's', capacity_users: 500, capacity_meetings: 40, capacity_video_streams: null } } });
+    expect(doc.servers).toEqual([
+      { url: 'https://b1/bigbluebutton/api', secret: 's', tag: null, loadMultiplier: 1, state: 'enabled', capacityUsers: 500, capacityMeetings: 40, capacityVideoStreams: null },
+    ]);
+    expect(() => syncDocument('f', { servers: { b1: { secret: 's', capacity: 5 } } })).toThrow(/unknown field\(s\) capacity /);
+  });
+
   it('reads the export list, listed servers enabled unless they say otherwise', () => {
     const doc = syncDocument('f', { version: 1, servers: [{ url: 'https://a', secret: 's' }, { url: 'https://b', secret: 's', state: 'disabled' }], tenants: [{ name: 'acme' }] });
     expect(doc.servers.map((s) => s.state)).toEqual(['enabled', 'disabled']);
@@ -45,7 +56,7 @@ describe('sync file', () => {
     [{ servers: 'x' }, 'f: servers must be a list or a map of id to server'],
     [{ tenants: {} }, 'f: tenants must be a list'],
     [{ servers: { a: {} } }, 'servers.a.secret is required'],
-    [{ servers: { a: { secret: 's', loadMultiplier: 2 } } }, 'servers.a: unknown field(s) loadMultiplier (allowed: secret, url, enabled, load_multiplier, tag)'],
+    [{ servers: { a: { secret: 's', loadMultiplier: 2 } } }, 'servers.a: unknown field(s) loadMultiplier (allowed: secret, url, enabled, load_multiplier, tag, capacity_users, capacity_meetings, capacity_video_streams)'],
     [{ servers: [{ url: 'https://a', secret: 's' }, { url: ' https://a', secret: 't' }] }, 'f: the server https://a is listed twice'],
     [{ servers: ['https://a'] }, 'servers[0]: must be a map with url and secret'],
   ])('refuses %j', (value, message) => {

@@ -170,15 +170,13 @@ export function meetingInfoXml(m: MeetingView): string {
   return response([el('returncode', 'SUCCESS'), ...meetingLines(m, false)]);
 }
 
+/** The list templates' empty answer: SUCCESS, the empty element, then messageKey and message. */
+function emptyListXml(name: string, messageKey: string, message: string): string {
+  return response([el('returncode', 'SUCCESS'), `<${name}/>`, el('messageKey', messageKey), el('message', message)]);
+}
+
 export function meetingsXml(meetings: MeetingView[]): string {
-  if (meetings.length === 0) {
-    return response([
-      el('returncode', 'SUCCESS'),
-      '<meetings/>',
-      el('messageKey', 'noMeetings'),
-      el('message', 'no meetings were found on this server'),
-    ]);
-  }
+  if (meetings.length === 0) return emptyListXml('meetings', 'noMeetings', 'no meetings were found on this server');
   return response([el('returncode', 'SUCCESS'), list('meetings', meetings.map(meetingXml))]);
 }
 
@@ -227,14 +225,7 @@ export interface SessionView {
 
 /** get-sessions.ftlx: one <meeting> per join session, with the internal meetingID; the typo in "serverr" is BBB's. */
 export function sessionsXml(sessions: SessionView[]): string {
-  if (sessions.length === 0) {
-    return response([
-      el('returncode', 'SUCCESS'),
-      '<sessions/>',
-      el('messageKey', 'noSessions'),
-      el('message', 'no sessions were found on this serverr'),
-    ]);
-  }
+  if (sessions.length === 0) return emptyListXml('sessions', 'noSessions', 'no sessions were found on this serverr');
   const items = sessions.map((s) =>
     ['<meeting>', el('meetingID', s.internalMeetingID), el('meetingName', s.meetingName), el('userName', s.fullName), '</meeting>'].join('\n'));
   return response([el('returncode', 'SUCCESS'), list('sessions', items)]);

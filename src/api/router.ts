@@ -66,8 +66,9 @@ bbbApi.all('/:call', async (c) => {
   try {
     const name = c.req.param('call');
     const spec = Object.hasOwn(CALLS, name) ? CALLS[name] : undefined;
-    noteApiCall(spec || NODE_SESSION_CALLS.has(name) ? name : 'unsupported');
-    if (NODE_SESSION_CALLS.has(name)) throw errors.nodeSessionCall(name);
+    const nodeOnly = NODE_SESSION_CALLS.has(name);
+    noteApiCall(spec || nodeOnly ? name : 'unsupported');
+    if (nodeOnly) throw errors.nodeSessionCall(name);
     if (!spec || !spec.methods.includes(c.req.method)) throw errors.unsupportedRequest();
     const svc = services(c.env);
     if (name === 'getMeetings' && svc.cfg.getMeetingsDisabled) return noMeetings();

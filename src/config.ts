@@ -33,8 +33,8 @@ const flag = (fallback: boolean) =>
     .transform((v, ctx) => {
       if (v === undefined || v.trim() === '') return fallback;
       const s = v.trim().toLowerCase();
-      if (['true', '1', 'yes'].includes(s)) return true;
-      if (['false', '0', 'no'].includes(s)) return false;
+      if (['true', '1', 'yes', 'on'].includes(s)) return true;
+      if (['false', '0', 'no', 'off'].includes(s)) return false;
       ctx.addIssue({ code: 'custom', message: 'must be true or false' });
       return z.NEVER;
     });
@@ -111,6 +111,7 @@ const EnvSchema = z.object({
   LOAD_MEETING_WEIGHT: number(1, { min: 0 }),
   VOICE_BRIDGE_LEN: number(9, { min: 5, int: true }),
   USE_EXTERNAL_VOICE_BRIDGE: flag(false),
+  MEETING_RECOVERY: flag(true),
   DEFAULT_MEETING_TTL: number(86400, { min: 60, int: true }),
   GET_MEETINGS_API_DISABLED: flag(false),
   RECORDING_DISABLED: flag(false),
@@ -184,6 +185,8 @@ export interface Config {
   load: { minUserCount: number; joinBufferMs: number; userWeight: number; videoWeight: number; meetingWeight: number };
   voiceBridgeLength: number;
   useExternalVoiceBridge: boolean;
+  /** Re-create a meeting whose node is suspect or offline on the next create or join (docs/node-lifecycle.md). */
+  meetingRecovery: boolean;
   meetingTtlSeconds: number;
   getMeetingsDisabled: boolean;
   recordings: RecordingsConfig;
@@ -303,6 +306,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     },
     voiceBridgeLength: e.VOICE_BRIDGE_LEN,
     useExternalVoiceBridge: e.USE_EXTERNAL_VOICE_BRIDGE,
+    meetingRecovery: e.MEETING_RECOVERY,
     meetingTtlSeconds: e.DEFAULT_MEETING_TTL,
     getMeetingsDisabled: e.GET_MEETINGS_API_DISABLED,
     recordings: {

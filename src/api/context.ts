@@ -5,6 +5,7 @@ import { assertValidMeetingId, param, type Params } from '../bbb/query.js';
 import { callServer, type ServerCallOptions } from '../cluster/node.js';
 import { promoteSecret } from '../cluster/pool.js';
 import { serverMap } from '../cluster/server-cache.js';
+import { watchNode } from '../cluster/suspicion.js';
 import { describeError, log } from '../observability/log.js';
 import type { Services } from '../services.js';
 import type { LookupMode, Route } from '../store/routes.js';
@@ -72,13 +73,27 @@ export function background(call: ApiCall, what: string, p: Promise<unknown>): vo
   call.waitUntil(p.catch((e: unknown) => log('error', `${what} failed`, { error: describeError(e) })));
 }
 
-/** A call to a server for this request; a node seen taking its pending new secret gets it promoted, off the hot path. */
-export function nodeCall(call: ApiCall, server: ServerRow, name: string, params: Params, opts: ServerCallOptions = {}): Promise<NodeResponse> {
-  return callServer(call.svc.cfg, server, name, params, {
-    ...opts,
-    onSecretNext: () => {
-      opts.onSecretNext?.();
-      background(call, 'secret promotion', promoteSecret(call.svc, server));
-    },
-  });
+/**
+ * A call to a server for this request; a node seen taking its pending new secret gets it promoted,
+ * off the hot path. A node found down makes its server suspect (src/cluster/suspicion.ts): only
+ * idempotent calls may ask for the retry of a timeout, and `onDown` hears that the server was marked.
+ */
+export function nodeCall(
+  call: ApiCall,
+  server: ServerRow,
+  name: string,
+  params: Params,
+  opts: ServerCallOptions & { retryTimeout?: boolean; onDown?: () => void } = {},
+): Promise<NodeResponse> {
+  const { retryTimeout, onDown, ...callOpts } = opts;
+  const send = (retry: boolean) =>
+    callServer(call.svc.cfg, server, name, params, {
+      ...callOpts,
+      ...(retry ? { online: false } : {}),
+      onSecretNext: () => {
+        opts.onSecretNext?.();
+        background(call, 'secret promotion', promoteSecret(call.svc, server));
+      },
+    });
+  return watchNode(call.svc, server, send, { ...(retryTimeout ? { retryTimeout } : {}), ...(onDown ? { onDown } : {}) });
 }

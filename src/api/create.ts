@@ -2,6 +2,7 @@ import type { NodeResponse } from '../bbb/client.js';
 import { param, type Params } from '../bbb/query.js';
 import type { XmlObject } from '../bbb/xml.js';
 import { placeMeeting } from '../cluster/meeting-placement.js';
+import { encodeRecovery } from '../cluster/recovery.js';
 import { generatePassword } from '../cluster/placement.js';
 import { captureAnalyticsCallback } from '../recordings/analytics-capture.js';
 import { captureCallbacks } from '../recordings/callbacks-capture.js';
@@ -21,18 +22,42 @@ const UNREACHABLE = 'Unable to create meeting on server.';
  * create: one Redis round trip places the meeting atomically (or finds its live route), one call
  * creates it on the node; Postgres only in waitUntil.
  */
-export const create: Handler = async (call) => {
+export const create: Handler = (call) => relay(createMeeting(call).then((r) => r.res), UNREACHABLE, call.tenant.id);
+
+/**
+ * Creates the meeting where placement says. With MEETING_RECOVERY, a node found down by the call
+ * (its server now suspect) costs one more placement, away from it, and one more create there.
+ */
+export async function createMeeting(call: ApiCall): Promise<{ server: ServerRow; res: NodeResponse }> {
+  let down: string | undefined;
+  try {
+    return await createOn(call, undefined, (server) => (down = server));
+  } catch (e) {
+    if (!down || !call.svc.cfg.meetingRecovery) throw e;
+    // Nowhere else to go (or failing there too): the LMS hears about the node it was given first.
+    return createOn(call, down).catch(() => {
+      throw e;
+    });
+  }
+}
+
+async function createOn(call: ApiCall, avoidServer?: string, onDown?: (server: string) => void): Promise<{ server: ServerRow; res: NodeResponse }> {
   const { cfg } = call.svc;
   const meetingID = requireMeetingID(call.params);
   const policed = applyTenantPolicy(applyParamPolicy(call.params, cfg.createParams), call.tenant.settings.create);
   // A tenant pinned to its own servers wins over what the LMS asks for.
   const tag = call.tenant.settings.serverTag ?? param(policed, 'meta_server-tag');
   const moderatorPW = param(call.params, 'moderatorPW') || generatePassword();
+  // The LMS's own parameters, with the password the meeting gets, so a re-creation gives the same.
+  const kept: Params = [...call.params.filter(([k]) => k !== 'moderatorPW'), ['moderatorPW', moderatorPW]];
+  const recovery = cfg.meetingRecovery ? encodeRecovery(meetingID, { params: kept, ...(call.xmlBody ? { xmlBody: call.xmlBody.text } : {}) }) : '';
   const { placed, server } = await placeMeeting(call.svc, await servers(call), {
     tenant: call.tenant.id,
     meetingID,
     tag,
     moderatorPW,
+    ...(avoidServer ? { avoidServer } : {}),
+    ...(recovery ? { recovery } : {}),
     ...(call.tenant.settings.limits ? { limits: call.tenant.settings.limits } : {}),
     ...(cfg.useExternalVoiceBridge ? { preferredVoiceBridge: param(call.params, 'voiceBridge') } : {}),
   });
@@ -73,14 +98,16 @@ export const create: Handler = async (call) => {
 
   const sent = nodeCall(call, server, 'create', params, {
     ...(call.xmlBody ? { body: { contentType: 'application/xml', text: call.xmlBody.text } } : {}),
+    retryTimeout: true,
+    ...(onDown ? { onDown: () => onDown(server.id) } : {}),
   });
   // Nothing created on the node: release a new meeting's route and voice bridge so a retry can go elsewhere.
   const release = () =>
     isNew && background(call, 'route release', call.svc.routes.forget(call.tenant.id, meetingID, server.id));
   // An existing meeting is already indexed (by its first create, or by the poller).
   sent.then((res) => (!res.ok ? release() : isNew && remember(call, meetingID, server, res, params)), release);
-  return relay(sent, UNREACHABLE, call.tenant.id);
-};
+  return { server, res: await sent };
+}
 
 /** What getMeetings shows until the next poll, and the history row; both off the hot path. */
 function remember(call: ApiCall, meetingID: string, server: ServerRow, res: NodeResponse, params: Params): void {

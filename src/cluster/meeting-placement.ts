@@ -21,6 +21,10 @@ export interface PlacementRequest {
   preferredVoiceBridge?: string | undefined;
   /** The tenant's soft limits on new meetings. */
   limits?: { meetings?: number | undefined; attendees?: number | undefined };
+  /** Place anew if the route is on this server (its node was just found down). */
+  avoidServer?: string;
+  /** The meeting's recovery record, kept with a new route (src/cluster/recovery.ts). */
+  recovery?: string;
 }
 
 /**
@@ -33,7 +37,7 @@ export async function placeMeeting(
   pool: Map<string, ServerRow>,
   req: PlacementRequest,
 ): Promise<{ placed: Placed; server: ServerRow }> {
-  let placed = await place(svc, req);
+  let placed = await place(svc, req, req.avoidServer);
   let server = pool.get(placed.server);
   const stale = !server || (placed.serverState === 'cordoned' && !(await stillRunning(svc, server, req.tenant, req.meetingID)));
   if (placed.status === 'existing' && stale) {
@@ -61,6 +65,7 @@ async function place(svc: Services, req: PlacementRequest, avoidServer?: string)
     ...(avoidServer ? { avoidServer } : {}),
     limits: { meetings: req.limits?.meetings ?? -1, attendees: req.limits?.attendees ?? -1 },
     indexEntry: JSON.stringify({ placedAt: now }),
+    ...(req.recovery ? { recovery: req.recovery } : {}),
   });
   countPlacement(svc, result);
   switch (result.status) {

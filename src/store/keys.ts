@@ -4,11 +4,11 @@
  */
 export function keys(ns: string) {
   return {
-    /** hash: s = server id, v = voice bridge, p = moderator password, t = placed at (ms); expires. */
+    /** hash: s = server id, v = voice bridge, p = moderator password, t = placed at (ms), c = recovery record; expires. */
     route: (tenant: string, meetingID: string) => `${ns}:route:${tenant}:${meetingID}`,
     /** hash: meetingID → JSON of what create told us, so getMeetings knows meetings younger than the last poll. */
     meetings: (tenant: string) => `${ns}:meetings:${tenant}`,
-    /** hash: server config mirror plus health and stats, written by the poller and the admin API. */
+    /** hash: server config mirror plus health and stats, written by the poller and the admin API; suspect = ms of a failed call since. */
     server: (id: string) => `${ns}:server:${id}`,
     /** set of server ids the mirror knows. */
     servers: () => `${ns}:servers`,

@@ -4,14 +4,18 @@ import { PLACE } from './lua/place.js';
 import { LOOKUP } from './lua/lookup.js';
 import { FORGET } from './lua/forget.js';
 import { PANIC } from './lua/panic.js';
+import { SUSPECT } from './lua/suspect.js';
 
 export interface Route {
   server: string;
   serverState: string;
+  /** Online at the last poll and not suspect since. */
   online: boolean;
   placedAt: number;
   /** The node's shared answer for this call, when one is fresh ('info' and 'running' lookups). */
   answer: string;
+  /** The meeting's recovery record, for a join whose server is not healthy ('' otherwise or when none was kept). */
+  recovery: string;
 }
 
 /** What a lookup is for: a join counts load and drops shared answers; info/running read theirs. */
@@ -37,6 +41,8 @@ export interface PlaceRequest {
   indexEntry: string;
   /** The tenant's limits on new meetings (-1: none): its meetings now, its attendees at the last poll. */
   limits?: { meetings: number; attendees: number };
+  /** Kept with a new route so the meeting can be re-created elsewhere (src/cluster/recovery.ts). */
+  recovery?: string;
 }
 
 /** Meeting routes: meeting → server, with the server's health, in one round trip each. */
@@ -51,6 +57,7 @@ export class RouteStore {
       this.ns, r.tenant, r.meetingID, String(r.now), String(r.ttlSeconds), r.tags.join(';'),
       r.tagsRequired ? '1' : '0', String(r.reserve), r.voiceBridges.join(','), r.moderatorPW,
       r.avoidServer ?? '', r.indexEntry, String(r.limits?.meetings ?? -1), String(r.limits?.attendees ?? -1),
+      r.recovery ?? '',
     ])) as string[];
     const status = out[0] as PlaceResult['status'];
     if (status !== 'existing' && status !== 'new') return { status };
@@ -73,7 +80,13 @@ export class RouteStore {
       online: out[2] === '1',
       placedAt: Number(out[3]) || 0,
       answer: out[4] ?? '',
+      recovery: out[5] ?? '',
     };
+  }
+
+  /** Marks the server suspect for every isolate (lua/suspect.ts); true when it was not already. */
+  async suspect(server: string, now: number): Promise<boolean> {
+    return Number(await this.redis.eval(SUSPECT, [], [this.ns, server, String(now)])) === 1;
   }
 
   /** Shares a node's answer for a few seconds, so a polling storm costs one node call per window. */

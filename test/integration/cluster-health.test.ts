@@ -34,7 +34,8 @@ describe('health thresholds and auto-panic', () => {
     // One failed poll is below the threshold: the server still counts as online.
     expect((await join('th-1')).status).toBe(302);
     await runPoll({ ...fast, ...quick });
-    expect(await call('join', { meetingID: 'th-1', fullName: 'Ann', role: 'VIEWER' })).toMatchObject({ messageKey: 'serverUnavailable' });
+    const off = { env: { MEETING_RECOVERY: 'off' } };
+    expect(await call('join', { meetingID: 'th-1', fullName: 'Ann', role: 'VIEWER' }, off)).toMatchObject({ messageKey: 'serverUnavailable' });
     const again = await call('create', { meetingID: 'th-1', name: 'th-1' });
     expect(again.returncode).toBe('SUCCESS');
     expect(serverOf(await join('th-1'))).toBe(1 - on);

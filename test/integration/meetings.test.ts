@@ -264,14 +264,17 @@ describe('isMeetingRunning, getMeetingInfo, end, insertDocument', () => {
     expect(post.meetingID).toBe('i-1');
   });
 
-  it('getMeetingInfo and isMeetingRunning: node timeout → internalError', async () => {
+  it('getMeetingInfo and isMeetingRunning: node timeout → internalError, or not running once the retry fails too (MEETING_RECOVERY)', async () => {
     await registerServers(1);
     await createOn({ meetingID: 'i-2' });
     await sim(`/nodes/${nodes[0]!.id}/fault`, { body: { type: 'timeout' } });
-    const env = { CONNECT_TIMEOUT: '0.2', RESPONSE_TIMEOUT: '0.3' };
+    const env = { CONNECT_TIMEOUT: '0.2', RESPONSE_TIMEOUT: '0.3', MEETING_RECOVERY: 'off' };
     for (const name of ['getMeetingInfo', 'isMeetingRunning']) {
       expect(await call(name, { meetingID: 'i-2' }, { env })).toMatchObject({ messageKey: 'internalError', message: 'Unable to access meeting on server.' });
     }
+    const recovering = { ...env, MEETING_RECOVERY: 'on' };
+    expect(await call('getMeetingInfo', { meetingID: 'i-2' }, { env: recovering })).toMatchObject({ messageKey: 'notFound' });
+    expect(await call('isMeetingRunning', { meetingID: 'i-2' }, { env: recovering })).toEqual({ returncode: 'SUCCESS', running: 'false' });
   });
 
   it('end forwards meetingID and password, then forgets the meeting even if the node times out', async () => {

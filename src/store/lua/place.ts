@@ -8,7 +8,8 @@ import { FORGET_ANSWERS_FN } from './forget-route.js';
  * ARGV: ns, tenant, meetingID, now ms, ttl s, tags (';'-joined, '' = untagged only),
  *       required '1'|'0', reserve (load before the server's multiplier), voice bridge candidates
  *       (','-joined), moderator password, server id whose route must be dropped ('' = none),
- *       JSON for the tenant's meeting index, the tenant's meeting and attendee limits (-1 = none).
+ *       JSON for the tenant's meeting index, the tenant's meeting and attendee limits (-1 = none),
+ *       the meeting's recovery record ('' = none; kept with a new route, see src/cluster/recovery.ts).
  * Returns {status, server, voiceBridge, moderatorPW, placedAt, serverState}; status is
  * existing | new | no_server | tag_unavailable | vb_exhausted | meetings_limit | attendees_limit.
  */
@@ -22,11 +23,11 @@ local cur = redis.call('HMGET', route, 's', 'v', 'p', 't')
 -- A create changes what getMeetingInfo and isMeetingRunning answer.
 forgetAnswers(ns, tenant, mid)
 if cur[1] then
-  local st = redis.call('HMGET', ns .. ':server:' .. cur[1], 'state', 'online')
-  if cur[1] ~= ARGV[11] and st[2] == '1' and (st[1] == 'enabled' or st[1] == 'cordoned') then
+  local st = redis.call('HMGET', ns .. ':server:' .. cur[1], 'state', 'online', 'suspect')
+  if cur[1] ~= ARGV[11] and st[2] == '1' and not st[3] and (st[1] == 'enabled' or st[1] == 'cordoned') then
     return {'existing', cur[1], cur[2] or '', cur[3] or '', cur[4] or '', st[1]}
   end
-  -- Its server is gone, disabled or offline: place the meeting anew (Scalelite #202, #1161).
+  -- Its server is gone, disabled, offline or suspect: place the meeting anew (Scalelite #202, #1161).
   redis.call('DEL', route)
   if cur[2] and redis.call('HGET', vbKey, cur[2]) == owner then redis.call('HDEL', vbKey, cur[2]) end
 end
@@ -63,6 +64,7 @@ if not vb then return {'vb_exhausted'} end
 local mult = tonumber(redis.call('HGET', ns .. ':server:' .. best, 'mult') or '1') or 1
 redis.call('ZINCRBY', ns .. ':load:' .. bestTag, tonumber(ARGV[8]) * mult, best)
 redis.call('HSET', route, 's', best, 'v', vb, 'p', ARGV[10], 't', ARGV[4])
+if ARGV[15] ~= '' then redis.call('HSET', route, 'c', ARGV[15]) end
 redis.call('EXPIRE', route, ARGV[5])
 redis.call('HSET', ns .. ':meetings:' .. tenant, mid, ARGV[12])
 return {'new', best, vb, ARGV[10], ARGV[4], 'enabled'}

@@ -13,10 +13,15 @@ import { FORGET_ROUTE_FN } from './forget-route.js';
  * failed polls in a row it is auto-panicked: its routes, index entries and voice bridges go, and
  * the meetings are returned so the caller can ask the node to end them.
  *
+ * A server marked suspect by a failed call on the request path (lua/suspect.ts) stays out of
+ * placement until a poll that began after the failure gets its answer.
+ *
  * A full cycle also reconciles: meetings found on a node get (or keep) their route; a route whose
  * node answered without the meeting goes (unless placed within the grace period, as its create may
  * still be in flight); index entries without a route, routes to deleted servers and voice bridges
- * without a meeting go.
+ * without a meeting go. A meeting this cycle found on two nodes is a stale copy on the node its
+ * route does not name (the node came back after the meeting was re-created elsewhere): it is
+ * returned so the caller ends it; a copy seen on one node only is never ended.
  *
  * ARGV: ns, now ms, route ttl s, full '1'|'0', healthy, unhealthy and panic thresholds, grace ms,
  *   nServers, then per server 17 fields: id, state, tag ('' untagged), multiplier, url, secret,
@@ -29,7 +34,8 @@ import { FORGET_ROUTE_FN } from './forget-route.js';
  *   cycle stats (full cycles): ms, servers polled, servers that failed,
  *   nTenantUsage, then per tenant: tenant, attendees on the pool,
  *   the tenant mirror (src/store/tenant-mirror.ts; '' = left as it is).
- * Returns {removed routes and index entries, then per auto-panicked meeting: server, tenant, meetingID, pw}.
+ * Returns {removed routes and index entries, number of auto-panicked meetings, then per auto-panicked
+ *   meeting and then per stale copy: server, tenant, meetingID, pw}.
  */
 export const POLL_APPLY = `${FORGET_ROUTE_FN}
 local ns, now, ttl = ARGV[1], ARGV[2], ARGV[3]
@@ -52,13 +58,14 @@ for _ = 1, tonumber(nextArg()) do tags[#tags + 1] = nextArg() end
 local tenants = {}
 for _ = 1, tonumber(nextArg()) do tenants[#tenants + 1] = nextArg() end
 
-local out = {0}
+local out = {0, 0}
 local function panic(sid)
   for _, t in ipairs(tenants) do
     for _, mid in ipairs(redis.call('HKEYS', ns .. ':meetings:' .. t)) do
       if redis.call('HGET', ns .. ':route:' .. t .. ':' .. mid, 's') == sid then
         local cur = forgetRoute(ns, t, mid)
         out[#out + 1] = sid; out[#out + 1] = t; out[#out + 1] = mid; out[#out + 1] = cur[3] or ''
+        out[2] = out[2] + 1
       end
     end
   end
@@ -79,6 +86,8 @@ for _, s in ipairs(servers) do
       redis.call('HSET', key, 'uc', 0, 'fails', 0, 'load', s.load, 'meetings', s.meetings, 'users', s.users,
         'largest', s.largest, 'videos', s.videos)
       redis.call('HDEL', key, 'panicked')
+      local suspect = tonumber(redis.call('HGET', key, 'suspect'))
+      if suspect and suspect < nowMs then redis.call('HDEL', key, 'suspect') end
       -- This cycle's snapshots replace the last ones, for tenants that no longer have meetings there too.
       for _, t in ipairs(tenants) do redis.call('HDEL', ns .. ':snapshot:' .. t, s.id) end
       if s.version ~= '' then redis.call('HSET', key, 'version', s.version, 'versionAt', now) end
@@ -108,7 +117,7 @@ for _, s in ipairs(servers) do
   for _, t in ipairs(tags) do
     if t ~= own then redis.call('ZREM', ns .. ':load:' .. t, s.id) end
   end
-  if s.state == 'enabled' and redis.call('HGET', key, 'online') == '1' then
+  if s.state == 'enabled' and redis.call('HGET', key, 'online') == '1' and not redis.call('HGET', key, 'suspect') then
     redis.call('ZADD', ns .. ':load:' .. own, redis.call('HGET', key, 'load') or '0', s.id)
   else
     redis.call('ZREM', ns .. ':load:' .. own, s.id)
@@ -130,7 +139,7 @@ for _ = 1, tonumber(nextArg()) do
 end
 
 local vbKey = ns .. ':vb'
-local seen = {}
+local seen, elsewhere = {}, {}
 for _ = 1, tonumber(nextArg()) do
   local tenant, mid, sid, vb, pw = nextArg(), nextArg(), nextArg(), nextArg(), nextArg()
   local owner = tenant .. ':' .. mid
@@ -142,6 +151,7 @@ for _ = 1, tonumber(nextArg()) do
     -- Another live server already owns this meeting ID: leave its route alone.
     local st = redis.call('HMGET', ns .. ':server:' .. cur[1], 'online', 'state')
     keep = st[1] == '1' and st[2] ~= 'disabled'
+    if keep then elsewhere[#elsewhere + 1] = {tenant, mid, sid, pw, cur[1]} end
   end
   if not keep then
     if cur[2] and cur[2] ~= vb and redis.call('HGET', vbKey, cur[2]) == owner then redis.call('HDEL', vbKey, cur[2]) end
@@ -158,6 +168,12 @@ for _ = 1, tonumber(nextArg()) do
   -- A meeting the nodes still report keeps its route, however long it runs.
   redis.call('EXPIRE', route, ttl)
   redis.call('HSETNX', ns .. ':meetings:' .. tenant, mid, '{}')
+end
+
+for _, c in ipairs(elsewhere) do
+  if seen[c[1] .. ':' .. c[2] .. '\\n' .. c[5]] then
+    out[#out + 1] = c[3]; out[#out + 1] = c[1]; out[#out + 1] = c[2]; out[#out + 1] = c[4]
+  end
 end
 
 local ms, polled, failed = nextArg(), nextArg(), nextArg()

@@ -1,0 +1,162 @@
+// A class survives its node (docs/node-lifecycle.md): a node found down on the request path makes
+// its server suspect for every isolate, without waiting for the poll (never run here but where a
+// test says so), and the meeting is re-created elsewhere by the next create or join, with the
+// parameters its LMS gave; a node that comes back keeps no second copy.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bbb, call, counters, nodes, registerServers, resetAll, runPoll, sim, startCounting, totalNodeCalls, type Xml } from './support';
+
+beforeEach(resetAll);
+
+const SLIDES = '<modules><module name="presentation"><document url="https://example.com/a.pdf" filename="a.pdf"/></module></modules>';
+const CREATE = {
+  meetingID: 'class',
+  name: 'Physics 101',
+  attendeePW: 'ap',
+  moderatorPW: 'mp',
+  record: 'true',
+  welcome: 'Welcome',
+  duration: '90',
+  'meta_bbb-context': 'course-7',
+  'meta_bbb-recording-ready-url': 'https://lms.example.com/ready',
+};
+
+const fault = (i: number, body: Record<string, unknown>) => sim(`/nodes/${nodes[i]!.id}/fault`, { body });
+const join = (o: Record<string, string> = {}) => bbb('join', { meetingID: 'class', fullName: 'Ann', role: 'VIEWER' }, { env: o });
+
+/** Indexes (into `nodes`) of the nodes running the meeting, from the simulator's own state. */
+async function runningOn(meetingID = 'class', count = 3): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const { meetings } = await sim(`/nodes/${nodes[i]!.id}/meetings`);
+    if (meetings.some((m: { meetingID: string }) => m.meetingID === meetingID)) out.push(i);
+  }
+  return out;
+}
+
+/** A class created with slides on one of `count` nodes; returns that node and another. */
+async function runningClass(count = 2): Promise<{ dead: number; other: number }> {
+  await registerServers(count);
+  const r = await call('create', CREATE, { method: 'POST', body: SLIDES, contentType: 'text/xml' });
+  expect(r.returncode).toBe('SUCCESS');
+  const [dead] = await runningOn();
+  return { dead: dead!, other: dead === 0 ? 1 : 0 };
+}
+
+/** The unreachable node keeps its copy (as a partitioned node would) until it comes back and the poll ends it. */
+const copies = (...where: number[]) => where.sort();
+
+const redirectsTo = (res: Response, node: number) => {
+  expect(res.status).toBe(302);
+  expect(res.headers.get('location')).toContain(new URL(nodes[node]!.url).host);
+};
+
+describe('a node refusing connections', () => {
+  it("the LMS's rejoin (getMeetingInfo, create, join) lands on the other node at once", async () => {
+    const { dead, other } = await runningClass();
+    await fault(dead, { type: 'refuse' });
+    const t0 = Date.now();
+    // The failed call makes the server suspect; the meeting is not running until it is re-created.
+    expect(await call('getMeetingInfo', { meetingID: 'class' })).toMatchObject({ returncode: 'FAILED', messageKey: 'notFound' });
+    expect(await call('create', CREATE)).toMatchObject({ returncode: 'SUCCESS', meetingID: 'class', moderatorPW: 'mp' });
+    redirectsTo(await join(), other);
+    const ms = Date.now() - t0;
+    // Generous sanity bound; docs/benchmarks.md has the measurement.
+    expect(ms).toBeLessThan(10_000);
+    expect(await runningOn()).toEqual(copies(dead, other));
+  });
+
+  it('a create that meets the dead node recovers in the same call', async () => {
+    const { dead, other } = await runningClass();
+    await fault(dead, { type: 'refuse' });
+    expect(await call('create', CREATE)).toMatchObject({ returncode: 'SUCCESS', meetingID: 'class' });
+    expect(await runningOn()).toEqual(copies(dead, other));
+  });
+
+  it('a bare join link re-creates the meeting from what its LMS gave (params and XML body), 1 node call', async () => {
+    const { dead, other } = await runningClass();
+    await fault(dead, { type: 'refuse' });
+    // Someone's room page polls; the failure marks the server suspect for every isolate.
+    expect(await call('isMeetingRunning', { meetingID: 'class' })).toMatchObject({ returncode: 'SUCCESS', running: 'false' });
+    await startCounting();
+    redirectsTo(await join(), other);
+    // lookup, placement, then the meeting index in waitUntil; Postgres (callbacks, history) in waitUntil.
+    expect({ ...(await counters()), backend: await totalNodeCalls() }).toMatchObject({ redis: 3, backend: 1 });
+    const m = await sim(`/nodes/${nodes[other]!.id}/meetings/class`);
+    expect(m).toMatchObject({ name: 'Physics 101', attendeePW: 'ap', moderatorPW: 'mp', recording: true, duration: 90 });
+    expect(m.params).toMatchObject({ welcome: 'Welcome', 'meta_bbb-context': 'course-7' });
+    expect(m.documents.map((d: { body: string }) => d.body)).toEqual([SLIDES]);
+  });
+
+  it('two concurrent joins re-create the meeting once (three nodes: two placements would show)', async () => {
+    const { dead } = await runningClass(3);
+    await fault(dead, { type: 'refuse' });
+    await call('isMeetingRunning', { meetingID: 'class' });
+    const [a, b] = await Promise.all([join(), join()]);
+    expect(a!.headers.get('location')).toBeTruthy();
+    expect(new URL(a!.headers.get('location')!).host).toBe(new URL(b!.headers.get('location')!).host);
+    const live = (await runningOn()).filter((i) => i !== dead);
+    expect(live).toHaveLength(1);
+    redirectsTo(a!, live[0]!);
+  });
+
+  it('the node coming back does not leave two copies: the poll ends the stale one', async () => {
+    const { dead, other } = await runningClass();
+    await fault(dead, { type: 'refuse' });
+    await call('isMeetingRunning', { meetingID: 'class' });
+    redirectsTo(await join(), other);
+    await fault(dead, { type: 'none' });
+    // The node never lost its copy: both run until the poll sees them both.
+    expect((await runningOn()).sort()).toEqual([0, 1]);
+    await runPoll();
+    expect(await runningOn()).toEqual([other]);
+    redirectsTo(await join(), other);
+    // And the answered poll clears the suspicion: the node takes new meetings again.
+    for (let i = 0; i < 4; i++) await call('create', { meetingID: `after-${i}`, name: 'Room' });
+    expect((await runningOn('after-0')).length + (await runningOn('after-1')).length).toBe(2);
+    const perNode = await Promise.all([0, 1].map(async (i) => (await sim(`/nodes/${nodes[i]!.id}/meetings`)).meetings.length));
+    expect(perNode[dead]).toBeGreaterThan(0);
+  });
+
+  it('a suspect server takes no new meeting', async () => {
+    const { dead } = await runningClass();
+    await fault(dead, { type: 'refuse' });
+    await call('isMeetingRunning', { meetingID: 'class' });
+    await fault(dead, { type: 'none' });
+    for (let i = 0; i < 4; i++) expect((await call('create', { meetingID: `new-${i}`, name: 'Room' })).returncode).toBe('SUCCESS');
+    expect((await sim(`/nodes/${nodes[dead]!.id}/meetings`)).meetings.map((m: Xml) => m.meetingID)).toEqual(['class']);
+  });
+
+  it('MEETING_RECOVERY=off: a join to a suspect server answers serverUnavailable', async () => {
+    const { dead } = await runningClass();
+    await fault(dead, { type: 'refuse' });
+    const off = { MEETING_RECOVERY: 'off' };
+    expect(await call('isMeetingRunning', { meetingID: 'class' }, { env: off })).toMatchObject({ returncode: 'FAILED', messageKey: 'internalError' });
+    expect(await call('join', { meetingID: 'class', fullName: 'Ann', role: 'VIEWER' }, { env: off })).toMatchObject({ messageKey: 'serverUnavailable' });
+  });
+});
+
+describe('a node that stops answering (timeout)', () => {
+  const quick = { CONNECT_TIMEOUT: '1', RESPONSE_TIMEOUT: '1' };
+
+  it('one timeout is retried once; a second one makes the server suspect and the rejoin lands elsewhere', async () => {
+    const { dead, other } = await runningClass();
+    await fault(dead, { type: 'timeout' });
+    const t0 = Date.now();
+    expect(await call('getMeetingInfo', { meetingID: 'class' }, { env: quick })).toMatchObject({ messageKey: 'notFound' });
+    expect(await call('create', CREATE, { env: quick })).toMatchObject({ returncode: 'SUCCESS' });
+    redirectsTo(await join(quick), other);
+    // CONNECT_TIMEOUT + RESPONSE_TIMEOUT (Workers' fetch has no separate connect phase), plus the retry's 2 s at most.
+    expect(Date.now() - t0).toBeLessThan(2_000 + 2_000 + 2_000);
+    await fault(dead, { type: 'none' });
+  });
+});
+
+describe('a node the poll declared offline', () => {
+  it('a bare join link re-creates the meeting elsewhere', async () => {
+    const { dead, other } = await runningClass();
+    await fault(dead, { type: 'refuse' });
+    await runPoll({ CONNECT_TIMEOUT: '0.3', RESPONSE_TIMEOUT: '0.3', SERVER_UNHEALTHY_THRESHOLD: '1' });
+    redirectsTo(await join(), other);
+    expect(await runningOn()).toEqual(copies(dead, other));
+  });
+});

@@ -92,3 +92,22 @@ export interface ConfigDocument {
   >)[];
   tenants: { name: string; enabled?: boolean; secrets?: string[]; settings?: Record<string, unknown> }[];
 }
+
+/** One tenant's usage on one UTC day (GET /usage). */
+export interface UsageDay {
+  tenant: string;
+  day: string;
+  meetingsCreated: number;
+  meetingMinutes: number;
+  participantMinutes: number;
+  peakParticipants: number;
+  recordings: number;
+  recordingBytes: number;
+}
+
+export interface Usage {
+  from: string;
+  to: string;
+  sampleMinutes: number;
+  days: UsageDay[];
+}

@@ -11,10 +11,11 @@ import { serverCommands } from './servers.js';
 import { statusCommand } from './status.js';
 import { syncCommand } from './sync.js';
 import { tenantCommands } from './tenants.js';
+import { usageCommand } from './usage.js';
 
 /** `scaleflare`: the operator's CLI over the JSON admin API of any deployment (docs/cli.md). */
 
-const commands: Command[] = [statusCommand, ...serverCommands, ...tenantCommands, ...meetingCommands, ...recordingCommands, ...callbackCommands, ...configCommands, syncCommand, checkCommand];
+const commands: Command[] = [statusCommand, ...serverCommands, ...tenantCommands, ...meetingCommands, ...recordingCommands, ...callbackCommands, usageCommand, ...configCommands, syncCommand, checkCommand];
 
 const GLOBAL_HELP = `Options of every command:
   --url <url>      the balancer's base URL (or SCALEFLARE_URL)

@@ -130,6 +130,7 @@ describe('admin API v1: OpenAPI document', () => {
       '/callbacks/retry': ['post'],
       '/config/export': ['get'],
       '/config/import': ['post'],
+      '/usage': ['get'],
     };
     expect(Object.keys(doc.paths).sort()).toEqual(Object.keys(expected).sort());
     const resolve = (s: any): any => (s?.$ref ? doc.components.schemas[s.$ref.split('/').pop()] : s);

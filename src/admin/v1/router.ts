@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { jsonResponse } from '../../json-response.js';
 import { configured } from '../../observability/configured.js';
 import { describeError, log } from '../../observability/log.js';
+import { runAudited } from './audited.js';
 import { authorize } from './auth.js';
 import { callbackOperations } from './callbacks.js';
 import { meetingOperations } from './meetings.js';
@@ -15,6 +16,7 @@ import { settingsOperations } from './settings.js';
 import { proxyOperations } from '../../proxy/settings-api.js';
 import { tenantOperations } from './tenants.js';
 import { transferOperations } from './transfer.js';
+import { usageOperations } from './usage.js';
 import { validate } from '../validation.js';
 
 /** The JSON admin API (`/admin/v1`, docs/admin-api.md): bearer token, zod-validated JSON in and out. */
@@ -33,6 +35,7 @@ export const operations: readonly AnyOperation[] = [
   ...recordingOperations,
   ...callbackOperations,
   ...transferOperations,
+  ...usageOperations,
 ];
 
 type Ctx = Context<{ Bindings: object }>;
@@ -63,20 +66,13 @@ async function readBody(c: Ctx): Promise<unknown> {
 async function run(c: Ctx, op: AnyOperation): Promise<Response> {
   const svc = configured(c.env);
   if (!svc) throw new ApiError(503, 'invalid_configuration', 'The load balancer configuration is invalid; see its logs');
-  await authorize(c.req.header('authorization'), svc.cfg.adminTokens);
+  const token = await authorize(c.req.header('authorization'), svc.cfg.adminTokens);
   // An operation without a query or body schema ignores whatever is sent there.
   const params = op.params ? parse(op.params, c.req.param(), 'params') : {};
   const query = op.query ? parse(op.query, c.req.query(), 'query') : {};
   const body = op.body ? parse(op.body, await readBody(c), 'body') : {};
-  const result = await op.handler({
-    svc,
-    env: c.env,
-    origin: new URL(c.req.url).origin,
-    waitUntil: (p) => c.executionCtx.waitUntil(p),
-    params,
-    query,
-    body,
-  });
+  const input = { svc, env: c.env, origin: new URL(c.req.url).origin, waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p), params, query, body };
+  const result = await runAudited(op, operations, input, token);
   // Answers are checked too: a bug shows as a clear error rather than an unpromised shape.
   return jsonResponse(op.status ?? 200, op.response.parse(result));
 }

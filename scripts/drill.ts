@@ -2,7 +2,8 @@
  * `npm run drill [-- --keep]`: the recovery drill of docs/recovery-drill.md on a private local
  * stack. Populates a pool, takes the documented backups, destroys Postgres and Redis, restores into
  * an empty stack and checks that everything is back; then rotates a tenant secret, the balancer
- * secret and a compromised node secret under live traffic. Prints every step's time and the
+ * secret and a compromised node secret under live traffic. Between the two it kills the node of a
+ * live class and times the LMS's rejoin elsewhere. Prints every step's time and the
  * RTO/RPO per class of state; exits 0 when every check passed, 1 when one failed.
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { ROOT } from '../test/bench/paths.js';
 import { Shutdown } from '../test/bench/shutdown.js';
 import { startLab } from './drill/lab.js';
+import { liveClassDrill } from './drill/live-class.js';
 import { recoveryDrill } from './drill/recovery.js';
 import { printReport } from './drill/report.js';
 import { rotationDrill } from './drill/rotation.js';
@@ -29,8 +31,10 @@ try {
   section('Start');
   const lab = await steps.run('private Postgres, Redis, bridges, 3 BBB nodes, Worker', () => startLab(dir, shutdown));
   const recovery = await recoveryDrill(lab, steps);
+  // Before the rotations, which leave the ledger's secrets behind.
+  const liveClass = await liveClassDrill(lab, steps, recovery.ledger);
   const rotation = await rotationDrill(lab, steps, recovery.ledger);
-  printReport(steps, recovery, rotation);
+  printReport(steps, recovery, rotation, liveClass);
 } catch (e) {
   code = 1;
   if (!(e instanceof DrillFailed)) console.error(`drill: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

@@ -1,10 +1,11 @@
 /** The drill's summary: RTO and RPO per class of state, as measured in this run. */
+import type { LiveClassResult } from './live-class.js';
 import type { RecoveryResult } from './recovery.js';
 import { RESTORE_STEPS } from './recovery.js';
 import type { RotationResult } from './rotation.js';
 import { seconds, type Steps } from './steps.js';
 
-export function printReport(steps: Steps, recovery: RecoveryResult, rotation: RotationResult): void {
+export function printReport(steps: Steps, recovery: RecoveryResult, rotation: RotationResult, liveClass: LiveClassResult): void {
   const s = RESTORE_STEPS;
   const configuration = steps.total(s.storage, s.restore, s.redeploy);
   const rows = [
@@ -18,9 +19,15 @@ export function printReport(steps: Steps, recovery: RecoveryResult, rotation: Ro
     ],
     ['recording index', 'Postgres + R2', seconds(configuration + steps.total(s.reindex)), `0: ${recovery.restoredFromR2} newer recording(s) reindexed from R2`],
     ['recording files', 'R2', '0 (R2 untouched)', `0: ${recovery.recordings} recordings, ${recovery.files} files played byte for byte`],
+    [
+      'live class (its node lost)',
+      'a BBB node',
+      `${seconds(liveClass.refusedMs)} refused, ${seconds(liveClass.unansweredMs)} unanswered`,
+      "create parameters 0 (kept with the route); the class's live state (chat, slides' annotations, users) is lost",
+    ],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  console.log('\nRTO / RPO per class of state (this machine; RTO counts from an empty stack being started)');
+  console.log("\nRTO / RPO per class of state (this machine; RTO counts from an empty stack being started, or from the node's death)");
   for (const [i, r] of rows.entries()) {
     console.log(`  ${r.map((cell, j) => cell.padEnd(widths[j]!)).join('  ')}`.trimEnd());
     if (i === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);

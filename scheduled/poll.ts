@@ -10,6 +10,7 @@ import type { ServerRow } from '../src/store/servers.js';
 import { fromNodeMeetingID, nodeMeetingID, unscopeMeeting } from '../src/tenancy/scope.js';
 import { DEFAULT_TENANT, polledTenants } from '../src/tenancy/tenant.js';
 import type { XmlObject } from '../src/bbb/xml.js';
+import { logServerEvents } from './poll-events.js';
 import { recordHistory } from './poll-history.js';
 import { pollServers, type PollTarget, type ServerPoll } from './poll-servers.js';
 
@@ -45,7 +46,8 @@ export type PollFanOut = (targets: PollTarget[], now: number) => Promise<[string
  * One poll cycle: getMeetings on every enabled or cordoned server (bounded concurrency, per-call
  * timeouts, short ones for servers already offline, so a dead node costs at most a second), then
  * everything learned written to Redis in one round trip. Redis round trips per cycle are fixed
- * (lock, health, apply, unlock), whatever the number of servers and meetings; Postgres is read once
+ * (lock, health, apply, unlock, and one health read when a server may have changed state, for its
+ * event), whatever the number of servers and meetings; Postgres is read once
  * and written only when a cordoned server turns disabled or a node took its pending new secret. With
  * multitenancy the apply also mirrors the tenants, for isolates that start while Postgres is down.
  * A pool larger than POLL_SHARD_SIZE fans out to further invocations when `fanOut` is given.
@@ -117,6 +119,7 @@ export async function poll(svc: Services, now = Date.now(), fanOut?: PollFanOut)
         tenantMirror,
       }),
     );
+    await logServerEvents(svc, { active, before: health, polled, panicked: applied.panicked, disabled });
     await endOnNodes(svc, all, applied.panicked);
     // A node back with a meeting re-created elsewhere meanwhile: one meeting must not run twice.
     for (const m of applied.staleCopies) log('warn', 'poll: ending a stale copy of a meeting', { server: m.server, tenant: m.tenant, meetingID: m.meetingID });

@@ -7,6 +7,7 @@ import { describeError, log } from '../observability/log.js';
 import { services } from '../services.js';
 import { MULTITENANCY_DISABLED } from '../tenancy/tenant.js';
 import { AdminResponse, type AdminRoute } from './response.js';
+import { runAudited } from './scalelite-audited.js';
 import { serverHandlers } from './scalelite-servers.js';
 import { tenantHandlers } from './scalelite-tenants.js';
 import { validate } from './validation.js';
@@ -33,20 +34,19 @@ scaleliteApi.all('/:call', async (c) => {
     checkQuerySize(query);
     const { stripped, checksums } = stripChecksum(query);
     if (checksums.length !== 1) throw errors.checksumError();
-    const ok = await verifyChecksum({
-      call: name,
-      checkString: stripped,
-      checksum: checksums[0],
-      secrets: svc.cfg.secrets,
-      allowed: svc.cfg.algorithms,
-    });
-    if (!ok) throw errors.checksumError();
+    const check = { call: name, checkString: stripped, checksum: checksums[0], allowed: svc.cfg.algorithms };
+    if (!(await verifyChecksum({ ...check, secrets: svc.cfg.secrets }))) throw errors.checksumError();
+    // Which secret signed, for the audit event of a change (its fingerprint only).
+    const signer = async () => {
+      for (const secret of svc.cfg.secrets) if (await verifyChecksum({ ...check, secrets: [secret] })) return secret;
+      return '';
+    };
     if (route.tenants && !svc.cfg.multitenancy) return c.json({ message: MULTITENANCY_DISABLED }, 412);
     const json = await readJsonBody(c);
     if (json instanceof AdminResponse) return c.json(json.body as object, json.status as 400);
     const body = route.body ? validate(route.body, json, 'body') : ({ ok: true, data: json } as const);
     if (!body.ok) return c.json({ error: body.message, issues: body.issues }, 400);
-    const res = await route.handler(svc, { query: new URLSearchParams(query), body: body.data, env: c.env });
+    const res = await runAudited(name, HANDLERS, svc, { query: new URLSearchParams(query), body: body.data, env: c.env }, signer);
     return c.json(res.body as object, res.status as 200);
   } catch (e) {
     if (e instanceof BbbError) return bbbError(e);

@@ -16,12 +16,12 @@ export function setLogLevel(level: Level): void {
 }
 
 /**
- * One structured JSON line, with the running request's id. Callers pass only safe fields: no
+ * One structured JSON line, with the running request's id (null outside one: a test calling in). Callers pass only safe fields: no
  * query strings, checksums, secrets or passwords (errors go through describeError first).
  */
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
   if (LEVELS.indexOf(level) < threshold) return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, msg, requestId: currentRequest()?.id, ...fields });
+  const line = JSON.stringify({ time: new Date().toISOString(), level, msg, requestId: currentRequest()?.id ?? null, ...fields });
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);
   else console.log(line);

@@ -6,6 +6,7 @@
  * in R2 (what reindex restores from). Nothing is indexed until everything checks out; repeating
  * `complete` gives the same result. The callback is attempted once the node has its answer.
  */
+import { log } from '../observability/log.js';
 import { enqueueRecordingReady } from '../store/callbacks.js';
 import { knownTenants } from '../tenancy/tenant.js';
 import { deliverSoon } from './callbacks-delivery.js';
@@ -40,6 +41,7 @@ export async function completeRecording(call: IngestCall): Promise<Response> {
   const ready = enqueueRecordingReady(svc.cfg.callbacks, { tenant: upload.tenant, meetingID: upload.meta.meetingId, recordID: recordId });
   const queued = await indexUpload(svc, upload, serverId, published, [ready]);
   if (!queued) throw ingestErrors.foreignRecording('This recording belongs to another server.');
+  log('notice', 'recording indexed', { tenant: upload.tenant, recordID: recordId, meetingID: upload.meta.meetingId, server: serverId, published });
   // Written last: its presence says the upload finished (docs/recordings.md, reindex).
   await storeManifest(bucket, recordId, serverId, manifest);
   // The frontend hears at once, as from BBB, without the node's uploader waiting for it.

@@ -37,7 +37,11 @@ ingestApi.all('*', async (c) => {
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
     const caller = await authenticate(c.req.raw, svc, waitUntil);
     const call = { svc, bucket: svc.recordings, req: c.req.raw, url, caller, target: parseTarget(rest), tenant: DEFAULT_TENANT, waitUntil }; // the recording's tenant comes from its scoped meetingID at complete
-    return await handler(call);
+    return await handler(call).catch((e: unknown) => {
+      // A recording the balancer will not take from an authenticated node: an event naming it.
+      if (e instanceof IngestError) log('warn', 'recording refused', { recordID: call.target.recordId, server: caller.server.id, code: e.code, reason: e.message });
+      throw e;
+    });
   } catch (e) {
     if (e instanceof IngestError) return c.json(errorBody(e), e.status);
     // Storage out of reach, most likely: the node retries; the log has the details, never a secret.

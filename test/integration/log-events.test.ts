@@ -3,10 +3,14 @@
 // auto-panic, an admin change on either admin API); LOG_LEVEL; and never a secret.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IngestClient } from '../../scripts/recordings/ingest-client';
+import { invalidateServers } from '../../src/cluster/server-cache';
 import worker from '../../src/index';
 import { services } from '../../src/services';
+import { insertServer } from '../../src/store/servers';
+import { recordingFixture } from '../support/recordings-ingest-fixture';
 import { ADMIN_ENV, OLD_TOKEN, TOKEN, v1 } from './admin-v1-support';
-import { admin, bbb, call, envWith, hex, nodes, registerServers, resetAll, runPoll, SECRET, sim } from './support';
+import { admin, BASE, bbb, call, envWith, hex, nodes, registerServers, resetAll, runPoll, SECRET, send, sim } from './support';
 
 beforeEach(resetAll);
 afterEach(() => {
@@ -149,6 +153,28 @@ describe('events', () => {
       await admin('updateServer', { id: 'no-such-server', server: { state: 'cordon' } });
     });
     expect(events(lines, 'admin change')).toEqual([]);
+  });
+});
+
+describe('recording events', () => {
+  it('indexed names the recording, its meeting and node; refused names the recording, the node and why', async () => {
+    const svc = services(envWith());
+    for (const id of ['log-node-a', 'log-node-b']) {
+      await insertServer(svc.sql, { id, url: `https://${id}.example.com/bigbluebutton/api`, secret: `${id}-secret`, tag: null, loadMultiplier: 1 });
+    }
+    invalidateServers();
+    const node = (id: string) => new IngestClient({ baseUrl: BASE, serverId: id, secret: `${id}-secret`, send: (req) => send(req), partSize: 5 * 1024 * 1024 });
+    const recordId = `${'cd'.repeat(20)}-${Date.now()}`;
+    const upload = recordingFixture({ recordId, meetingId: 'log-room' }).map((f) => ({ ...f, data: new Blob([f.data]) }));
+    const lines = await written(async () => {
+      await node('log-node-a').uploadRecording(recordId, upload);
+      await node('log-node-b').uploadRecording(recordId, upload).catch(() => undefined);
+    });
+    expect(events(lines, 'recording indexed')).toEqual([
+      expect.objectContaining({ level: 'notice', tenant: 'default', recordID: recordId, meetingID: 'log-room', server: 'log-node-a', published: true }),
+    ]);
+    expect(events(lines, 'recording refused')[0]).toMatchObject({ level: 'warn', recordID: recordId, server: 'log-node-b', code: 'foreign_recording' });
+    for (const line of lines) expect(line).not.toMatch(/log-node-[ab]-secret/);
   });
 });
 

@@ -2,7 +2,7 @@ import { NodeCallError } from '../src/bbb/client.js';
 import type { XmlNode, XmlObject } from '../src/bbb/xml.js';
 import type { Config } from '../src/config.js';
 import { forEachLimited } from '../src/cluster/concurrency.js';
-import { serverLoad } from '../src/cluster/load.js';
+import { expectedUsers, serverLoad } from '../src/cluster/load.js';
 import { callServer } from '../src/cluster/node.js';
 import { describeError } from '../src/observability/log.js';
 import type { PolledServer } from '../src/store/cluster-state.js';
@@ -37,6 +37,12 @@ const list = (v: XmlNode | undefined): XmlObject[] =>
 
 const num = (v: XmlNode | undefined) => Number(typeof v === 'string' ? v : 0) || 0;
 
+/** The meeting's `meta_bbb-meeting-size-hint`, as getMeetings gives it back under <metadata>. */
+const sizeHint = (metadata: XmlNode | undefined): string | undefined => {
+  const v = metadata && typeof metadata === 'object' && !Array.isArray(metadata) ? (metadata as XmlObject)['bbb-meeting-size-hint'] : undefined;
+  return typeof v === 'string' ? v : undefined;
+};
+
 /** The node's bbbVersion ('' when it does not reveal it, allowRevealOfBBBVersion=false, or fails). */
 async function readVersion(cfg: Config, target: PollTarget): Promise<string> {
   try {
@@ -65,6 +71,7 @@ async function pollServer(cfg: Config, target: PollTarget, now: number): Promise
       videos: num(m.videoCount),
       createTime: num(m.createTime),
       isBreakout: m.isBreakout === 'true',
+      expectedUsers: expectedUsers(sizeHint(m.metadata), cfg.load),
     }));
     return {
       meetings,

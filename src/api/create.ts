@@ -56,6 +56,7 @@ async function createOn(call: ApiCall, avoidServer?: string, onDown?: (server: s
     meetingID,
     tag,
     moderatorPW,
+    sizeHint: param(policed, 'meta_bbb-meeting-size-hint'),
     ...(avoidServer ? { avoidServer } : {}),
     ...(recovery ? { recovery } : {}),
     ...(call.tenant.settings.limits ? { limits: call.tenant.settings.limits } : {}),

@@ -35,6 +35,8 @@ export const errors = {
   tenantLimit: (key: 'maxMeetingsReached' | 'maxAttendeesReached', message: string) => new BbbError(key, message),
   serverUnavailable: () =>
     new BbbError('serverUnavailable', 'The server for this meeting is disabled/offline.'),
+  /** Admission control: every server that could take the meeting is at its capacity (docs/placement.md). */
+  poolFull: () => new BbbError('serverCapacityReached', 'Every server that could host this meeting is at capacity; try again later.'),
   serverTagUnavailable: (tag: string) =>
     new BbbError('serverTagUnavailable', `There is no available server with the required tag=${tag}.`),
   missingParameters: () =>

@@ -5,7 +5,7 @@ import type { Services } from '../services.js';
 import type { PlaceResult } from '../store/routes.js';
 import type { ServerRow } from '../store/servers.js';
 import { nodeMeetingID } from '../tenancy/scope.js';
-import { newMeetingReservation } from './load.js';
+import { expectedUsers, newMeetingReservation } from './load.js';
 import { callServer } from './node.js';
 import { parseServerTag, voiceBridgeCandidates } from './placement.js';
 
@@ -25,6 +25,8 @@ export interface PlacementRequest {
   avoidServer?: string;
   /** The meeting's recovery record, kept with a new route (src/cluster/recovery.ts). */
   recovery?: string;
+  /** `meta_bbb-meeting-size-hint` after the params policy: the users to reserve. */
+  sizeHint?: string | undefined;
 }
 
 /**
@@ -52,6 +54,7 @@ async function place(svc: Services, req: PlacementRequest, avoidServer?: string)
   const { cfg } = svc;
   const { tags, required } = parseServerTag(req.tag);
   const now = Date.now();
+  const users = expectedUsers(req.sizeHint, cfg.load);
   const result = await svc.routes.place({
     tenant: req.tenant,
     meetingID: req.meetingID,
@@ -59,7 +62,8 @@ async function place(svc: Services, req: PlacementRequest, avoidServer?: string)
     ttlSeconds: cfg.meetingTtlSeconds,
     tags,
     tagsRequired: required,
-    reserve: newMeetingReservation(cfg.load),
+    reserve: newMeetingReservation(cfg.load, users),
+    users,
     voiceBridges: await voiceBridgeCandidates(`${req.tenant}:${req.meetingID}`, cfg.voiceBridgeLength, req.preferredVoiceBridge),
     moderatorPW: req.moderatorPW,
     ...(avoidServer ? { avoidServer } : {}),
@@ -71,6 +75,8 @@ async function place(svc: Services, req: PlacementRequest, avoidServer?: string)
   switch (result.status) {
     case 'no_server':
       throw errors.internalError('Could not find any available servers.');
+    case 'full':
+      throw errors.poolFull();
     case 'tag_unavailable':
       throw errors.serverTagUnavailable(tags.join(';'));
     case 'vb_exhausted':

@@ -118,6 +118,7 @@ export class ClusterState {
       args.push(r ? '1' : '0', r?.online ? '1' : '0');
       args.push(String(r?.load ?? 0), String(r?.meetings ?? 0), String(r?.users ?? 0));
       args.push(String(r?.largestMeeting ?? 0), String(r?.videos ?? 0), r?.error ?? '', r?.version ?? '');
+      args.push(String(s.capacityUsers ?? ''), String(s.capacityMeetings ?? ''), String(s.capacityVideoStreams ?? ''));
     }
     const tags = [...new Set(['none', ...opts.tags.map(tagKey)])];
     args.push(String(tags.length), ...tags, String(opts.tenants.length), ...opts.tenants);

@@ -23,7 +23,7 @@ export type LookupMode = 'join' | 'info' | 'running' | '';
 
 export type PlaceResult =
   | { status: 'existing' | 'new'; server: string; voiceBridge: string; moderatorPW: string; placedAt: number; serverState: string }
-  | { status: 'no_server' | 'tag_unavailable' | 'vb_exhausted' | 'meetings_limit' | 'attendees_limit' };
+  | { status: 'no_server' | 'full' | 'tag_unavailable' | 'vb_exhausted' | 'meetings_limit' | 'attendees_limit' };
 
 export interface PlaceRequest {
   tenant: string;
@@ -33,6 +33,8 @@ export interface PlaceRequest {
   tags: string[];
   tagsRequired: boolean;
   reserve: number;
+  /** Users the meeting is expected to bring, checked against the servers' user capacity. */
+  users: number;
   voiceBridges: string[];
   moderatorPW: string;
   /** Drop an existing route on this server instead of keeping it. */
@@ -57,7 +59,7 @@ export class RouteStore {
       this.ns, r.tenant, r.meetingID, String(r.now), String(r.ttlSeconds), r.tags.join(';'),
       r.tagsRequired ? '1' : '0', String(r.reserve), r.voiceBridges.join(','), r.moderatorPW,
       r.avoidServer ?? '', r.indexEntry, String(r.limits?.meetings ?? -1), String(r.limits?.attendees ?? -1),
-      r.recovery ?? '',
+      r.recovery ?? '', String(r.users),
     ])) as string[];
     const status = out[0] as PlaceResult['status'];
     if (status !== 'existing' && status !== 'new') return { status };

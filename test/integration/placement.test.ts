@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { admin, call, nodes, registerServers, resetAll, sim } from './support';
+import { admin, call, nodes, registerServers, resetAll, runPoll, sim } from './support';
 
 beforeEach(resetAll);
 
@@ -42,5 +42,54 @@ describe('placement', () => {
     await admin('updateServer', { id: ids[1], server: { state: 'disable' } });
     for (let i = 0; i < 5; i++) await call('create', { meetingID: `e-${i}`, name: 'Room' });
     expect(await meetingsPerNode(3)).toEqual([0, 0, 5]);
+  });
+});
+
+describe('admission control (servers.capacity_*, checked in the placement script)', () => {
+  const capacity = (id: string, server: Record<string, number>) => admin('updateServer', { id, server });
+
+  it('a server at its meeting capacity takes no more; a full pool answers serverCapacityReached', async () => {
+    const ids = await registerServers(2);
+    await capacity(ids[0]!, { capacity_meetings: 1 });
+    await capacity(ids[1]!, { capacity_meetings: 2 });
+    for (let i = 0; i < 3; i++) expect((await call('create', { meetingID: `cap-${i}`, name: 'Room' })).returncode).toBe('SUCCESS');
+    const full = await call('create', { meetingID: 'cap-3', name: 'Room' });
+    expect(full).toMatchObject({ returncode: 'FAILED', messageKey: 'serverCapacityReached' });
+    expect(await meetingsPerNode(2)).toEqual([1, 2]);
+    // The poll counts them from the nodes; still full. One ends: room again.
+    await runPoll();
+    expect((await call('create', { meetingID: 'cap-3', name: 'Room' })).messageKey).toBe('serverCapacityReached');
+    await sim(`/nodes/${nodes[1]!.id}/meetings/${(await sim(`/nodes/${nodes[1]!.id}/meetings`)).meetings[0].meetingID}/end`, { method: 'POST' });
+    await runPoll();
+    expect((await call('create', { meetingID: 'cap-3', name: 'Room' })).returncode).toBe('SUCCESS');
+    // Existing meetings are never refused: a re-create finds its route.
+    expect((await call('create', { meetingID: 'cap-3', name: 'Room' })).messageKey).toBe('duplicateWarning');
+  });
+
+  it('meta_bbb-meeting-size-hint is the reservation checked against user capacity (else LOAD_MIN_USER_COUNT)', async () => {
+    const ids = await registerServers(2);
+    for (const id of ids) await capacity(id, { capacity_users: 50 });
+    const sized = (meetingID: string, hint?: string) =>
+      call('create', { meetingID, name: 'Room', ...(hint ? { 'meta_bbb-meeting-size-hint': hint } : {}) });
+    expect((await sized('big-1', '40')).returncode).toBe('SUCCESS');
+    expect((await sized('big-2', '40')).returncode).toBe('SUCCESS');
+    expect(await meetingsPerNode(2)).toEqual([1, 1]);
+    // 40 + 20 fits nowhere; 40 + 15 (no hint: LOAD_MIN_USER_COUNT) neither; 40 + 10 does.
+    expect((await sized('mid', '20')).messageKey).toBe('serverCapacityReached');
+    expect((await sized('plain')).messageKey).toBe('serverCapacityReached');
+    expect((await sized('small', '10')).returncode).toBe('SUCCESS');
+    // A hint larger than any server: refused at once.
+    expect((await sized('huge', '500')).messageKey).toBe('serverCapacityReached');
+  });
+
+  it('a server at its video stream capacity takes no new meeting; unknown capacities never refuse', async () => {
+    const ids = await registerServers(2);
+    await call('create', { meetingID: 'cam', name: 'Room' });
+    const on = (await sim(`/nodes/${nodes[0]!.id}/meetings`)).meetings.length === 1 ? 0 : 1;
+    await capacity(ids[on]!, { capacity_video_streams: 1 });
+    await sim(`/nodes/${nodes[on]!.id}/meetings/cam/users`, { body: { fullName: 'Ann', role: 'VIEWER', video: true } });
+    await runPoll();
+    for (let i = 0; i < 4; i++) expect((await call('create', { meetingID: `v-${i}`, name: 'Room' })).returncode).toBe('SUCCESS');
+    expect((await meetingsPerNode(2))[on]).toBe(1);
   });
 });

@@ -2,16 +2,23 @@ import { FORGET_ANSWERS_FN } from './forget-route.js';
 
 /**
  * Atomic placement, one round trip: keep a live meeting's route, or pick the eligible server with
- * the lowest load for the tags asked, reserve the new meeting's load on it at once (so a burst of
- * creates spreads), claim a pool-wide unique voice bridge and write the route.
+ * the lowest load for the tags asked that has room under its capacity, reserve the new meeting's
+ * load on it at once (so a burst of creates spreads), claim a pool-wide unique voice bridge and
+ * write the route.
+ *
+ * Admission control: a server with a known capacity (servers.capacity_*, mirrored by the poll)
+ * takes the meeting only if its meetings + 1, its users + the meeting's expected users, and its
+ * video streams + 0 fit; counts are the last poll's plus what placements reserved since (rm, ru).
  *
  * ARGV: ns, tenant, meetingID, now ms, ttl s, tags (';'-joined, '' = untagged only),
  *       required '1'|'0', reserve (load before the server's multiplier), voice bridge candidates
  *       (','-joined), moderator password, server id whose route must be dropped ('' = none),
  *       JSON for the tenant's meeting index, the tenant's meeting and attendee limits (-1 = none),
- *       the meeting's recovery record ('' = none; kept with a new route, see src/cluster/recovery.ts).
+ *       the meeting's recovery record ('' = none; kept with a new route, see src/cluster/recovery.ts),
+ *       the meeting's expected users (for the servers' user capacity).
  * Returns {status, server, voiceBridge, moderatorPW, placedAt, serverState}; status is
- * existing | new | no_server | tag_unavailable | vb_exhausted | meetings_limit | attendees_limit.
+ * existing | new | no_server | full (every eligible server at capacity) | tag_unavailable |
+ * vb_exhausted | meetings_limit | attendees_limit.
  */
 export const PLACE = `${FORGET_ANSWERS_FN}
 local ns, tenant, mid = ARGV[1], ARGV[2], ARGV[3]
@@ -39,21 +46,41 @@ if maxAttendees >= 0 and (tonumber(redis.call('HGET', ns .. ':usage:attendees', 
   return {'attendees_limit'}
 end
 
-local best, bestScore, bestTag
+local users = tonumber(ARGV[16]) or 0
+local function fits(sid)
+  local h = redis.call('HMGET', ns .. ':server:' .. sid, 'capm', 'capu', 'capv', 'meetings', 'users', 'videos', 'rm', 'ru')
+  local n = function(v) return tonumber(v) or 0 end
+  local capm, capu, capv = tonumber(h[1]), tonumber(h[2]), tonumber(h[3])
+  return not (capm and n(h[4]) + n(h[7]) + 1 > capm) and not (capu and n(h[5]) + n(h[8]) + users > capu)
+    and not (capv and n(h[6]) >= capv)
+end
+
+-- Candidates by load, lowest first, a page at a time; the first with room wins within its tag.
+local best, bestScore, bestTag, full
 local function consider(tag)
-  local r = redis.call('ZRANGE', ns .. ':load:' .. tag, 0, 0, 'WITHSCORES')
-  if r[1] and (not best or tonumber(r[2]) < bestScore) then best, bestScore, bestTag = r[1], tonumber(r[2]), tag end
+  local from = 0
+  while true do
+    local r = redis.call('ZRANGE', ns .. ':load:' .. tag, from, from + 15, 'WITHSCORES')
+    if #r == 0 then return end
+    for j = 1, #r, 2 do
+      local score = tonumber(r[j + 1])
+      if best and score >= bestScore then return end
+      if fits(r[j]) then best, bestScore, bestTag = r[j], score, tag return end
+      full = true
+    end
+    from = from + 16
+  end
 end
 if ARGV[6] ~= '' then
   for tag in string.gmatch(ARGV[6], '[^;]+') do consider(tag) end
   if not best then
-    if ARGV[7] == '1' then return {'tag_unavailable'} end
+    if ARGV[7] == '1' then return {full and 'full' or 'tag_unavailable'} end
     consider('none')
   end
 else
   consider('none')
 end
-if not best then return {'no_server'} end
+if not best then return {full and 'full' or 'no_server'} end
 
 local vb
 for pin in string.gmatch(ARGV[9], '[^,]+') do
@@ -63,6 +90,8 @@ if not vb then return {'vb_exhausted'} end
 
 local mult = tonumber(redis.call('HGET', ns .. ':server:' .. best, 'mult') or '1') or 1
 redis.call('ZINCRBY', ns .. ':load:' .. bestTag, tonumber(ARGV[8]) * mult, best)
+redis.call('HINCRBY', ns .. ':server:' .. best, 'rm', 1)
+redis.call('HINCRBY', ns .. ':server:' .. best, 'ru', users)
 redis.call('HSET', route, 's', best, 'v', vb, 'p', ARGV[10], 't', ARGV[4])
 if ARGV[15] ~= '' then redis.call('HSET', route, 'c', ARGV[15]) end
 redis.call('EXPIRE', route, ARGV[5])

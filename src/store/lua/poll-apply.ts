@@ -24,9 +24,9 @@ import { FORGET_ROUTE_FN } from './forget-route.js';
  * returned so the caller ends it; a copy seen on one node only is never ended.
  *
  * ARGV: ns, now ms, route ttl s, full '1'|'0', healthy, unhealthy and panic thresholds, grace ms,
- *   nServers, then per server 17 fields: id, state, tag ('' untagged), multiplier, url, secret,
+ *   nServers, then per server 20 fields: id, state, tag ('' untagged), multiplier, url, secret,
  *     pending secret ('' = none), proxy basename ('' = default), polled '1'|'0', answered '1'|'0', load, meetings, users, largest meeting, videos, last error,
- *     bbb version ('' = unchanged),
+ *     bbb version ('' = unchanged), capacity in users, meetings and video streams ('' = unknown),
  *   nTags, tags (every tag in use, 'none' included),
  *   nTenants, tenants,
  *   nSnapshots, then per snapshot: tenant, server id, JSON ('' = drop),
@@ -50,7 +50,7 @@ local servers = {}
 for _ = 1, tonumber(nextArg()) do
   local s = {}
   for _, f in ipairs({'id', 'state', 'tag', 'mult', 'url', 'secret', 'next', 'basename', 'polled', 'online', 'load', 'meetings',
-    'users', 'largest', 'videos', 'error', 'version'}) do s[f] = nextArg() end
+    'users', 'largest', 'videos', 'error', 'version', 'capu', 'capm', 'capv'}) do s[f] = nextArg() end
   servers[#servers + 1] = s
 end
 local tags = {}
@@ -77,14 +77,15 @@ for _, s in ipairs(servers) do
   local key = ns .. ':server:' .. s.id
   redis.call('SADD', ns .. ':servers', s.id)
   redis.call('HSET', key, 'state', s.state, 'tag', s.tag, 'mult', s.mult, 'url', s.url, 'secret', s.secret,
-    'next', s.next, 'basename', s.basename)
+    'next', s.next, 'basename', s.basename, 'capu', s.capu, 'capm', s.capm, 'capv', s.capv)
   if s.polled == '1' then
     local was = redis.call('HGET', key, 'online')
     local online = was == '1' and '1' or '0'
     if s.online == '1' then
       answered[s.id] = true
+      -- rm/ru: meetings and users reserved by placements since this poll (lua/place.ts, admission control).
       redis.call('HSET', key, 'uc', 0, 'fails', 0, 'load', s.load, 'meetings', s.meetings, 'users', s.users,
-        'largest', s.largest, 'videos', s.videos)
+        'largest', s.largest, 'videos', s.videos, 'rm', 0, 'ru', 0)
       redis.call('HDEL', key, 'panicked')
       local suspect = tonumber(redis.call('HGET', key, 'suspect'))
       if suspect and suspect < nowMs then redis.call('HDEL', key, 'suspect') end

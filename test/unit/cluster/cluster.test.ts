@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config';
-import { newMeetingReservation, serverLoad } from '../../../src/cluster/load';
+import { expectedUsers, newMeetingReservation, serverLoad } from '../../../src/cluster/load';
 import { parseServerTag, voiceBridgeCandidates } from '../../../src/cluster/placement';
 import { applyParamPolicy } from '../../../src/tenancy/params';
 
@@ -42,7 +42,16 @@ describe('load', () => {
     expect(serverLoad([young], 1, cfg, now)).toBe(1 + 15 + 1);
     expect(serverLoad([old], 1, cfg, now)).toBe(41);
     expect(serverLoad([young, old, breakout], 2, cfg, now)).toBe(2 * (17 + 41));
-    expect(newMeetingReservation(cfg)).toBe(16);
+    expect(newMeetingReservation(cfg, expectedUsers(undefined, cfg))).toBe(16);
+  });
+
+  it('a size hint (meta_bbb-meeting-size-hint) replaces LOAD_MIN_USER_COUNT as a young meeting\'s reservation', () => {
+    expect(expectedUsers('40', cfg)).toBe(40);
+    expect(expectedUsers('2', cfg)).toBe(2);
+    for (const bad of ['', '0', '-3', '2.5', 'many', '1000000']) expect(expectedUsers(bad, cfg), bad).toBe(15);
+    expect(newMeetingReservation(cfg, 40)).toBe(41);
+    const young = { participants: 3, videos: 0, createTime: now - 60_000, isBreakout: false, expectedUsers: 40 };
+    expect(serverLoad([young], 1, cfg, now)).toBe(1 + 40);
   });
 });
 

@@ -19,14 +19,14 @@ beforeEach(async () => {
 afterAll(resetTenants);
 
 describe('admin API v1: meetings', () => {
-  it('list (before and after a poll), info from the node, end through the BBB path', async () => {
-    await registerServers(1);
+  it("list with each meeting's server (before and after a poll), info from the node, end through the BBB path", async () => {
+    const [server] = await registerServers(1);
     await call('create', { meetingID: 'm-1', name: 'Room one', moderatorPW: 'mp' });
     const fresh = await v1('GET', '/meetings');
-    expect(fresh.json).toMatchObject({ tenant: 'default', meetings: [{ meetingID: 'm-1', meetingName: 'Room one' }] });
+    expect(fresh.json).toMatchObject({ tenant: 'default', meetings: [{ meetingID: 'm-1', meetingName: 'Room one', server }] });
     await runPoll();
     const polled = await v1('GET', '/meetings?tenant=default');
-    expect(polled.json.meetings).toEqual([expect.objectContaining({ meetingID: 'm-1', running: expect.any(Boolean), participantCount: 0 })]);
+    expect(polled.json.meetings).toEqual([expect.objectContaining({ meetingID: 'm-1', running: expect.any(Boolean), participantCount: 0, server })]);
     expect(polled.text).not.toContain('mp');
 
     const info = await v1('GET', '/meetings/m-1');

@@ -5,13 +5,9 @@ import type { ApiCall, Handler } from '../../api/context.js';
 import { ApiError, type OperationContext } from './operation.js';
 import { tenantScope } from './tenants.js';
 
-/**
- * Runs a BBB API handler as the tenant's LMS would call it (checksum already "verified"), so
- * admin actions take exactly the BBB API's path; its XML answer comes back parsed, its BBB
- * errors as JSON ones: notFound 404, bad input 400, a node that failed 502.
- */
-export async function callAs(ctx: OperationContext, tenantId: string, handler: Handler, params: Params, what: string): Promise<XmlObject> {
-  const call: ApiCall = {
+/** A BBB API call as the tenant's LMS would make it, its checksum already "verified". */
+export async function apiCallAs(ctx: OperationContext, tenantId: string, params: Params = []): Promise<ApiCall> {
+  return {
     svc: ctx.svc,
     tenant: await tenantScope(ctx, tenantId),
     params,
@@ -19,6 +15,15 @@ export async function callAs(ctx: OperationContext, tenantId: string, handler: H
     formData: () => Promise.reject(new Error('no form data')),
     waitUntil: ctx.waitUntil,
   };
+}
+
+/**
+ * Runs a BBB API handler as the tenant's LMS would call it, so admin actions take exactly the
+ * BBB API's path; its XML answer comes back parsed, its BBB errors as JSON ones: notFound 404,
+ * bad input 400, a node that failed 502.
+ */
+export async function callAs(ctx: OperationContext, tenantId: string, handler: Handler, params: Params, what: string): Promise<XmlObject> {
+  const call = await apiCallAs(ctx, tenantId, params);
   try {
     return parseNodeResponse(await (await handler(call)).text());
   } catch (e) {

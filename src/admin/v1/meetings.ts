@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { xmlList, xmlText, type XmlObject, type XmlValue } from '../../bbb/xml.js';
+import { xmlText, type XmlObject, type XmlValue } from '../../bbb/xml.js';
 import { end } from '../../api/end.js';
 import { getMeetingInfo } from '../../api/get-meeting-info.js';
-import { getMeetings } from '../../api/get-meetings.js';
+import { runningMeetings } from '../../api/get-meetings.js';
 import { MeetingId } from '../../ids.js';
-import { callAs } from './bbb-call.js';
+import { apiCallAs, callAs } from './bbb-call.js';
 import { operation, Success, TenantQuery } from './operation.js';
 
 /**
@@ -30,6 +30,7 @@ const MeetingSchema = z
     videoCount: z.number(),
     isBreakout: z.boolean(),
     metadata: z.record(z.string(), z.string()),
+    server: z.string().optional().describe('The id of the server it runs on (in lists)'),
   })
   .meta({ id: 'Meeting' });
 
@@ -63,14 +64,14 @@ export const meetingOperations = [
     method: 'get',
     path: '/meetings',
     tag: 'meetings',
-    summary: "A tenant's running meetings (the default tenant without ?tenant=), from the last poll; no node is called",
+    summary: "A tenant's running meetings and their servers (the default tenant without ?tenant=), from the last poll; no node is called",
+    description: "Exactly what the tenant's getMeetings shows (the same one Redis round trip), with each meeting's server.",
     query: TenantQuery,
     response: z.object({ tenant: z.string(), meetings: z.array(MeetingSchema) }),
     errors: [404],
     handler: async (ctx) => {
-      const answer = await callAs(ctx, ctx.query.tenant, getMeetings, [], 'meetings');
-      const meetings = xmlList(answer.meetings, 'meeting').filter((m): m is XmlObject => typeof m === 'object');
-      return { tenant: ctx.query.tenant, meetings: meetings.map(meeting) };
+      const running = await runningMeetings(await apiCallAs(ctx, ctx.query.tenant));
+      return { tenant: ctx.query.tenant, meetings: running.map((r) => ({ ...meeting(r.meeting), server: r.server })) };
     },
   }),
   operation({

@@ -1,3 +1,4 @@
+import { countAdminPanic } from '../observability/counters.js';
 import type { Services } from '../services.js';
 import * as db from '../store/servers.js';
 import type { ServerCapacity, ServerRow, ServerState } from '../store/servers.js';
@@ -95,6 +96,7 @@ export async function removeServer(svc: Services, id: string): Promise<boolean> 
  */
 export async function panicServer(svc: Services, server: ServerRow, keepState: boolean): Promise<number> {
   const meetings = await svc.routes.forgetServer(server.id, await knownTenants(svc));
+  countAdminPanic(svc, server.id);
   const [health] = (await svc.cluster.health([server])).values();
   await forEachLimited(meetings, svc.cfg.pollConcurrency, async (m) => {
     const params: [string, string][] = [['meetingID', m.meetingID]];

@@ -1,9 +1,11 @@
 import type { Services } from '../services.js';
 import { MetricsStore } from '../store/metrics.js';
-import type { RequestCounter } from './catalogue.js';
+import { HISTOGRAMS, type HistogramName, type RequestCounter } from './catalogue.js';
+import { observation } from './histogram.js';
 import { seriesName } from './prometheus.js';
 import { describeError, log } from './log.js';
 import { annotate } from './request-context.js';
+import { INGEST_PREFIX } from '../recordings/ingest-paths.js';
 
 type WaitUntil = (p: Promise<unknown>) => void;
 
@@ -26,9 +28,16 @@ export class CounterBatch {
     this.lastFlush = now;
   }
 
-  add(name: RequestCounter, labels: Record<string, string>): void {
-    const series = seriesName(name, labels);
-    this.pending.set(series, (this.pending.get(series) ?? 0) + 1);
+  add(name: RequestCounter, labels: Record<string, string> = {}): void {
+    this.bump(seriesName(name, labels), 1);
+  }
+
+  observe(name: HistogramName, labels: Record<string, string>, seconds: number): void {
+    for (const [series, n] of observation(name, HISTOGRAMS[name], labels, seconds)) this.bump(series, n);
+  }
+
+  private bump(series: string, n: number): void {
+    this.pending.set(series, (this.pending.get(series) ?? 0) + n);
   }
 
   flushIfDue(waitUntil: WaitUntil, now = Date.now()): void {
@@ -84,7 +93,7 @@ export function counterBatch(svc: Services): CounterBatch | undefined {
 }
 
 /** Label values come from our own vocabulary, server ids and node messageKeys: bounded, but kept tidy. */
-const label = (v: string) => (/^[A-Za-z0-9._:-]{1,64}$/.test(v) ? v : 'other');
+export const label = (v: string) => (/^[A-Za-z0-9._:-]{1,64}$/.test(v) ? v : 'other');
 
 /** Counts a join redirect, and names its server in the request's log line. */
 export function countJoinRedirect(svc: Services, server: string): void {
@@ -104,10 +113,54 @@ export function countPlacement(svc: Services, result: { status: string; server?:
   }
 }
 
-/** Counts a finished BBB API call, and hands the batch to Redis when it is due. */
-export function countApiCall(svc: Services, call: string, result: string, waitUntil: WaitUntil): void {
+/** Counts an event of a request, batched with its other counts (flushed when the request ends). */
+export function count(svc: Services, name: RequestCounter, labels: Record<string, string> = {}): void {
+  counterBatch(svc)?.add(name, labels);
+}
+
+/** Counts an operator's panic (the poll counts auto-panics in its own write, src/store/lua/poll-apply.ts). */
+export function countAdminPanic(svc: Services, server: string): void {
+  counterBatch(svc)?.add('scaleflare_server_panics_total', { server: label(server), cause: 'admin' });
+}
+
+/** What a request's duration is filed under: its BBB call, else the surface its path belongs to; none for probes and scrapes. */
+function durationCall(path: string, call: string | undefined): string | undefined {
+  if (call) return call;
+  if (/^\/(admin|scalelite\/api)(\/|$)/.test(path)) return 'admin';
+  if (path.startsWith(`${INGEST_PREFIX}/`)) return 'ingest';
+  if (path.startsWith('/callbacks/')) return 'callbacks';
+  if (path.startsWith('/bigbluebutton/api')) return 'bbb_other';
+  if (/^\/[^/]+\/(html5client|bigbluebutton\/api)(\/|$)/.test(path)) return 'proxy';
+  if (path === '/' || /^\/(health|metrics)(\/|$)/.test(path)) return undefined;
+  return 'playback';
+}
+
+/**
+ * Counts a finished request: its BBB call and result, a failed join by reason, and its duration;
+ * then hands the batch to Redis when it is due (in waitUntil, never before the answer).
+ */
+export function countRequest(svc: Services, r: { path: string; ms: number; call?: string; messageKey?: string }, waitUntil: WaitUntil): void {
   const batch = counterBatch(svc);
   if (!batch) return;
-  batch.add('scaleflare_api_requests_total', { call: label(call), result: label(result) });
+  if (r.call && r.messageKey) {
+    batch.add('scaleflare_api_requests_total', { call: label(r.call), result: label(r.messageKey) });
+    if (r.call === 'join' && r.messageKey !== 'SUCCESS') batch.add('scaleflare_join_failures_total', { reason: label(r.messageKey) });
+  }
+  const call = durationCall(r.path, r.call);
+  if (call) batch.observe('scaleflare_http_request_duration_seconds', { call: label(call) }, r.ms / 1000);
   batch.flushIfDue(waitUntil);
+}
+
+/**
+ * Counts now, in one round trip of its own: for work outside a request (the cron's callback
+ * deliveries). Metrics off, it costs nothing; a failure is logged, never thrown.
+ */
+export async function countNow(svc: Services, counts: [RequestCounter, Record<string, string>][]): Promise<void> {
+  if (!svc.cfg.metrics.token || counts.length === 0) return;
+  const increments = new Map<string, number>();
+  for (const [name, labels] of counts) {
+    const series = seriesName(name, labels);
+    increments.set(series, (increments.get(series) ?? 0) + 1);
+  }
+  await new MetricsStore(svc.redis, svc.cfg.redis.namespace).add(increments).catch((e: unknown) => log('warn', 'metrics write failed', { error: describeError(e) }));
 }

@@ -3,7 +3,8 @@ import { jsonResponse } from '../json-response.js';
 import { configured } from './configured.js';
 import { within } from './deadline.js';
 import { describeError, log } from './log.js';
-import { CONTENT_TYPE } from './prometheus.js';
+import { buildFamilies } from './build-info.js';
+import { CONTENT_TYPE, render } from './prometheus.js';
 import { readiness } from './readiness.js';
 import { bearerMatches, scrape } from './scrape.js';
 
@@ -12,6 +13,8 @@ type Ctx = Context<{ Bindings: object }>;
 /** Below Prometheus' default scrape timeout (10 s), so a hung store gives a clear 503 instead. */
 const SCRAPE_TIMEOUT_MS = 5000;
 
+
+const exposition = (body: string) => new Response(body, { headers: { 'Content-Type': CONTENT_TYPE, 'Cache-Control': 'no-store' } });
 
 /** 200 when Postgres, Redis and polling are all healthy, else 503; public, so it says no more than that. */
 export async function ready(c: Ctx): Promise<Response> {
@@ -24,15 +27,19 @@ export async function ready(c: Ctx): Promise<Response> {
 /** Prometheus exposition behind `Authorization: Bearer <METRICS_TOKEN>`; 404 while no token is set. */
 export async function metrics(c: Ctx): Promise<Response> {
   const svc = configured(c.env);
-  if (!svc) return jsonResponse(503, { error: 'Metrics are unavailable: the configuration is invalid.' });
-  const token = svc.cfg.metrics.token;
-  if (!token) return jsonResponse(404, { error: 'Metrics are disabled: METRICS_TOKEN is not set.' });
+  // An invalid configuration still has its token as set, so the scraper learns of it (config_valid 0).
+  const raw = c.env as { METRICS_TOKEN?: unknown; BUILD_NUMBER?: unknown };
+  const token = svc ? svc.cfg.metrics.token : typeof raw.METRICS_TOKEN === 'string' ? raw.METRICS_TOKEN.trim() : '';
+  if (!token) {
+    if (!svc) return jsonResponse(503, { error: 'Metrics are unavailable: the configuration is invalid.' });
+    return jsonResponse(404, { error: 'Metrics are disabled: METRICS_TOKEN is not set.' });
+  }
   if (!(await bearerMatches(c.req.header('authorization'), token))) {
     return jsonResponse(401, { error: 'A valid bearer token is required.' }, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
   }
+  if (!svc) return exposition(render(buildFamilies(typeof raw.BUILD_NUMBER === 'string' ? raw.BUILD_NUMBER : '', false)));
   try {
-    const body = await within(SCRAPE_TIMEOUT_MS, scrape(svc, (p) => c.executionCtx.waitUntil(p)), 'metrics scrape');
-    return new Response(body, { headers: { 'Content-Type': CONTENT_TYPE, 'Cache-Control': 'no-store' } });
+    return exposition(await within(SCRAPE_TIMEOUT_MS, scrape(svc, (p) => c.executionCtx.waitUntil(p)), 'metrics scrape'));
   } catch (e) {
     log('error', 'metrics scrape failed', { error: describeError(e) });
     return jsonResponse(503, { error: 'Metrics are unavailable: storage is unreachable.' });

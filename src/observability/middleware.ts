@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { configured } from './configured.js';
-import { countApiCall } from './counters.js';
+import { countRequest } from './counters.js';
 import { log } from './log.js';
 import { logPath } from './log-path.js';
 import { requestIdFor, withRequest, type RequestInfo } from './request-context.js';
@@ -8,7 +8,7 @@ import { nodeMeetingID } from '../tenancy/scope.js';
 
 /**
  * Every request: a correlation id (returned as X-Request-ID, errors and redirects included), one
- * JSON log line when it ends (with the meetingID as the frontend and as the node know it), and its BBB call counted for /metrics.
+ * JSON log line when it ends (with the meetingID as the frontend and as the node know it), and its BBB call and duration counted for /metrics.
  */
 export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
   const started = Date.now();
@@ -17,11 +17,12 @@ export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
     await next();
     c.header('X-Request-ID', info.id);
     const status = c.res.status;
+    const ms = Date.now() - started;
     log(status >= 500 || info.error ? 'error' : 'info', 'request', {
       method: c.req.method,
       path: logPath(c.req.path),
       status,
-      ms: Date.now() - started,
+      ms,
       call: info.call,
       messageKey: info.messageKey,
       tenant: info.tenant,
@@ -31,9 +32,7 @@ export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
       server: info.server,
       error: info.error,
     });
-    if (info.call && info.messageKey) {
-      const svc = configured(c.env);
-      if (svc) countApiCall(svc, info.call, info.messageKey, (p) => c.executionCtx.waitUntil(p));
-    }
+    const svc = configured(c.env);
+    if (svc) countRequest(svc, { path: c.req.path, ms, call: info.call, messageKey: info.messageKey }, (p) => c.executionCtx.waitUntil(p));
   });
 };

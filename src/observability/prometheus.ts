@@ -2,11 +2,13 @@
  * Prometheus text exposition format 0.0.4: one HELP and one TYPE line per family, then its
  * samples. Pure: no storage, no clock.
  */
-export type MetricType = 'counter' | 'gauge';
+export type MetricType = 'counter' | 'gauge' | 'histogram';
 
 export interface Sample {
   labels?: Record<string, string>;
   value: number;
+  /** A histogram's `_bucket`, `_sum` or `_count`, appended to the family's name. */
+  suffix?: string;
 }
 
 export interface Family {
@@ -54,7 +56,7 @@ export function render(families: readonly Family[]): string {
   const lines: string[] = [];
   for (const f of families) {
     lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-    for (const s of f.samples) lines.push(`${seriesName(f.name, s.labels)} ${formatValue(s.value)}`);
+    for (const s of f.samples) lines.push(`${seriesName(f.name + (s.suffix ?? ''), s.labels)} ${formatValue(s.value)}`);
   }
   return `${lines.join('\n')}\n`;
 }

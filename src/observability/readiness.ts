@@ -1,9 +1,5 @@
 import type { Services } from '../services.js';
-import { within } from './deadline.js';
-import { describeError, log } from './log.js';
-
-/** Each probe gets this long; they run at once, so /health/ready answers within about as much. */
-export const CHECK_TIMEOUT_MS = 2000;
+import { probe } from './storage-probe.js';
 
 export interface Check {
   ok: boolean;
@@ -22,14 +18,9 @@ export interface Readiness {
   checks: { postgres: Check; redis: Check; poll: PollCheck };
 }
 
-async function probe(name: string, work: () => Promise<unknown>): Promise<Check> {
-  try {
-    await within(CHECK_TIMEOUT_MS, work(), name);
-    return { ok: true };
-  } catch (e) {
-    log('warn', 'readiness check failed', { check: name, error: describeError(e) });
-    return { ok: false, error: `${name} unreachable` };
-  }
+/** A probe as the public page shows it: whether it answered, and why not in general words (details go to the log). */
+async function check(name: string, work: () => Promise<unknown>): Promise<Check> {
+  return (await probe(name, work)).ok ? { ok: true } : { ok: false, error: `${name} unreachable` };
 }
 
 /**
@@ -40,9 +31,9 @@ export async function readiness(svc: Services, now = Date.now()): Promise<Readin
   const staleAfterSeconds = svc.cfg.pollStaleMs / 1000;
   let lastPoll: number | null = null;
   const [postgres, redis, pollRead] = await Promise.all([
-    probe('postgres', () => svc.sql`SELECT 1`),
-    probe('redis', () => svc.redis.ping()),
-    probe('poll state', async () => (lastPoll = await svc.cluster.lastPoll())),
+    check('postgres', () => svc.sql`SELECT 1`),
+    check('redis', () => svc.redis.ping()),
+    check('poll state', async () => (lastPoll = await svc.cluster.lastPoll())),
   ]);
   const ageSeconds = lastPoll === null ? null : Math.max(0, Math.round((now - lastPoll) / 1000));
   const poll: PollCheck = { ok: false, lastPollAt: lastPoll === null ? null : new Date(lastPoll).toISOString(), ageSeconds, staleAfterSeconds };

@@ -6,6 +6,7 @@ import { claimDueDeliveries, recordOutcomes, type AttemptOutcome, type DueDelive
 import { tenantById } from '../tenancy/tenant.js';
 import { analyticsRequest } from './analytics-request.js';
 import { signJwt } from './callbacks-jwt.js';
+import { countNow } from '../observability/counters.js';
 
 const FIRST_RETRY_SECONDS = 60;
 const MAX_RETRY_SECONDS = 3600;
@@ -37,6 +38,12 @@ export async function deliverDue(svc: Services, o: { only?: string[] } = {}): Pr
   const outcomes = attempts.map((a) => a.outcome);
   const givenUp = new Set(await recordOutcomes(svc.sql, outcomes));
   for (const a of attempts) logAttempt(a, givenUp.has(a.outcome.id));
+  await countNow(
+    svc,
+    attempts.flatMap(({ outcome, fields }) =>
+      outcome.outcome === 'delivered' ? [] : [['scaleflare_callbacks_failures_total', { kind: String(fields.kind), reason: failureReason(outcome) }] as const],
+    ),
+  );
   const count = (kind: AttemptOutcome['outcome']) => outcomes.filter((x) => x.outcome === kind).length;
   return { attempted: outcomes.length, delivered: count('delivered'), retrying: count('retry'), stopped: count('stop') };
 }
@@ -83,6 +90,15 @@ async function attempt(svc: Services, d: DueDelivery): Promise<Attempt> {
     ms: Date.now() - started,
   };
   return { outcome, fields };
+}
+
+/** Why an attempt did not deliver, in a few words fit for a metric label. */
+function failureReason(o: AttemptOutcome): string {
+  if (o.status === 404 || o.status === 410) return 'gone';
+  if (o.status !== null) return `http_${Math.floor(o.status / 100)}xx`;
+  if (o.error === 'timeout') return 'timeout';
+  if (o.error?.startsWith('network')) return 'network';
+  return o.error === 'no secret for the tenant' ? 'no_secret' : 'other';
 }
 
 /** Delivered and given up are events (kept at LOG_LEVEL=notice); a failed attempt that will be retried is a warning. */

@@ -9,6 +9,7 @@ import type { Caller } from './ingest-auth.js';
 import { ingestErrors } from './ingest-errors.js';
 import type { parseTarget } from './ingest-paths.js';
 import type { Visibility } from './objects.js';
+import { count } from '../observability/counters.js';
 
 export interface IngestCall {
   svc: Services;
@@ -36,6 +37,7 @@ export async function claimOwnership(call: IngestCall): Promise<boolean | null> 
   });
   if (claim.kind === 'foreign') throw ingestErrors.foreignRecording('This recording belongs to another server.');
   if (claim.kind === 'deleted') throw ingestErrors.deleted('This recording was deleted through the API; it is not imported again.');
+  if (claim.first) count(call.svc, 'scaleflare_recording_uploads_started_total');
   return claim.indexedPublished;
 }
 

@@ -15,6 +15,7 @@ import { ingestErrors } from './ingest-errors.js';
 import { byFile, fileKey, indexUpload, readUpload, storeManifest, unmatched } from './ingest-index.js';
 import { MAX_MANIFEST_BYTES, parseManifest, renderManifest, type ManifestEntry } from './ingest-manifest.js';
 import { deleteKeys, listRecordingObjects, moveRecording, objectKey, type RecordingObject, type Visibility } from './objects.js';
+import { countImported } from '../observability/recording-counters.js';
 
 /** POST complete/<recordID> with the manifest as body. */
 export async function completeRecording(call: IngestCall): Promise<Response> {
@@ -46,6 +47,7 @@ export async function completeRecording(call: IngestCall): Promise<Response> {
   await storeManifest(bucket, recordId, serverId, manifest);
   // The frontend hears at once, as from BBB, without the node's uploader waiting for it.
   deliverSoon(svc, queued, call.waitUntil);
+  countImported(svc, upload, indexed === null);
   return json({ recordID: recordId, published, formats: upload.formats });
 }
 

@@ -6,6 +6,9 @@
 import { RECORD_ID } from '../ids.js';
 import { ingestErrors } from './ingest-errors.js';
 
+/** Where the ingest API is mounted. */
+export const INGEST_PREFIX = '/recordings/ingest/v1';
+
 const FORMAT = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // Control characters and the backslash never appear in a recording's file names.
 const BAD_CHARS = /[\x00-\x1f\x7f\\]/;

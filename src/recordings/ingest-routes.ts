@@ -3,6 +3,8 @@
  * authenticated by the node's HMAC, answered in JSON with stable error codes.
  */
 import { Hono } from 'hono';
+import { configured } from '../observability/configured.js';
+import { count, label } from '../observability/counters.js';
 import { describeError, log } from '../observability/log.js';
 import { services } from '../services.js';
 import { DEFAULT_TENANT } from '../tenancy/tenant.js';
@@ -11,9 +13,9 @@ import type { IngestHandler } from './ingest-call.js';
 import { completeRecording, uploadStatus } from './ingest-complete.js';
 import { errorBody, IngestError, ingestErrors } from './ingest-errors.js';
 import { beginMultipart, completeMultipart, putFile, putPart } from './ingest-files.js';
-import { parseTarget } from './ingest-paths.js';
+import { INGEST_PREFIX, parseTarget } from './ingest-paths.js';
 
-export const INGEST_PREFIX = '/recordings/ingest/v1';
+export { INGEST_PREFIX };
 
 const ROUTES: Readonly<Record<string, IngestHandler>> = {
   'PUT file': putFile,
@@ -43,9 +45,12 @@ ingestApi.all('*', async (c) => {
       throw e;
     });
   } catch (e) {
-    if (e instanceof IngestError) return c.json(errorBody(e), e.status);
+    const refused = e instanceof IngestError ? e : undefined;
     // Storage out of reach, most likely: the node retries; the log has the details, never a secret.
-    log('error', 'recording ingest failed', { error: describeError(e) });
-    return c.json(errorBody(ingestErrors.unavailable('The upload could not be stored right now; retry later.')), 503);
+    if (!refused) log('error', 'recording ingest failed', { error: describeError(e) });
+    const answer = refused ?? ingestErrors.unavailable('The upload could not be stored right now; retry later.');
+    const svc = configured(c.env);
+    if (svc) count(svc, 'scaleflare_recording_uploads_failed_total', { reason: label(answer.code) });
+    return c.json(errorBody(answer), answer.status);
   }
 });

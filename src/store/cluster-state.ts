@@ -21,6 +21,8 @@ export interface ServerHealth {
   versionAt: number | null;
   /** When the current outage auto-panicked the server; null when it did not. */
   panickedAt: number | null;
+  /** When the current outage began (the poll that took it offline); null while online or before a poll. */
+  offlineSince: number | null;
 }
 
 export interface PollStats {
@@ -183,6 +185,7 @@ export class ClusterState {
         version: h.version ?? '',
         versionAt: h.versionAt ? Number(h.versionAt) : null,
         panickedAt: h.panicked ? Number(h.panicked) : null,
+        offlineSince: !online && h.offline ? Number(h.offline) : null,
       });
     });
     return out;

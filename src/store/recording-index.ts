@@ -7,7 +7,13 @@ import type { Statement } from './callbacks.js';
 import type { PlaybackFormat, RecordingMetadata } from '../recordings/metadata.js';
 
 export type Claim =
-  | { kind: 'owned'; /** Already indexed: its publication (the API's last word on it) wins over the upload's. */ indexedPublished: boolean | null }
+  | {
+      kind: 'owned';
+      /** Already indexed: its publication (the API's last word on it) wins over the upload's. */
+      indexedPublished: boolean | null;
+      /** This claim is the recording's first: a node began to upload it. */
+      first: boolean;
+    }
   | { kind: 'foreign' }
   | { kind: 'deleted' };
 
@@ -25,9 +31,10 @@ export async function claimRecording(sql: Sql, c: { tenant: string; recordId: st
        INSERT INTO recording_uploads (record_id, tenant_id, server_id)
        SELECT $2, $1, $3 WHERE NOT EXISTS (SELECT 1 FROM existing WHERE server_id IS DISTINCT FROM $3)
        ON CONFLICT (record_id) DO UPDATE SET updated_at = now() WHERE recording_uploads.server_id = EXCLUDED.server_id
-       RETURNING 1
+       RETURNING xmax = 0 AS inserted
      )
      SELECT EXISTS (SELECT 1 FROM claimed) AS owned,
+            coalesce((SELECT inserted FROM claimed), false) AND NOT EXISTS (SELECT 1 FROM existing) AS first,
             (SELECT state FROM existing) AS state,
             (SELECT CASE WHEN state IN ('published', 'unpublished') THEN published END FROM existing) AS indexed`,
     [c.tenant, c.recordId, c.serverId],
@@ -35,7 +42,7 @@ export async function claimRecording(sql: Sql, c: { tenant: string; recordId: st
   const r = rows[0]!;
   if (!r.owned) return { kind: 'foreign' };
   if (r.state === 'deleted') return { kind: 'deleted' };
-  return { kind: 'owned', indexedPublished: (r.indexed as boolean | null) ?? null };
+  return { kind: 'owned', indexedPublished: (r.indexed as boolean | null) ?? null, first: r.first === true };
 }
 
 export interface MultipartFile {

@@ -22,6 +22,7 @@ import {
   startCounting,
   totalNodeCalls,
 } from './support';
+import { parseExposition, value } from './exposition';
 
 beforeEach(resetAll);
 afterEach(() => vi.restoreAllMocks());
@@ -218,43 +219,10 @@ describe('/health/ready', () => {
   });
 });
 
-/** A minimal Prometheus text parser: families with HELP and TYPE, and their samples. */
-function parseExposition(text: string): Map<string, { type: string; help: string; samples: { labels: Record<string, string>; value: number }[] }> {
-  const families = new Map<string, { type: string; help: string; samples: { labels: Record<string, string>; value: number }[] }>();
-  expect(text.endsWith('\n')).toBe(true);
-  for (const line of text.trimEnd().split('\n')) {
-    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
-    if (meta) {
-      const f = families.get(meta[2]!) ?? { type: '', help: '', samples: [] };
-      if (meta[1] === 'HELP') f.help = meta[3]!;
-      else f.type = meta[3]!;
-      families.set(meta[2]!, f);
-      continue;
-    }
-    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    expect(sample, line).not.toBeNull();
-    const f = families.get(sample![1]!);
-    expect(f?.type, `TYPE before ${line}`).toMatch(/^(counter|gauge)$/);
-    const labels: Record<string, string> = {};
-    for (const m of (sample![2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[m[1]!] = m[2]!;
-    const value = Number(sample![3]);
-    expect(Number.isNaN(value) && sample![3] !== 'NaN', line).toBe(false);
-    f!.samples.push({ labels, value });
-  }
-  for (const [name, f] of families) {
-    expect(name).toMatch(/^scaleflare_[a-z_]+$/);
-    expect(f.help.length).toBeGreaterThan(0);
-    if (f.type === 'counter') expect(name).toMatch(/_total$/);
-  }
-  return families;
-}
-
 describe('/metrics', () => {
   const TOKEN = 'metrics-token-3b9f0c7e';
   const scrape = async (overrides: Record<string, string>, authorization?: string) =>
     send(new Request(`${BASE}/metrics`, authorization ? { headers: { Authorization: authorization } } : {}), overrides);
-  const value = (families: ReturnType<typeof parseExposition>, name: string, labels: Record<string, string> = {}) =>
-    families.get(name)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 
   it('is disabled (404) without METRICS_TOKEN, and needs the bearer token when set', async () => {
     const off = await scrape({}, `Bearer ${TOKEN}`);

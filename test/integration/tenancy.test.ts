@@ -221,6 +221,12 @@ describe("a tenant's own metrics", () => {
     invalidateTenants();
     await tcall('alpha', 'create', { meetingID: 'm-1', name: 'Room' });
     await tcall('beta', 'create', { meetingID: 'm-1', name: 'Room' });
+    // A 30-minute meeting that ended: its minutes count; the running one's do not yet.
+    await services(env).sql.query(
+      `INSERT INTO meeting_history (tenant_id, meeting_id, internal_meeting_id, server_id, created_at, ended_at)
+       VALUES ($1, 'old', 'old-int', 's', now() - interval '40 minutes', now() - interval '10 minutes')`,
+      [tenants.alpha!.id],
+    );
     const get = (host: string, auth?: string) =>
       send(new Request(`http://${host}.lb.example.com/metrics/tenant`, auth ? { headers: { Authorization: `Bearer ${auth}` } } : {}), MT);
     expect((await get('alpha')).status).toBe(401);
@@ -231,6 +237,8 @@ describe("a tenant's own metrics", () => {
     const text = await res.text();
     expect(text).toContain('scaleflare_tenant_meetings{tenant="alpha"} 1');
     expect(text).toContain('scaleflare_tenant_meetings_limit{tenant="alpha"} 5');
+    expect(text).toContain('scaleflare_tenant_meeting_minutes_total{tenant="alpha"} 30\n');
+    expect(text).toMatch(/scaleflare_tenant_recording_bytes\{tenant="alpha"\} \d+\n/);
     expect(text).not.toContain('beta');
   });
 });

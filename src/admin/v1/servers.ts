@@ -60,6 +60,7 @@ export const ServerSchema = z
       lastError: z.string(),
       failures: z.number(),
       panickedAt: z.string().nullable(),
+      offlineSince: z.string().nullable().describe('When the current outage began; null while online'),
     }),
   })
   .meta({ id: 'Server' });
@@ -91,6 +92,7 @@ async function present(s: ServerRow, h: ServerHealth | undefined): Promise<z.inp
       lastError: h?.lastError ?? '',
       failures: h?.failures ?? 0,
       panickedAt: iso(h?.panickedAt),
+      offlineSince: iso(h?.offlineSince),
     },
   };
 }

@@ -106,6 +106,8 @@ for _, s in ipairs(servers) do
       if online == '0' and fails >= panicAt and not redis.call('HGET', key, 'panicked') then
         panic(s.id)
         redis.call('HSET', key, 'panicked', now)
+        -- The /metrics counter (src/store/metrics.ts), in this write rather than a round trip of its own.
+        redis.call('HINCRBY', ns .. ':metrics', 'scaleflare_server_panics_total{server="' .. s.id .. '",cause="auto"}', 1)
       end
     end
     if online == '0' and was == '1' then
@@ -113,6 +115,9 @@ for _, s in ipairs(servers) do
       redis.call('HSET', key, 'load', 0, 'meetings', 0, 'users', 0, 'largest', 0, 'videos', 0)
     end
     redis.call('HSET', key, 'online', online, 'polled', now, 'error', s.error)
+    -- When the outage began (the poll it went offline, or the first poll of a server never online).
+    if online == '1' then redis.call('HDEL', key, 'offline')
+    elseif not redis.call('HGET', key, 'offline') then redis.call('HSET', key, 'offline', now) end
   end
   local own = s.tag ~= '' and s.tag or 'none'
   for _, t in ipairs(tags) do

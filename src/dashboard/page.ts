@@ -55,17 +55,48 @@ export const page = `<!doctype html>
   <code>Authorization</code> header to the admin API of this load balancer.</p>
 </section>
 
+<p id="banner" class="banner" hidden></p>
+
 <main id="board" hidden>
-${table('servers', 'Servers', 'BBB servers with their state and last poll', [
-  'Server', 'State', 'Online', num('Load'), num('Meetings'), num('Users'), num('Video'), 'Version', 'Last poll', 'Last error', 'Action',
+${table('servers', 'Servers', 'BBB servers with their state, health and capacity', [
+  'Server', 'State', 'Online', num('Load'), num('Meetings'), num('Users'), num('Video'), num('Capacity (users)'), 'Last poll', 'Last error', 'Action',
 ], '<p id="pool-summary"></p>')}
+<section aria-labelledby="meetings-title">
+  <h2 id="meetings-title">Meetings</h2>
+  <label for="meeting-search" class="search">Search <input id="meeting-search" type="search" autocomplete="off" spellcheck="false" placeholder="tenant, meetingID, name or server"></label>
+  <p id="meetings-count" class="muted"></p>
+  <div class="scroll"><table id="meetings">
+    <caption class="sr-only">Running meetings of every tenant, as the last poll saw them</caption>
+    <thead><tr><th scope="col">Tenant</th><th scope="col">Meeting</th><th scope="col">Server</th><th scope="col" class="num">Participants</th><th scope="col" class="num">Video</th><th scope="col">Age</th><th scope="col">Recording</th></tr></thead>
+    <tbody></tbody>
+  </table></div>
+</section>
+<section aria-labelledby="history-title">
+  <h2 id="history-title">Last 24 hours</h2>
+  <p class="muted">One sample every 5 minutes, kept by the poll; gaps are samples not taken.</p>
+  <div id="charts" class="charts"></div>
+</section>
+${table('uploads', 'Recording pipeline: pending uploads', 'Recordings a node has started to upload and that are not indexed yet, per node', ['Server', num('Pending'), 'Oldest started'])}
+${table('recent', 'Recently indexed recordings', 'The last recordings indexed, newest first', ['Tenant', 'Record', 'Meeting', 'Server', 'State', 'Indexed'],
+  '<p class="muted">Refused uploads are not stored: they are logged (<code>recording refused</code>) with their reason.</p>')}
+${table('backlog', 'Callback backlog', 'Pending callbacks by kind', ['Kind', num('Pending'), num('Failing'), 'Oldest'])}
 ${table('tenants', 'Tenants', 'Tenants with their usage against their limits', [
   'Tenant', 'Enabled', num('Meetings / limit'), num('Attendees / limit'), 'Server tag', num('Secrets'),
 ])}
 ${table('errors', 'Recent errors', 'Servers whose last poll failed, and callbacks whose last attempt failed', ['Source', 'What', 'Error', 'When'])}
-${table('callbacks', 'Pending callbacks', 'Callback deliveries still being retried', [
-  'Tenant', 'Kind', 'Meeting', 'URL', num('Attempts'), 'Next attempt', 'Expires',
-])}
+</main>
+
+<main id="server-page" hidden>
+  <p><a href="#" id="back">← All servers</a></p>
+  <h2 id="server-title"></h2>
+  <dl id="server-facts" class="facts"></dl>
+  <p><button type="button" id="server-action" class="action"></button></p>
+  ${table('server-meetings', 'Its meetings', 'Meetings on this server at the last poll', ['Tenant', 'Meeting', num('Participants'), num('Video'), 'Age', 'Recording'])}
+  ${table('server-errors', 'Recent errors', 'Failed polls of this server in the last 24 hours', ['When', 'Error'])}
+  <section aria-labelledby="server-history-title">
+    <h2 id="server-history-title">Last 24 hours</h2>
+    <div id="server-charts" class="charts"></div>
+  </section>
 </main>
 </body>
 </html>

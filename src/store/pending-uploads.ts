@@ -11,16 +11,28 @@ export interface PendingUploads {
   recordIds: string[];
 }
 
+/** An upload `u` (of recording_uploads) that is still pending. */
+const PENDING = `(NOT EXISTS (SELECT 1 FROM recordings r WHERE r.record_id = u.record_id)
+                  OR EXISTS (SELECT 1 FROM recording_multipart_uploads m WHERE m.record_id = u.record_id))`;
+
 export async function pendingUploads(sql: Sql, serverId: string, limit: number): Promise<PendingUploads> {
   const rows = await sql.query(
     `SELECT u.record_id, count(*) OVER () AS total
        FROM recording_uploads u
-      WHERE u.server_id = $1
-        AND (NOT EXISTS (SELECT 1 FROM recordings r WHERE r.record_id = u.record_id)
-             OR EXISTS (SELECT 1 FROM recording_multipart_uploads m WHERE m.record_id = u.record_id))
+      WHERE u.server_id = $1 AND ${PENDING}
       ORDER BY u.created_at, u.record_id
       LIMIT $2`,
     [serverId, limit],
   );
   return { count: Number(rows[0]?.total ?? 0), recordIds: rows.map((r) => r.record_id as string) };
 }
+
+/** Pending uploads of every node, with the oldest one's start (the dashboard's recording pipeline). */
+export async function pendingUploadsByServer(sql: Sql): Promise<{ server: string; count: number; oldest: string }[]> {
+  const rows = await sql.query(
+    `SELECT u.server_id, count(*)::int AS count, to_json(min(u.created_at)) #>> '{}' AS oldest
+       FROM recording_uploads u WHERE ${PENDING} GROUP BY u.server_id ORDER BY u.server_id`,
+  );
+  return rows.map((r) => ({ server: r.server_id as string, count: r.count as number, oldest: r.oldest as string }));
+}
+

@@ -131,6 +131,8 @@ describe('admin API v1: OpenAPI document', () => {
       '/config/export': ['get'],
       '/config/import': ['post'],
       '/usage': ['get'],
+      '/overview': ['get'],
+      '/servers/{id}/history': ['get'],
     };
     expect(Object.keys(doc.paths).sort()).toEqual(Object.keys(expected).sort());
     const resolve = (s: any): any => (s?.$ref ? doc.components.schemas[s.$ref.split('/').pop()] : s);

@@ -8,6 +8,7 @@ import { authorize } from './auth.js';
 import { callbackOperations } from './callbacks.js';
 import { meetingOperations } from './meetings.js';
 import { openApiDocument } from './openapi.js';
+import { overviewOperations } from './overview.js';
 import { ApiError, type AnyOperation } from './operation.js';
 import { recordingOperations } from './recordings.js';
 import { secretRotationOperations } from './secret-rotation.js';
@@ -36,6 +37,7 @@ export const operations: readonly AnyOperation[] = [
   ...callbackOperations,
   ...transferOperations,
   ...usageOperations,
+  ...overviewOperations,
 ];
 
 type Ctx = Context<{ Bindings: object }>;

@@ -1,9 +1,10 @@
 /**
  * The operator dashboard (docs/dashboard.md) against the real Worker in workerd and the test stack.
  * Its headers and assets are checked over plain HTTP; then real headless Chromium (Debian's
- * `chromium`, driven by playwright-core) signs in, reads the pool, cordons and re-enables a
- * server, and saves a screenshot to `.local/dashboard.png`. Without /usr/bin/chromium the browser
- * part is skipped, saying so.
+ * `chromium`, driven by playwright-core) signs in, reads the pool, its meetings, history and
+ * recording pipeline, opens one server's page, cordons and re-enables a server, and saves
+ * screenshots to `.local/dashboard*.png` (desktop, one server, a phone). Without /usr/bin/chromium
+ * the browser part is skipped, saying so.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -12,10 +13,14 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
+import { db } from '../cli/pool-setup';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const SCREENSHOT = path.resolve('.local', 'dashboard.png');
+const SERVER_SCREENSHOT = path.resolve('.local', 'dashboard-server.png');
+const PHONE_SCREENSHOT = path.resolve('.local', 'dashboard-phone.png');
+const PHONE = { width: 390, height: 844 };
 const TOKEN = 'dashboard-test-admin-token-0123456789';
 /** Untrusted text in a server URL: must show as text and never run. */
 const HOSTILE_URL = 'http://127.0.0.1:9/<img src=x onerror="window.__xss=1">';
@@ -68,6 +73,33 @@ async function simulator(method: string, route: string, body?: unknown): Promise
     ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
   });
   return res.json();
+}
+
+/**
+ * 24 h of the history the poll keeps, as its samples would be: a day's curve of meetings on each
+ * node, a poll that slowed down and failed for an hour, and a burst of failed joins.
+ */
+async function seedHistory(ids: string[]): Promise<void> {
+  const sql = db();
+  await sql.query('DELETE FROM server_samples');
+  await sql.query('DELETE FROM pool_samples');
+  await sql.query(
+    `INSERT INTO pool_samples (sampled_at, poll_ms, servers, servers_failed, poll_failures_total, api_errors_total, join_failures_total, imports_total, import_delay_seconds_total)
+     SELECT date_trunc('hour', now()) - i * interval '5 minutes', CASE WHEN i BETWEEN 40 AND 52 THEN 2400 ELSE 300 + (i % 7) * 20 END,
+            4, CASE WHEN i BETWEEN 40 AND 52 THEN 1 ELSE 0 END,
+            (288 - i) + CASE WHEN i < 40 THEN 13 ELSE 0 END, (288 - i) / 3, CASE WHEN i < 100 THEN 20 ELSE 0 END + CASE WHEN i < 90 THEN (100 - i) ELSE 0 END,
+            (288 - i) / 12, (288 - i) / 12 * 240.0
+       FROM generate_series(1, 287) i WHERE i NOT BETWEEN 150 AND 155`,
+  );
+  await sql.query(
+    `INSERT INTO server_samples (sampled_at, server_id, answered, meetings, participants, video_streams, load, poll_failures)
+     SELECT date_trunc('hour', now()) - i * interval '5 minutes', s.id, true,
+            greatest(0, round(6 * sin(pi() * i / 144) * s.k))::int, greatest(0, round(90 * sin(pi() * i / 144) * s.k))::int,
+            greatest(0, round(12 * sin(pi() * i / 144) * s.k))::int, greatest(0, 95 * sin(pi() * i / 144) * s.k), 0
+       FROM generate_series(1, 287) i, unnest($1::text[]) WITH ORDINALITY AS s(id, k)
+      WHERE i NOT BETWEEN 150 AND 155`,
+    [ids],
+  );
 }
 
 beforeAll(async () => {
@@ -150,6 +182,7 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     await tenantMeeting(sim[2]!);
     await api('POST', '/poll');
     nodes = (await servers()).filter((s) => s.url !== HOSTILE_URL);
+    await seedHistory(nodes.map((n) => n.id));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('request', (r) => requested.push(r.url()));
@@ -174,24 +207,42 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
-  it('shows the pool, the tenants and the errors once signed in, escaping every value', async () => {
+  it('shows the pool, its meetings, the tenants and the errors once signed in, escaping every value', async () => {
     await page.getByLabel(/Admin token/).fill(TOKEN);
     await page.getByRole('button', { name: 'Open dashboard' }).click();
     await page.locator('#servers tbody tr[data-server-id]').nth(3).waitFor();
 
     const rows = await tableText('servers');
-    const expected = nodes.map((s) => [s.url + (s.tag ?? ''), s.state, 'online', s.health.meetings, s.health.users, s.health.videos, s.health.version].map(String));
+    const expected = nodes.map((s) => [s.url + (s.tag ?? ''), s.state, 'online', s.health.meetings, s.health.users, s.health.videos, 'unknown'].map(String));
     expect(expected.map((r) => r.slice(3, 6))).toContainEqual(['1', '3', '1']);
     expect(rows.map((r) => [r[0], ...r.slice(1, 3), ...r.slice(4, 8)]).filter((r) => r[0] !== HOSTILE_URL)).toEqual(
       expect.arrayContaining(expected),
     );
     const hostile = rows.find((r) => r[0]!.startsWith(HOSTILE_URL))!;
     expect(hostile[0]).toBe(`${HOSTILE_URL}<b>tag</b>`);
-    expect(hostile[2]).toBe('offline');
+    expect(hostile[2]).toMatch(/^offline/);
     expect(hostile[9]).not.toBe('—');
     expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
     expect(await page.locator('img, b').count()).toBe(0);
-    await expect(page.locator('#pool-summary').innerText()).resolves.toBe('4 servers, 3 online, 3 taking meetings; 1 meeting, 3 users.');
+    await expect(page.locator('#pool-summary').innerText()).resolves.toBe(
+      '4 servers, 3 online, 3 taking meetings; 1 meeting, 3 users. Headroom if the largest server is lost: ' +
+        'users unknown (a server in service has no capacity set), meetings unknown (a server in service has no capacity set).',
+    );
+
+    // The readiness banner names what needs attention: here the unreachable server.
+    const banner = await page.locator('#banner').innerText();
+    expect(banner).toMatch(/^Needs attention/);
+    expect(banner).toContain('1 server offline: 127.0.0.1:9');
+
+    // One source: the meetings table, the servers' and the tenants' totals are the same poll's.
+    const blue = nodes.find((n) => n.tag === 'blue')!;
+    expect(await tableText('meetings')).toEqual([[TENANT.name, 'room-1\nDashboard room', new URL(blue.url).host, '3', '1', expect.stringMatching(/^\d+ min$/), 'no']]);
+    await expect(page.locator('#meetings-count').innerText()).resolves.toMatch(/^1 meeting, as the poll at .+ saw them\.$/);
+    await page.getByLabel('Search').fill('no-such-room');
+    expect(await tableText('meetings')).toEqual([['No meeting matches.']]);
+    await page.getByLabel('Search').fill('ROOM-1');
+    expect(await tableText('meetings')).toHaveLength(1);
+    await expect(page.locator('#updated').innerText()).resolves.toMatch(/^Read .+ · last poll .+ \(\d+ s before\)$/);
 
     const tenants = await tableText('tenants');
     expect(tenants).toEqual([
@@ -199,15 +250,23 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
       [TENANT.name, 'yes', '1 / 5', '3 / 50', 'blue', '1'],
     ]);
     const errors = await tableText('errors');
-    expect(errors.map((r) => r.slice(0, 2))).toEqual([
-      ['server', HOSTILE_URL],
-      ['callback', `${TENANT.name}: meeting_ended room-1`],
+    expect(errors.map((r) => r.slice(0, 3))).toEqual([
+      ['server', HOSTILE_URL, expect.any(String)],
+      ['callback', 'meeting_ended', '1 pending delivery failed their last attempt'],
     ]);
-    // Callback URLs are shown without their query string, which may carry the LMS's token.
-    const callbacks = await tableText('callbacks');
-    expect(callbacks.map((r) => r.slice(0, 5))).toEqual([[TENANT.name, 'meeting_ended', 'room-1', 'https://lms.invalid/meeting_ended', '1']]);
-    expect(callbacks[0]![6]).toBe('in 3 d'); // CALLBACK_EXPIRY_HOURS: 72
+    // The recording pipeline: nothing uploading or indexed here; the end callback waits.
+    expect(await tableText('uploads')).toEqual([['No uploads pending.']]);
+    expect(await tableText('recent')).toEqual([['No recordings indexed yet.']]);
+    expect((await tableText('backlog')).map((r) => r.slice(0, 3))).toEqual([['meeting_ended', '1', '1']]);
     expect(await page.locator('body').innerText()).not.toContain('lms-private-token');
+
+    // History: 8 charts of the last 24 h, each an SVG with a line and an accessible summary.
+    const charts = await page.$$eval('#charts figure', (figs) => figs.map((f) => [f.querySelector('figcaption span')!.textContent, f.querySelector('svg')!.getAttribute('aria-label'), f.querySelectorAll('polyline').length]));
+    expect(charts.map((c) => c[0])).toEqual(['Meetings', 'Participants', 'Highest server load', 'Poll duration', 'Failed server polls', 'API errors', 'Join failures', 'Import delay']);
+    // The 30 minutes without samples break the lines of every sample in two; counters draw a line where they moved.
+    for (const c of charts.slice(0, 7)) expect(c[2], String(c[0])).toBe(2);
+    expect(charts[3]![1]).toMatch(/^Poll duration: latest \d+ ms, highest 2400 ms/);
+    expect(charts[7]![1]).toMatch(/^Import delay: latest 240 s/);
 
     // The token never leaves in a URL: only the page, its two files and the admin API were asked for.
     expect(requested.some((u) => u.includes(TOKEN))).toBe(false);
@@ -216,6 +275,34 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     );
     expect(page.url()).toBe(`${worker.base}/admin/dashboard`);
     expect(problems.filter((p) => !p.includes('401'))).toEqual([]);
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  });
+
+  it("opens a server's page: its facts, meetings, recent errors and history", async () => {
+    const blue = nodes.find((n) => n.tag === 'blue')!;
+    await page.locator(`#servers a[href="#server/${blue.id}"]`).click();
+    await page.locator('#server-charts figure').nth(4).waitFor();
+    await expect(page.locator('#server-title').innerText()).resolves.toBe(blue.url);
+    const facts = await page.locator('#server-facts').innerText();
+    expect(facts).toMatch(/Online\s+online/);
+    expect(facts).toMatch(/Users\s+3 \(capacity unknown\)/);
+    expect(facts).toMatch(/Auto-panicked\s+no/);
+    expect(await tableText('server-meetings')).toEqual([[TENANT.name, 'room-1\nDashboard room', '3', '1', expect.stringMatching(/min$/), 'no']]);
+    expect(await tableText('server-errors')).toEqual([['No failed polls in the last 24 hours.']]);
+    expect(await page.$$eval('#server-charts figcaption span:first-child', (s) => s.map((x) => x.textContent))).toEqual([
+      'Meetings', 'Participants', 'Load', 'Video streams', 'Failed polls in a row',
+    ]);
+    await page.screenshot({ path: SERVER_SCREENSHOT, fullPage: true });
+
+    const hostile = (await servers()).find((s) => s.url === HOSTILE_URL)!;
+    await page.goto(`${worker.base}/admin/dashboard#server/${hostile.id}`);
+    await page.locator('#server-errors tbody tr td.error-text').first().waitFor();
+    expect(await page.locator('#server-facts').innerText()).toMatch(/Online\s+offline/);
+    expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+
+    await page.getByRole('link', { name: '← All servers' }).click();
+    await page.locator('#board').waitFor();
+    expect(await page.locator('#server-page').isHidden()).toBe(true);
   });
 
   it('cordons a server after confirmation, then enables it again', async () => {
@@ -234,7 +321,6 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     expect((await api('GET', `/servers/${target.id}`)).state).toBe('cordoned');
     await expect(page.locator('#pool-summary').innerText()).resolves.toMatch(/3 online, 2 taking meetings/);
 
-    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     await page.getByRole('button', { name: `Enable ${target.url}` }).click();
@@ -242,7 +328,38 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     expect((await api('GET', `/servers/${target.id}`)).state).toBe('enabled');
   });
 
-  it('keeps a screenshot of the pool', () => {
+  it('on a phone (390×844): no column cut off, every action button within reach', async () => {
+    const phone = await browser.newPage({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
+    await phone.goto(`${worker.base}/admin/dashboard`);
+    await phone.getByLabel(/Admin token/).fill(TOKEN);
+    await phone.getByRole('button', { name: 'Open dashboard' }).click();
+    await phone.locator('#servers tbody tr[data-server-id]').nth(3).waitFor();
+    await phone.locator('#charts figure').nth(7).waitFor();
+    // Nothing wider than the screen: the page never scrolls sideways, so no cell is hidden past its edge.
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    const cut = await phone.$$eval('main tbody td, main tbody th', (cells) =>
+      cells.filter((c) => (c as HTMLElement).offsetParent !== null && c.getBoundingClientRect().right > window.innerWidth + 0.5).map((c) => c.closest('table')!.id + ': ' + c.textContent),
+    );
+    expect(cut).toEqual([]);
+    // Each row is a card whose cells say their column.
+    expect(await phone.locator('#servers tbody tr').first().locator('td').nth(1).getAttribute('data-label')).toBe('State');
+    const buttons = phone.locator('#servers button.action');
+    expect(await buttons.count()).toBe(4);
+    for (let i = 0; i < 4; i++) {
+      await buttons.nth(i).scrollIntoViewIfNeeded();
+      const box = (await buttons.nth(i).boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+      expect(box.height).toBeGreaterThanOrEqual(32);
+    }
+    await phone.screenshot({ path: PHONE_SCREENSHOT, fullPage: true });
+    await phone.close();
+  });
+
+  it('keeps screenshots of the pool, a server and the phone', () => {
+    for (const [file, width] of [[SERVER_SCREENSHOT, 1400], [PHONE_SCREENSHOT, PHONE.width]] as const) {
+      expect(readFileSync(file).readUInt32BE(16), file).toBe(width);
+    }
     const png = readFileSync(SCREENSHOT);
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     // Width and height from the IHDR chunk: the full page at the viewport's width.
@@ -252,7 +369,7 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     expect(statSync(SCREENSHOT).size).toBeLessThan(5_000_000);
   });
 
-  it('refreshes with two admin API calls plus two per tenant, and no call to any BBB node', async () => {
+  it('refreshes with two admin API calls whatever the number of tenants, and no call to any BBB node', async () => {
     const nodeCalls = async () => {
       const logs = await Promise.all(inject('stack').simulator.nodes.map((n) => simulator('GET', `/nodes/${n.id}/calls`)));
       return logs.reduce((n, log: { total: number }) => n + log.total, 0);
@@ -262,7 +379,7 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.waitForFunction(() => document.getElementById('status')!.textContent === '');
     const calls = requested.filter((u) => new URL(u).pathname.startsWith('/admin/v1/'));
-    expect(calls).toHaveLength(2 + 2 * 2);
+    expect(calls.map((u) => new URL(u).pathname).sort()).toEqual(['/admin/v1/overview', '/admin/v1/tenants']);
     expect(await nodeCalls()).toBe(before);
   });
 

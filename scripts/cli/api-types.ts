@@ -93,17 +93,9 @@ export interface ConfigDocument {
   tenants: { name: string; enabled?: boolean; secrets?: string[]; settings?: Record<string, unknown> }[];
 }
 
-/** One tenant's usage on one UTC day (GET /usage). */
-export interface UsageDay {
-  tenant: string;
-  day: string;
-  meetingsCreated: number;
-  meetingMinutes: number;
-  participantMinutes: number;
-  peakParticipants: number;
-  recordings: number;
-  recordingBytes: number;
-}
+/** One tenant's usage on one UTC day (GET /usage), as the balancer's store reads it. */
+import type { UsageDay } from '../../src/store/history-usage.js';
+export type { UsageDay };
 
 export interface Usage {
   from: string;

@@ -95,5 +95,5 @@ export function nodeCall(
         background(call, 'secret promotion', promoteSecret(call.svc, server));
       },
     });
-  return watchNode(call.svc, server, send, { ...(retryTimeout ? { retryTimeout } : {}), ...(onDown ? { onDown } : {}) });
+  return watchNode(call.svc, server, send, { retryTimeout, onDown });
 }

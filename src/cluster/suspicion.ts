@@ -6,24 +6,25 @@ import type { ServerRow } from '../store/servers.js';
 /**
  * Node failure seen on the request path (docs/node-lifecycle.md). A call the node fails
  * definitively (refused, reset, TLS: a network error) makes its server suspect at once for every
- * isolate. A timeout is ambiguous (the node may only be slow), so an idempotent call is retried
- * once at once with the short deadline of an offline server; a second failure in a row makes the
- * server suspect. The poll clears the mark when the node answers it.
+ * isolate. A timeout, or a gateway error (the node's nginx up, bbb-web behind it not), is
+ * ambiguous: an idempotent call is retried once at once with the short deadline of an offline
+ * server, and a second failure in a row makes the server suspect. The poll clears the mark when
+ * the node answers it.
  */
 export async function watchNode(
   svc: Services,
   server: ServerRow,
   send: (retry: boolean) => Promise<NodeResponse>,
-  opts: { retryTimeout?: boolean; onDown?: () => void },
+  opts: { retryTimeout?: boolean | undefined; onDown?: (() => void) | undefined },
 ): Promise<NodeResponse> {
   let failure: NodeCallError;
   try {
     return await send(false);
   } catch (e) {
-    if (!(e instanceof NodeCallError) || (e.kind === 'timeout' && !opts.retryTimeout)) throw e;
+    if (!(e instanceof NodeCallError) || (ambiguous(e) && !opts.retryTimeout)) throw e;
     failure = e;
   }
-  if (failure.kind === 'timeout') {
+  if (ambiguous(failure)) {
     try {
       return await send(true);
     } catch (e) {
@@ -31,12 +32,15 @@ export async function watchNode(
       failure = e;
     }
   }
-  if (failure.kind === 'network' || failure.kind === 'timeout') {
+  if (failure.kind === 'network' || ambiguous(failure)) {
     await suspect(svc, server, failure);
     opts.onDown?.();
   }
   throw failure;
 }
+
+const GATEWAY_ERRORS = new Set([502, 503, 504]);
+const ambiguous = (e: NodeCallError) => e.kind === 'timeout' || (e.kind === 'http' && GATEWAY_ERRORS.has(e.status ?? 0));
 
 async function suspect(svc: Services, server: ServerRow, failure: NodeCallError): Promise<void> {
   try {

@@ -151,6 +151,25 @@ describe('a node that stops answering (timeout)', () => {
   });
 });
 
+describe("a node whose nginx answers 502 (bbb-web down)", () => {
+  it('is retried once, then suspect: the LMS rejoin lands elsewhere', async () => {
+    const { dead, other } = await runningClass();
+    await fault(dead, { type: 'http502' });
+    expect(await call('getMeetingInfo', { meetingID: 'class' })).toMatchObject({ messageKey: 'notFound' });
+    expect(await call('create', CREATE)).toMatchObject({ returncode: 'SUCCESS' });
+    redirectsTo(await join(), other);
+    await fault(dead, { type: 'none' });
+  });
+
+  it('a plain HTTP 500 is an answer, not a death: no suspicion', async () => {
+    const { dead } = await runningClass();
+    await fault(dead, { type: 'http500' });
+    expect(await call('getMeetingInfo', { meetingID: 'class' })).toMatchObject({ messageKey: 'internalError' });
+    await fault(dead, { type: 'none' });
+    redirectsTo(await join(), dead);
+  });
+});
+
 describe('a node the poll declared offline', () => {
   it('a bare join link re-creates the meeting elsewhere', async () => {
     const { dead, other } = await runningClass();

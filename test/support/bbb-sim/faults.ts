@@ -9,6 +9,7 @@ import { meetingXml, type MeetingView } from './xml';
 export const FAULT_TYPES = [
   'timeout', // accept the connection, never answer
   'http500',
+  'http502', // nginx's Bad Gateway: the node's web server is up, bbb-web behind it is not
   'html', // 200 with an HTML page, as a captive portal or a misrouted proxy would
   'malformed', // the real answer, cut off and closed with a mismatched tag
   'slow', // the real answer after delayMs
@@ -148,6 +149,10 @@ export async function answerInstead(fault: Fault, res: ServerResponse): Promise<
     case 'http500':
       send(res, htmlResponse(500, '<!doctype html><html><head><title>HTTP Status 500 – Internal Server Error</title></head>' +
         '<body><h1>HTTP Status 500 – Internal Server Error</h1></body></html>'));
+      return true;
+    case 'http502':
+      send(res, htmlResponse(502, '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>' +
+        '<hr><center>nginx</center></body></html>'));
       return true;
     case 'html':
       send(res, htmlResponse(200, '<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head>' +

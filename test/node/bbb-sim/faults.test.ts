@@ -34,11 +34,15 @@ describe('faults', () => {
     expect((await getMeetings()).status).toBe(200);
   });
 
-  it('http500 and html', async () => {
+  it('http500, http502 and html', async () => {
     await setFault({ type: 'http500' });
     const failed = await getMeetings();
     expect(failed.status).toBe(500);
     expect(failed.headers.get('content-type')).toContain('text/html');
+    await setFault({ type: 'http502' });
+    const gateway = await getMeetings();
+    expect(gateway.status).toBe(502);
+    expect(await gateway.text()).toContain('502 Bad Gateway');
     await setFault({ type: 'html' });
     const page = await getMeetings();
     expect(page.status).toBe(200);

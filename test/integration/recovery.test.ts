@@ -18,6 +18,7 @@ const CREATE = {
   duration: '90',
   'meta_bbb-context': 'course-7',
   'meta_bbb-recording-ready-url': 'https://lms.example.com/ready',
+  'meta_endCallbackUrl': 'https://lms.example.com/ended',
 };
 
 const fault = (i: number, body: Record<string, unknown>) => sim(`/nodes/${nodes[i]!.id}/fault`, { body });
@@ -85,6 +86,9 @@ describe('a node refusing connections', () => {
     expect(m).toMatchObject({ name: 'Physics 101', attendeePW: 'ap', moderatorPW: 'mp', recording: true, duration: 90 });
     expect(m.params).toMatchObject({ welcome: 'Welcome', 'meta_bbb-context': 'course-7' });
     expect(m.documents.map((d: { body: string }) => d.body)).toEqual([SLIDES]);
+    // Callbacks stay with the balancer, as at the first create: recording-ready kept back, end through /callbacks/end/.
+    expect(Object.keys(m.params).filter((k) => k.includes('recording-ready'))).toEqual([]);
+    expect(m.params.meta_endCallbackUrl).toMatch(/\/callbacks\/end\//);
   });
 
   it('two concurrent joins re-create the meeting once (three nodes: two placements would show)', async () => {
@@ -115,6 +119,18 @@ describe('a node refusing connections', () => {
     expect((await runningOn('after-0')).length + (await runningOn('after-1')).length).toBe(2);
     const perNode = await Promise.all([0, 1].map(async (i) => (await sim(`/nodes/${nodes[i]!.id}/meetings`)).meetings.length));
     expect(perNode[dead]).toBeGreaterThan(0);
+  });
+
+  it('a poll that began before the failure does not clear the suspicion; one that began after does', async () => {
+    const { dead } = await runningClass();
+    await fault(dead, { type: 'refuse' });
+    const before = Date.now() - 1;
+    await call('isMeetingRunning', { meetingID: 'class' });
+    await fault(dead, { type: 'none' });
+    await runPoll({}, before);
+    expect((await call('getMeetingInfo', { meetingID: 'class' })).messageKey).toBe('notFound');
+    await runPoll();
+    expect(await call('getMeetingInfo', { meetingID: 'class' })).toMatchObject({ returncode: 'SUCCESS', meetingID: 'class' });
   });
 
   it('a suspect server takes no new meeting', async () => {

@@ -32,6 +32,15 @@ describe('config', () => {
   });
 });
 
+describe('MEETING_RECOVERY', () => {
+  it('is on by default and reads on/off (and true/false)', () => {
+    expect(parseConfig(BASE_ENV).meetingRecovery).toBe(true);
+    expect(parseConfig({ ...BASE_ENV, MEETING_RECOVERY: 'off' }).meetingRecovery).toBe(false);
+    expect(parseConfig({ ...BASE_ENV, MEETING_RECOVERY: 'ON' }).meetingRecovery).toBe(true);
+    expect(() => parseConfig({ ...BASE_ENV, MEETING_RECOVERY: 'maybe' })).toThrow(/MEETING_RECOVERY/);
+  });
+});
+
 describe('load', () => {
   const cfg = parseConfig(BASE_ENV).load;
   const now = 10_000_000;

@@ -6,7 +6,7 @@ import { invalidateServers } from '../../src/cluster/server-cache';
 import { services } from '../../src/services';
 import { insertTenant } from '../../src/store/tenants';
 import { invalidateTenants } from '../../src/tenancy/tenant-cache';
-import { bbb, call, counters, nodes, registerServers, resetAll, resetTenants, runPoll, sim, startCounting, type Xml } from './support';
+import { bbb, call, counters, nodes, quietNow, registerServers, resetAll, resetTenants, runPoll, sim, startCounting, type Xml } from './support';
 
 beforeEach(resetAll);
 
@@ -66,7 +66,7 @@ describe('Postgres unreachable, with multitenancy', () => {
 
   it('the poll mirrors the tenants in its apply round trip; a cold isolate serves them from it', async () => {
     await startCounting();
-    await runPoll(MT);
+    await runPoll(MT, quietNow());
     expect(await counters()).toEqual({ redis: 4, postgres: 2 });
     coldIsolate();
     expect(await call('create', { meetingID: 'mt-1', name: 'Room' }, alpha)).toMatchObject({ returncode: 'SUCCESS', meetingID: 'mt-1' });

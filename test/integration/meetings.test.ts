@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { bbb, call, counters, nodeCalls, nodes, registerServers, resetAll, runPoll, sim, startCounting, totalNodeCalls, type Xml } from './support';
+import { bbb, call, counters, nodeCalls, nodes, quietNow, registerServers, resetAll, runPoll, sim, startCounting, totalNodeCalls, type Xml } from './support';
 
 /** The simulator records the raw query each node received. */
 async function lastCall(node: number, name: string): Promise<URLSearchParams> {
@@ -382,6 +382,6 @@ describe('round-trip budgets (DESIGN.md), counted at the bridges and the nodes',
   });
 
   it('poll of N servers: N backend calls, 4 Redis round trips (lock, health, apply, unlock), 1 Postgres read', async () => {
-    expect(await cost(() => runPoll())).toEqual({ redis: 4, postgres: 1, backend: 2 });
+    expect(await cost(() => runPoll({}, quietNow()))).toEqual({ redis: 4, postgres: 1, backend: 2 });
   });
 });

@@ -73,6 +73,9 @@ export interface FoundMeeting {
 }
 
 /** HGETALL as the REST client returns it without deserialization: a flat [field, value, …] list. */
+/** A mirrored capacity: '' (or absent) is unknown. */
+const capacity = (v: string | undefined): number | null => (v ? Number(v) : null);
+
 function record(raw: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) out[String(raw[i])] = String(raw[i + 1]);
@@ -237,10 +240,9 @@ export class ClusterState {
           state,
           loadMultiplier: Number(h.mult) || 1,
           proxyBasename: h.basename || null,
-          // Not mirrored: unknown until Postgres answers again.
-          capacityUsers: null,
-          capacityMeetings: null,
-          capacityVideoStreams: null,
+          capacityUsers: capacity(h.capu),
+          capacityMeetings: capacity(h.capm),
+          capacityVideoStreams: capacity(h.capv),
         },
       ];
     });

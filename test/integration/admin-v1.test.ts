@@ -1,4 +1,6 @@
+import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { services } from '../../src/services';
 import { nodes, resetAll, runPoll } from './support';
 import { OLD_TOKEN, TOKEN, v1 } from './admin-v1-support';
 
@@ -96,6 +98,9 @@ describe('admin API v1: server capacity', () => {
     const other = await v1('POST', '/servers', { url: nodes[1]!.url, secret: nodes[1]!.secret });
     expect(other.json).toMatchObject({ capacityUsers: null, capacityMeetings: null, capacityVideoStreams: null });
     expect((await v1('GET', `/servers/${id}`)).json).toMatchObject({ capacityMeetings: 40, capacityVideoStreams: 300 });
+    // The Redis mirror a cold isolate falls back on while Postgres is down has them too.
+    const mirrored = (await services(env).cluster.mirroredServers()).find((s) => s.id === id);
+    expect(mirrored).toMatchObject({ capacityUsers: null, capacityMeetings: 40, capacityVideoStreams: 300 });
   });
 });
 

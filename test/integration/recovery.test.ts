@@ -91,6 +91,21 @@ describe('a node refusing connections', () => {
     expect(m.params.meta_endCallbackUrl).toMatch(/\/callbacks\/end\//);
   });
 
+  it('an XML body over the 64 KiB record is left out: the meeting comes back with its parameters only', async () => {
+    await registerServers(2);
+    const big = `<modules><module name="presentation">${'<document url="https://example.com/a.pdf" filename="a.pdf"/>'.repeat(1200)}</module></modules>`;
+    expect(big.length).toBeGreaterThan(64 * 1024);
+    expect((await call('create', CREATE, { method: 'POST', body: big, contentType: 'text/xml' })).returncode).toBe('SUCCESS');
+    const [dead] = await runningOn();
+    const other = dead === 0 ? 1 : 0;
+    await fault(dead!, { type: 'refuse' });
+    await call('isMeetingRunning', { meetingID: 'class' });
+    redirectsTo(await join(), other);
+    const m = await sim(`/nodes/${nodes[other]!.id}/meetings/class`);
+    expect(m).toMatchObject({ name: 'Physics 101', moderatorPW: 'mp' });
+    expect(m.documents).toEqual([]);
+  });
+
   it('two concurrent joins re-create the meeting once (three nodes: two placements would show)', async () => {
     const { dead } = await runningClass(3);
     await fault(dead, { type: 'refuse' });

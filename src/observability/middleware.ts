@@ -32,7 +32,7 @@ export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
       server: info.server,
       error: info.error,
     });
-    const svc = configured(c.env);
+    const svc = configured(c.env, { quiet: true });
     if (svc) countRequest(svc, { path: c.req.path, ms, call: info.call, messageKey: info.messageKey }, (p) => c.executionCtx.waitUntil(p));
   });
 };

@@ -49,7 +49,7 @@ ingestApi.all('*', async (c) => {
     // Storage out of reach, most likely: the node retries; the log has the details, never a secret.
     if (!refused) log('error', 'recording ingest failed', { error: describeError(e) });
     const answer = refused ?? ingestErrors.unavailable('The upload could not be stored right now; retry later.');
-    const svc = configured(c.env);
+    const svc = configured(c.env, { quiet: true });
     if (svc) count(svc, 'scaleflare_recording_uploads_failed_total', { reason: label(answer.code) });
     return c.json(errorBody(answer), answer.status);
   }

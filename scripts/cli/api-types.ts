@@ -32,6 +32,8 @@ export interface Server {
     lastError: string;
     failures: number;
     panickedAt: string | null;
+    /** When the current outage began; null while online. */
+    offlineSince: string | null;
   };
 }
 
@@ -55,6 +57,8 @@ export interface Meeting {
   moderatorCount: number;
   videoCount: number;
   isBreakout: boolean;
+  /** The id of the server it runs on. */
+  server: string;
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';

@@ -7,6 +7,7 @@ import { configCommands } from './config.js';
 import { CliError, EXIT_USAGE, usageError } from './errors.js';
 import { meetingCommands } from './meetings.js';
 import { recordingCommands } from './recordings.js';
+import { serverShowCommand } from './server-show.js';
 import { serverCommands } from './servers.js';
 import { statusCommand } from './status.js';
 import { syncCommand } from './sync.js';
@@ -15,7 +16,7 @@ import { usageCommand } from './usage.js';
 
 /** `scaleflare`: the operator's CLI over the JSON admin API of any deployment (docs/cli.md). */
 
-const commands: Command[] = [statusCommand, ...serverCommands, ...tenantCommands, ...meetingCommands, ...recordingCommands, ...callbackCommands, usageCommand, ...configCommands, syncCommand, checkCommand];
+const commands: Command[] = [statusCommand, ...serverCommands, serverShowCommand, ...tenantCommands, ...meetingCommands, ...recordingCommands, ...callbackCommands, usageCommand, ...configCommands, syncCommand, checkCommand];
 
 const GLOBAL_HELP = `Options of every command:
   --url <url>      the balancer's base URL (or SCALEFLARE_URL)

@@ -1,35 +1,45 @@
-import type { Meeting } from './api-types.js';
+import type { Meeting, Server } from './api-types.js';
 import type { Command } from './command.js';
 import { print, table } from './output.js';
 import { MeetingId } from '../../src/ids.js';
-import { apiPath, checkedArg, tenantOption, tenantQuery } from './resolve.js';
+import { apiPath, checkedArg, listServers, tenantOption, tenantQuery } from './resolve.js';
+import { hostname } from './status.js';
 
 /** `scaleflare meetings …`: a tenant's running meetings (the default tenant without --tenant). */
+
+/** Running meetings with the host of the server each runs on (its id when the server is gone), and their tenants when given. */
+export function meetingTable(meetings: (Meeting & { tenant?: string })[], servers: Server[]): string {
+  const host = new Map(servers.map((s) => [s.id, hostname(s.url)]));
+  const tenants = meetings.some((m) => m.tenant !== undefined);
+  return table(
+    [...(tenants ? ['TENANT'] : []), 'MEETING ID', 'NAME', 'SERVER', 'PARTICIPANTS', 'MODERATORS', 'VIDEOS', 'RUNNING', 'CREATED'],
+    meetings.map((m) => [
+      ...(tenants ? [m.tenant] : []),
+      m.meetingID,
+      m.meetingName,
+      host.get(m.server) ?? m.server,
+      m.participantCount,
+      m.moderatorCount,
+      m.videoCount,
+      m.running,
+      m.createTime ? new Date(m.createTime).toISOString() : null,
+    ]),
+  );
+}
 
 export const meetingCommands: Command[] = [
   {
     words: ['meetings', 'list'],
     usage: '[--tenant <tenant id|name>]',
-    summary: "Running meetings as the tenant's getMeetings shows them (last poll, no node called)",
+    summary: "Running meetings as the tenant's getMeetings shows them, with the server each runs on (last poll, no node called)",
     options: tenantOption,
     args: [0, 0],
     run: async (inv) => {
       const answer = await inv.client.call<{ tenant: string; meetings: Meeting[] }>('GET', `/meetings${await tenantQuery(inv)}`);
+      // Hosts for people; --json keeps the answer's server ids and its one call.
+      const servers = answer.meetings.length && !inv.out.json ? await listServers(inv.client) : [];
       print(inv.out, answer, () =>
-        answer.meetings.length === 0
-          ? `No running meetings (tenant ${answer.tenant})\n`
-          : table(
-              ['MEETING ID', 'NAME', 'PARTICIPANTS', 'MODERATORS', 'VIDEOS', 'RUNNING', 'CREATED'],
-              answer.meetings.map((m) => [
-                m.meetingID,
-                m.meetingName,
-                m.participantCount,
-                m.moderatorCount,
-                m.videoCount,
-                m.running,
-                m.createTime ? new Date(m.createTime).toISOString() : null,
-              ]),
-            ),
+        answer.meetings.length === 0 ? `No running meetings (tenant ${answer.tenant})\n` : meetingTable(answer.meetings, servers),
       );
     },
   },

@@ -1,8 +1,68 @@
 import type { AdminClient } from './client.js';
-import { positive, type Command } from './command.js';
+import { positive, str, type Command } from './command.js';
+import { MeetingId, RecordId } from '../../src/ids.js';
 import { print, table } from './output.js';
+import { apiPath, checkedArg, tenantOption, tenantQuery } from './resolve.js';
 
-/** `scaleflare recordings reindex`: rebuilds the recording index from R2, one admin API page after another. */
+/**
+ * `scaleflare recordings …`: a tenant's recordings as the index has them (the default tenant
+ * without --tenant), publish, unpublish and delete through the BBB API's own path, and reindex,
+ * which rebuilds the index from R2 one admin API page after another.
+ */
+
+/** The fields of GET /recordings the CLI shows (the full shape: the OpenAPI document's Recording). */
+interface Recording {
+  recordID: string;
+  meetingID: string;
+  name: string | null;
+  state: string;
+  published: boolean;
+  protected: boolean;
+  startTime: number | null;
+  size: number | null;
+  formats: { format: string }[];
+}
+
+interface RecordingPage {
+  total: number;
+  offset: number;
+  limit: number;
+  recordings: Recording[];
+}
+
+function recordingTable(page: RecordingPage): string {
+  if (page.recordings.length === 0) return `No recordings (${page.total} in all)\n`;
+  const rows = table(
+    ['RECORD ID', 'MEETING ID', 'NAME', 'STATE', 'PROTECTED', 'FORMATS', 'STARTED', 'SIZE'],
+    page.recordings.map((r) => [
+      r.recordID,
+      r.meetingID,
+      r.name,
+      r.state,
+      r.protected,
+      r.formats.map((f) => f.format).join(','),
+      r.startTime ? new Date(r.startTime).toISOString() : null,
+      r.size,
+    ]),
+  );
+  const last = page.offset + page.recordings.length;
+  return `${rows}${page.offset + 1}-${last} of ${page.total}${last < page.total ? ` (next: --offset ${last})` : ''}\n`;
+}
+
+/** publish, unpublish, delete: one recording, through the admin API's BBB-path routes. */
+const recordingAction = (verb: 'publish' | 'unpublish' | 'delete', summary: string, done: string): Command => ({
+  words: ['recordings', verb],
+  usage: '<recordID> [--tenant <tenant id|name>]',
+  summary,
+  options: tenantOption,
+  args: [1, 1],
+  run: async (inv) => {
+    const recordID = checkedArg(RecordId, inv.args[0]!, 'recordID');
+    const path = verb === 'delete' ? apiPath('recordings', recordID) : apiPath('recordings', recordID, verb);
+    const answer = await inv.client.call(verb === 'delete' ? 'DELETE' : 'POST', `${path}${await tenantQuery(inv)}`);
+    print(inv.out, answer, () => `${done} ${recordID}\n`);
+  },
+});
 
 /** One answer of POST /recordings/reindex (docs/admin-api.md). */
 interface ReindexPage {
@@ -53,6 +113,30 @@ export async function reindexAll(client: AdminClient, o: { dryRun: boolean; limi
 }
 
 export const recordingCommands: Command[] = [
+  {
+    words: ['recordings', 'list'],
+    usage: '[--tenant <tenant id|name>] [--meeting <meetingID>] [--record <recordID prefix>] [--state <state>] [--offset <n>] [--limit <n>]',
+    summary: "A tenant's recordings from the index, newest first, a page at a time (25 unless --limit)",
+    options: { ...tenantOption, meeting: { type: 'string' }, record: { type: 'string' }, state: { type: 'string' }, offset: { type: 'string' }, limit: { type: 'string' } },
+    args: [0, 0],
+    run: async (inv) => {
+      const meeting = str(inv.values, 'meeting');
+      const record = str(inv.values, 'record');
+      // State, offset and limit are checked by the balancer, which names the allowed values.
+      const query = await tenantQuery(inv, {
+        meetingID: meeting === undefined ? undefined : checkedArg(MeetingId, meeting, 'meetingID'),
+        recordID: record === undefined ? undefined : checkedArg(RecordId, record, 'recordID'),
+        state: str(inv.values, 'state'),
+        offset: str(inv.values, 'offset'),
+        limit: str(inv.values, 'limit'),
+      });
+      const page = await inv.client.call<RecordingPage>('GET', `/recordings${query}`);
+      print(inv.out, page, () => recordingTable(page));
+    },
+  },
+  recordingAction('publish', 'Publish a recording: its files move to the published prefix, then the index follows', 'Published'),
+  recordingAction('unpublish', 'Unpublish a recording: its files move to the unpublished prefix, then the index follows', 'Unpublished'),
+  recordingAction('delete', 'Delete every file of a recording and mark it deleted (cannot be undone)', 'Deleted'),
   {
     words: ['recordings', 'reindex'],
     usage: '[--dry-run] [--limit <recordings per call>]',

@@ -11,7 +11,7 @@ import { rotateSecretCommand } from './server-secret.js';
 /** users/meetings/video streams, `?` where unknown. */
 const capacityText = (s: Server) => CAPACITIES.map(([, field]) => s[field] ?? '?').join('/');
 
-const serverRows = (servers: Server[]) =>
+export const serverRows = (servers: Server[]) =>
   table(
     ['ID', 'URL', 'TAG', 'STATE', 'ONLINE', 'LOAD', 'MULTIPLIER', 'CAPACITY', 'SECRET', 'PROXY BASENAME'],
     servers.map((s) => [

@@ -1,12 +1,16 @@
 import type { Server } from './api-types.js';
-import type { Command } from './command.js';
+import { positive, type Command, type Invocation } from './command.js';
+import { CliError, usageError } from './errors.js';
 import { print, table } from './output.js';
 import { listServers } from './resolve.js';
 
-/** `scaleflare status`: Scalelite's `rake status` table, plus load, version and the last poll. */
+/**
+ * `scaleflare status`: Scalelite's `rake status` table, plus load, version and the last poll, and
+ * under it what went wrong: servers offline (since when), auto-panicked, with their last error.
+ */
 
 /** Scalelite's HOSTNAME, with the port when there is one, so nodes on one host stay apart. */
-const hostname = (url: string) => {
+export const hostname = (url: string) => {
   try {
     return new URL(url).host;
   } catch {
@@ -32,13 +36,58 @@ export function statusTable(servers: Server[], now: number): string {
   );
 }
 
+/** One line about what happened to a server, or undefined when nothing did (disabled servers are not polled). */
+export function trouble(s: Server, now: number): string | undefined {
+  const h = s.health;
+  if (s.state === 'disabled' || (h.online && !h.lastError && !h.panickedAt)) return undefined;
+  const parts = [
+    h.online ? 'online' : `offline${h.offlineSince ? ` since ${h.offlineSince} (${ago(h.offlineSince, now)})` : ''}`,
+    ...(h.failures > 0 ? [`${h.failures} failed poll(s) in a row`] : []),
+    ...(h.panickedAt ? [`auto-panicked ${ago(h.panickedAt, now)} (${h.panickedAt}): its meetings were dropped`] : []),
+    ...(h.lastError ? [`last error: ${h.lastError}`] : []),
+  ];
+  return `${hostname(s.url)}: ${parts.join('; ')}`;
+}
+
+export function statusText(servers: Server[], now: number): string {
+  if (servers.length === 0) return 'No servers are configured\n';
+  const troubles = [...servers]
+    .sort((a, b) => hostname(a.url).localeCompare(hostname(b.url)))
+    .flatMap((s) => trouble(s, now) ?? []);
+  return statusTable(servers, now) + (troubles.length ? `\n${troubles.join('\n')}\n` : '');
+}
+
+async function show(inv: Invocation): Promise<void> {
+  const servers = await listServers(inv.client);
+  print(inv.out, { servers }, () => statusText(servers, Date.now()));
+}
+
+const CLEAR_SCREEN = '\x1b[H\x1b[2J';
+
+/** Refreshes until Ctrl-C; a failed refresh is said and retried, as the balancer may be restarting. */
+async function watch(inv: Invocation, seconds: number): Promise<never> {
+  for (;;) {
+    if (!inv.out.json) inv.out.write(`${process.stdout.isTTY ? CLEAR_SCREEN : ''}Every ${seconds}s, ${new Date().toISOString()} (Ctrl-C to stop)\n\n`);
+    try {
+      await show(inv);
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      inv.out.write(`scaleflare: ${e.message} (trying again in ${seconds}s)\n`);
+    }
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+  }
+}
+
 export const statusCommand: Command = {
   words: ['status'],
-  usage: '',
-  summary: 'The pool at a glance: state, online, meetings, users, largest meeting, videos, load, version, last poll',
+  usage: '[--watch [--interval <seconds>]]',
+  summary: 'The pool at a glance: state, online, meetings, users, largest meeting, videos, load, version, last poll; offline since, auto-panic and last error of servers in trouble; --watch refreshes (every 5 s) until Ctrl-C',
+  options: { watch: { type: 'boolean' }, interval: { type: 'string' } },
   args: [0, 0],
   run: async (inv) => {
-    const servers = await listServers(inv.client);
-    print(inv.out, { servers }, () => (servers.length ? statusTable(servers, Date.now()) : 'No servers are configured\n'));
+    const seconds = positive(inv.values, 'interval');
+    if (inv.values.watch === true) await watch(inv, seconds ?? 5);
+    if (seconds !== undefined) throw usageError('--interval goes with --watch');
+    await show(inv);
   },
 };

@@ -144,8 +144,9 @@ describe('scaleflare CLI against the real Worker', { timeout: 60_000 }, () => {
 
     const meetings = await cli(['meetings', 'list']);
     const lines = meetings.stdout.trim().split('\n');
-    expect(lines[0]!.split(/\s{2,}/)).toEqual(['MEETING ID', 'NAME', 'PARTICIPANTS', 'MODERATORS', 'VIDEOS', 'RUNNING', 'CREATED']);
+    expect(lines[0]!.split(/\s{2,}/)).toEqual(['MEETING ID', 'NAME', 'SERVER', 'PARTICIPANTS', 'MODERATORS', 'VIDEOS', 'RUNNING', 'CREATED']);
     expect(lines).toHaveLength(4);
+    for (const line of lines.slice(1)) expect(line.split(/\s{2,}/)[2]).toBe(new URL(node1.url).host);
     const ended = lines[1]!.split(/\s{2,}/)[0]!;
     expect(await cli(['meetings', 'end', ended])).toEqual({ code: 0, stdout: `Ended meeting ${ended}\n`, stderr: '' });
     const after = await json(['meetings', 'list', '--tenant', 'default']);

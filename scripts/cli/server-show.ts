@@ -1,0 +1,54 @@
+import type { Meeting, Server, Tenant } from './api-types.js';
+import type { Command } from './command.js';
+import { meetingTable } from './meetings.js';
+import { print } from './output.js';
+import { apiPath, findServer } from './resolve.js';
+import { serverRows } from './servers.js';
+import { hostname, trouble } from './status.js';
+
+/**
+ * `scaleflare servers show <server>`: one server as `servers list` shows it, what happened to it
+ * (offline since, auto-panic, last error), its recordings not yet uploaded, and its running
+ * meetings in every tenant (one admin call per tenant, from the last poll; no node is called).
+ */
+
+interface Shown {
+  server: Server;
+  pendingUploads: number;
+  meetings: (Meeting & { tenant: string })[];
+}
+
+function text(s: Shown): string {
+  const now = Date.now();
+  const lines = [
+    serverRows([s.server]).trimEnd(),
+    '',
+    trouble(s.server, now) ?? `${hostname(s.server.url)}: ${s.server.state === 'disabled' ? 'disabled (not polled)' : 'no trouble'}`,
+    `Recordings not fully uploaded: ${s.pendingUploads}`,
+    '',
+    s.meetings.length ? `Running meetings (${s.meetings.length}):` : 'No running meetings',
+  ];
+  return `${lines.join('\n')}\n${s.meetings.length ? meetingTable(s.meetings, [s.server]) : ''}`;
+}
+
+export const serverShowCommand: Command = {
+  words: ['servers', 'show'],
+  usage: '<id|url|host>',
+  summary: 'One server: its settings and health, offline since / auto-panicked / last error, pending uploads, and its running meetings',
+  args: [1, 1],
+  run: async (inv) => {
+    const server = await findServer(inv.client, inv.args[0]!);
+    const [{ tenants }, uploads] = await Promise.all([
+      inv.client.call<{ tenants: Tenant[] }>('GET', '/tenants'),
+      inv.client.call<{ count: number }>('GET', apiPath('servers', server.id, 'pending-uploads')),
+    ]);
+    const perTenant = await Promise.all(
+      tenants.map(async (t) => {
+        const answer = await inv.client.call<{ meetings: Meeting[] }>('GET', `/meetings?tenant=${encodeURIComponent(t.id)}`);
+        return answer.meetings.filter((m) => m.server === server.id).map((m) => ({ ...m, tenant: t.id }));
+      }),
+    );
+    const shown: Shown = { server, pendingUploads: uploads.count, meetings: perTenant.flat() };
+    print(inv.out, shown, () => text(shown));
+  },
+};

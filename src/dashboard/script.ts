@@ -269,10 +269,8 @@ export const script = String.raw`'use strict';
   const series = (points, f) => points.map((p) => ({ at: p.at, v: f(p) }));
 
   function poolCharts(h) {
-    const delay = deltas(h, (p) => p.importDelaySecondsTotal).map((d, i) => {
-      const n = deltas(h, (p) => p.importsTotal)[i].v;
-      return { at: d.at, v: d.v === null || !n ? null : d.v / n };
-    });
+    const imports = deltas(h, (p) => p.importsTotal);
+    const delay = deltas(h, (p) => p.importDelaySecondsTotal).map((d, i) => ({ at: d.at, v: d.v === null || !imports[i].v ? null : d.v / imports[i].v }));
     return [
       chart('Meetings', series(h, (p) => p.meetings)),
       chart('Participants', series(h, (p) => p.participants)),
@@ -423,6 +421,8 @@ export const script = String.raw`'use strict';
       say('');
     } catch (e) {
       say('');
+      // What the page showed is no longer known to be true: only the alert stays.
+      $('banner').hidden = true;
       fail(e);
     } finally {
       loading = false;

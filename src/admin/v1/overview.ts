@@ -8,7 +8,7 @@ import { readPoolHistory, readServerHistory } from '../../store/history-samples.
 import { pendingUploadsByServer } from '../../store/pending-uploads.js';
 import { recordingPipeline } from '../../store/recording-pipeline.js';
 import { getServer, listServers } from '../../store/servers.js';
-import { DEFAULT_TENANT, polledTenants } from '../../tenancy/tenant.js';
+import { polledTenants } from '../../tenancy/tenant.js';
 import { notFound, operation, ServerIdParams } from './operation.js';
 import { render, ServerSchema } from './servers.js';
 
@@ -88,7 +88,7 @@ async function polledMeetings(svc: Services): Promise<z.input<typeof MeetingRow>
           const snap = await decodeSnapshot(stored);
           return (snap.meetings ?? []).map((m: XmlObject) => ({
             tenant,
-            tenantName: names.get(tenant) ?? (tenant === DEFAULT_TENANT ? DEFAULT_TENANT : tenant),
+            tenantName: names.get(tenant) ?? tenant,
             meetingID: str(m.meetingID),
             meetingName: str(m.meetingName),
             server,

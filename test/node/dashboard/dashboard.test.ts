@@ -20,6 +20,7 @@ const hasChromium = existsSync(CHROMIUM);
 const SCREENSHOT = path.resolve('.local', 'dashboard.png');
 const SERVER_SCREENSHOT = path.resolve('.local', 'dashboard-server.png');
 const PHONE_SCREENSHOT = path.resolve('.local', 'dashboard-phone.png');
+const UNREADY_SCREENSHOT = path.resolve('.local', 'dashboard-unready.png');
 const PHONE = { width: 390, height: 844 };
 const TOKEN = 'dashboard-test-admin-token-0123456789';
 /** Untrusted text in a server URL: must show as text and never run. */
@@ -356,8 +357,28 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     await phone.close();
   });
 
-  it('keeps screenshots of the pool, a server and the phone', () => {
-    for (const [file, width] of [[SERVER_SCREENSHOT, 1400], [PHONE_SCREENSHOT, PHONE.width]] as const) {
+  it('says in its banner when polling is stale, and shows what it read last', async () => {
+    // The same stack seen by a Worker that calls a poll older than a second stale.
+    const strict = await startIngestWorker(inject('stack').endpoints, { ADMIN_TOKEN: TOKEN, MULTITENANCY_ENABLED: 'true', POLL_STALE_SECONDS: '1' });
+    const tab = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      await tab.goto(`${strict.base}/admin/dashboard`);
+      await tab.getByLabel(/Admin token/).fill(TOKEN);
+      await tab.getByRole('button', { name: 'Open dashboard' }).click();
+      await tab.locator('#banner.bad').waitFor();
+      const banner = await tab.locator('#banner').innerText();
+      expect(banner).toMatch(/Polling: polling is stale \(last poll \d+ s ago\)/);
+      expect(banner).toContain('1 server offline');
+      await tab.screenshot({ path: UNREADY_SCREENSHOT });
+    } finally {
+      await tab.close();
+      await strict.stop();
+    }
+  });
+
+  it('keeps screenshots of the pool, a server, the phone and an unready pool', () => {
+    for (const [file, width] of [[SERVER_SCREENSHOT, 1400], [PHONE_SCREENSHOT, PHONE.width], [UNREADY_SCREENSHOT, 1400]] as const) {
       expect(readFileSync(file).readUInt32BE(16), file).toBe(width);
     }
     const png = readFileSync(SCREENSHOT);

@@ -203,6 +203,15 @@ export class ClusterState {
     return { servers: record(servers), index: record(index) };
   }
 
+  /** Several tenants' per-server snapshots in one round trip (the dashboard's every meeting). */
+  async snapshots(tenants: string[]): Promise<Map<string, Record<string, string>>> {
+    if (tenants.length === 0) return new Map();
+    const p = this.redis.pipeline();
+    for (const tenant of tenants) p.hgetall(this.k.snapshot(tenant));
+    const rows = await p.exec();
+    return new Map(tenants.map((tenant, i) => [tenant, record(rows[i])]));
+  }
+
   /** Overlapping cron runs must not poll twice. */
   async acquirePollLock(token: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(this.k.pollLock(), token, { nx: true, px: ttlMs })) === 'OK';

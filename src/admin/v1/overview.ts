@@ -76,13 +76,13 @@ const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() 
 const str = (v: XmlValue | undefined) => xmlText(v) ?? '';
 const int = (v: XmlValue | undefined) => Number(xmlText(v)) || 0;
 
-/** Every tenant's meetings from the last poll's snapshots (one Redis round trip per tenant, at once). */
+/** Every tenant's meetings from the last poll's snapshots (one Redis round trip). */
 async function polledMeetings(svc: Services): Promise<z.input<typeof MeetingRow>[]> {
   const { ids, mirror } = await polledTenants(svc);
   const names = new Map((mirror ?? []).map((t) => [t.id, t.name]));
+  const snapshots = await svc.cluster.snapshots(ids);
   const perTenant = await Promise.all(
-    ids.map(async (tenant) => {
-      const { servers } = await svc.cluster.snapshot(tenant);
+    [...snapshots].map(async ([tenant, servers]) => {
       const rows = await Promise.all(
         Object.entries(servers).map(async ([server, stored]) => {
           const snap = await decodeSnapshot(stored);

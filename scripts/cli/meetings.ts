@@ -27,6 +27,22 @@ export function meetingTable(meetings: (Meeting & { tenant?: string })[], server
   );
 }
 
+/** What rake meetings:info prints: name, ids, creation, recording, people, server, and the meeting's bbb-* metadata. */
+function infoText(info: Record<string, unknown>, server: string): string {
+  const meta = info.metadata && typeof info.metadata === 'object' ? (info.metadata as Record<string, unknown>) : {};
+  const lines: [string, unknown][] = [
+    ['name', info.meetingName],
+    ['internal id', info.internalMeetingID],
+    ['created', info.createDate],
+    ['recording', info.recording],
+    ['participants', info.participantCount],
+    ['moderators', info.moderatorCount],
+    ['server', server],
+    ...Object.entries(meta).filter(([k]) => k.startsWith('bbb-')),
+  ];
+  return lines.map(([k, v]) => `${k}: ${v === undefined || v === '' ? '-' : String(v)}`).join('\n') + '\n';
+}
+
 export const meetingCommands: Command[] = [
   {
     words: ['meetings', 'list'],
@@ -41,6 +57,25 @@ export const meetingCommands: Command[] = [
       print(inv.out, answer, () =>
         answer.meetings.length === 0 ? `No running meetings (tenant ${answer.tenant})\n` : meetingTable(answer.meetings, servers),
       );
+    },
+  },
+  {
+    words: ['meetings', 'info'],
+    usage: '<meetingID> [--tenant <tenant id|name>]',
+    summary: "A running meeting as its node's getMeetingInfo answers, and the server it runs on (Scalelite's rake meetings:info)",
+    options: tenantOption,
+    args: [1, 1],
+    run: async (inv) => {
+      const meetingID = checkedArg(MeetingId, inv.args[0]!, 'meetingID');
+      const query = await tenantQuery(inv);
+      const [answer, { meetings }, servers] = await Promise.all([
+        inv.client.call<{ tenant: string; meetingID: string; info: Record<string, unknown> }>('GET', `${apiPath('meetings', meetingID)}${query}`),
+        inv.client.call<{ meetings: Meeting[] }>('GET', `/meetings${query}`),
+        listServers(inv.client),
+      ]);
+      const id = meetings.find((m) => m.meetingID === meetingID)?.server;
+      const server = servers.find((s) => s.id === id);
+      print(inv.out, { ...answer, server: id ?? null }, () => infoText(answer.info, server ? hostname(server.url) : (id ?? 'unknown')));
     },
   },
   {

@@ -56,6 +56,9 @@ describe('scaleflare says what happened', { timeout: 60_000 }, () => {
     const table = lines.slice(lines.indexOf('Running meetings (2):') + 1).filter(Boolean);
     expect(table[0]!.split(/\s{2,}/)).toEqual(['TENANT', 'MEETING ID', 'NAME', 'SERVER', 'PARTICIPANTS', 'MODERATORS', 'VIDEOS', 'RUNNING', 'CREATED']);
     expect(table.slice(1).map((l) => l.split(/\s{2,}/)[3])).toEqual([host, host]);
+    const info = await cli(['meetings', 'info', 'node-1-seed-1']);
+    expect(info.code, info.stderr).toBe(0);
+    expect(info.stdout).toMatch(new RegExp(`^name: .+\ninternal id: \\S+\n(.*\n)*server: ${host}\n`));
     const json = JSON.parse((await cli(['servers', 'show', id, '--json'])).stdout);
     expect(json).toMatchObject({ server: { id }, pendingUploads: 0, meetings: [{ tenant: 'default', server: id }, { tenant: 'default', server: id }] });
 

@@ -19,7 +19,7 @@ const COLUMNS: [header: string, field: keyof UsageDay][] = [
 /** RFC 4180: a field with a comma, quote or line break is quoted (tenant ids never have one, but CSV readers vary). */
 const csvField = (v: string | number) => (/[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
 
-export function usageCsv(days: UsageDay[]): string {
+function usageCsv(days: UsageDay[]): string {
   const lines = [COLUMNS.map(([h]) => h), ...days.map((d) => COLUMNS.map(([, f]) => csvField(d[f])))];
   return lines.map((l) => `${l.join(',')}\r\n`).join('');
 }

@@ -19,11 +19,19 @@ export interface AdminChange {
   after?: unknown;
 }
 
-/** Defence in depth: a field named like a credential is never written, only that it changed. */
+/**
+ * A field named like a credential, at any depth, is never written, only that it changed: the
+ * resources hold some in the clear (a tenant's LRS password and Keycloak client secret).
+ */
 const CREDENTIAL = /secret|token|password|pw$/i;
 const FINGERPRINT = /fingerprint/i;
 
-const safe = (key: string, value: unknown) => (CREDENTIAL.test(key) && !FINGERPRINT.test(key) ? '[redacted]' : value);
+function safe(key: string, value: unknown): unknown {
+  if (CREDENTIAL.test(key) && !FINGERPRINT.test(key)) return '[redacted]';
+  if (Array.isArray(value)) return value.map((v) => safe('', v));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, safe(k, v)]));
+  return value;
+}
 
 /** The top-level fields whose values differ, as {field: {from, to}}; a created or removed resource as a whole. */
 export function changedFields(before: unknown, after: unknown): Record<string, { from: unknown; to: unknown }> {

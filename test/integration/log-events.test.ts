@@ -9,8 +9,8 @@ import worker from '../../src/index';
 import { services } from '../../src/services';
 import { insertServer } from '../../src/store/servers';
 import { recordingFixture } from '../support/recordings-ingest-fixture';
-import { ADMIN_ENV, OLD_TOKEN, TOKEN, v1 } from './admin-v1-support';
-import { admin, BASE, bbb, call, envWith, hex, nodes, registerServers, resetAll, runPoll, SECRET, send, sim } from './support';
+import { ADMIN_ENV, OLD_TOKEN, tenantV1, TOKEN, v1 } from './admin-v1-support';
+import { admin, BASE, bbb, call, envWith, hex, nodes, registerServers, resetAll, resetTenants, runPoll, SECRET, send, sim } from './support';
 
 beforeEach(resetAll);
 afterEach(() => {
@@ -141,6 +141,24 @@ describe('events', () => {
     ]);
     for (const secret of [TOKEN, OLD_TOKEN, SECRET, nodes[0]!.secret, nodes[1]!.secret, 'node-secret-rotated-by-hand']) {
       for (const line of lines) expect(line).not.toContain(secret);
+    }
+  });
+
+  it("a tenant's settings change shows, its LRS credentials do not", async () => {
+    const lrs = { endpoint: 'https://lrs.example.com/xapi', keycloak: { tokenUrl: 'https://kc.example.com/token', clientId: 'lb', clientSecret: 'kc-client-secret-1', username: 'u', password: 'kc-password-1' } };
+    try {
+      const lines = await written(async () => {
+        const { json } = await tenantV1('POST', '/tenants', { name: 'audited', secrets: ['tenant-secret-1'], settings: { lrs } });
+        await tenantV1('PATCH', `/tenants/${json.id}`, { settings: { lrs: { ...lrs, keycloak: { ...lrs.keycloak, clientSecret: 'kc-client-secret-2', password: 'kc-password-2' } } } });
+      });
+      const [created, changed] = events(lines, 'admin change');
+      expect(created).toMatchObject({ action: 'POST /tenants', changes: { name: { from: null, to: 'audited' } } });
+      expect(changed).toMatchObject({ action: 'PATCH /tenants/{id}', changes: { settings: { to: { lrs: { keycloak: { clientId: 'lb', clientSecret: '[redacted]', password: '[redacted]' } } } } } });
+      for (const secret of ['tenant-secret-1', 'kc-client-secret-1', 'kc-client-secret-2', 'kc-password-1', 'kc-password-2']) {
+        for (const line of lines) expect(line).not.toContain(secret);
+      }
+    } finally {
+      await resetTenants();
     }
   });
 

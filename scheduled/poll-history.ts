@@ -70,23 +70,24 @@ export async function recordHistory(svc: Services, now: number, cycle: CycleOutc
 
 type CounterTotals = Pick<PoolSample, 'apiErrorsTotal' | 'joinFailuresTotal' | 'importsTotal' | 'importDelaySecondsTotal'>;
 
-/** BBB API calls answered with an error, failed joins, and the import delay histogram's count and sum. */
+const IMPORT_DELAY = 'scaleflare_recording_import_delay_seconds';
+
+/**
+ * From the request counters: BBB API calls answered with an error, failed joins, and the import
+ * delay histogram's count and sum (stored as a count per bucket and a sum in milliseconds).
+ */
 function counterTotals(counters: Map<string, number> | undefined): CounterTotals {
   if (!counters) return { apiErrorsTotal: null, joinFailuresTotal: null, importsTotal: null, importDelaySecondsTotal: null };
   let apiErrors = 0;
   let joinFailures = 0;
-  let imports: number | null = null;
-  let importDelay: number | null = null;
+  let imports = 0;
+  let importDelayMs = 0;
   for (const [series, n] of counters) {
     const s = parseSeries(series);
-    if (s?.name === 'scaleflare_api_requests_total' && s.labels.result !== 'SUCCESS') {
-      apiErrors += n;
-      if (s.labels.call === 'join') joinFailures += n;
-    } else if (s?.name === 'scaleflare_recording_import_delay_seconds_count') {
-      imports = (imports ?? 0) + n;
-    } else if (s?.name === 'scaleflare_recording_import_delay_seconds_sum') {
-      importDelay = (importDelay ?? 0) + n;
-    }
+    if (s?.name === 'scaleflare_api_requests_total' && s.labels.result !== 'SUCCESS') apiErrors += n;
+    else if (s?.name === 'scaleflare_join_failures_total') joinFailures += n;
+    else if (s?.name === `${IMPORT_DELAY}_bucket`) imports += n;
+    else if (s?.name === `${IMPORT_DELAY}_sum_ms`) importDelayMs += n;
   }
-  return { apiErrorsTotal: apiErrors, joinFailuresTotal: joinFailures, importsTotal: imports, importDelaySecondsTotal: importDelay };
+  return { apiErrorsTotal: apiErrors, joinFailuresTotal: joinFailures, importsTotal: imports, importDelaySecondsTotal: importDelayMs / 1000 };
 }

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { services } from '../../src/services';
 import { readPoolHistory, readServerHistory } from '../../src/store/history-samples';
+import { MetricsStore } from '../../src/store/metrics';
 import { call, counters, nodes, registerServers, resetAll, runPoll, sim, startCounting } from './support';
 
 const PERIOD = 5 * 60_000;
@@ -67,6 +68,28 @@ describe('history the poll keeps', () => {
     expect(await sql().query('SELECT count(*)::int AS n FROM pool_samples')).toEqual([{ n: 1 }]);
     expect(await sql().query('SELECT count(*)::int AS n FROM server_samples')).toEqual([{ n: 1 }]);
     expect(await sql().query('SELECT meeting_minutes FROM tenant_usage_days')).toEqual([{ meeting_minutes: '5' }]);
+  });
+
+  it('with metrics on, the pool sample keeps the running totals of API errors, failed joins and import delay', async () => {
+    await registerServers(1);
+    await clearHistory();
+    const svc = services(env);
+    await new MetricsStore(svc.redis, svc.cfg.redis.namespace).add(
+      new Map([
+        ['scaleflare_api_requests_total{call="join",result="SUCCESS"}', 40],
+        ['scaleflare_api_requests_total{call="join",result="notFound"}', 3],
+        ['scaleflare_api_requests_total{call="getMeetingInfo",result="notFound"}', 4],
+        ['scaleflare_join_failures_total{reason="notFound"}', 3],
+        ['scaleflare_recording_import_delay_seconds_bucket{le="60"}', 2],
+        ['scaleflare_recording_import_delay_seconds_bucket{le="300"}', 1],
+        ['scaleflare_recording_import_delay_seconds_sum_ms', 150_500],
+      ]),
+    );
+    const at = Math.floor(Date.now() / PERIOD) * PERIOD;
+    await runPoll({ METRICS_TOKEN: 'history-metrics-token' }, at + 500);
+    expect(await readPoolHistory(sql(), new Date(at))).toEqual([
+      expect.objectContaining({ apiErrorsTotal: 7, joinFailuresTotal: 3, importsTotal: 3, importDelaySecondsTotal: 150.5 }),
+    ]);
   });
 
   it('an unreachable server is sampled with its failed polls in a row', async () => {

@@ -61,6 +61,7 @@ async function pollServer(cfg: Config, target: PollTarget, now: number): Promise
     const res = await callServer(cfg, server, 'getMeetings', [], {
       maxBytes: MAX_GET_MEETINGS_BYTES,
       online: target.online,
+      slowHeaders: true,
       onSecretNext: () => (secretNext = true),
     });
     if (!res.ok) throw new Error(`${res.messageKey ?? 'FAILED'}: ${res.message ?? ''}`);

@@ -41,6 +41,8 @@ export interface CallNodeOptions {
   algorithm: ChecksumAlgorithm;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
+  /** Longest wait for the response headers; defaults to connect + response timeouts. The body then has responseTimeoutMs. */
+  headersTimeoutMs?: number;
   /** Makes the call a POST with this body (create with slides, insertDocument). */
   body?: { contentType: string; text: string };
   /** Largest answer accepted; defaults to 4 MiB. */
@@ -110,8 +112,7 @@ export async function callNode(
   const aborted = abortRejection(controller.signal);
   const timeoutError = (phase: string, ms: number) => fail('timeout', `no ${phase} within ${ms} ms`);
 
-  // Workers' fetch has no separate connect phase: the headers get both budgets.
-  const headersMs = opts.connectTimeoutMs + opts.responseTimeoutMs;
+  const headersMs = opts.headersTimeoutMs ?? opts.connectTimeoutMs + opts.responseTimeoutMs;
   let timer = setTimeout(() => controller.abort(timeoutError('response headers', headersMs)), headersMs);
   try {
     let res: Response;

@@ -11,6 +11,8 @@ export interface ServerCallOptions {
   online?: boolean;
   body?: { contentType: string; text: string };
   maxBytes?: number;
+  /** The headers may take both timeouts: the poll's getMeetings, whose answer for a whole node is built before them. */
+  slowHeaders?: boolean;
   /** Told when the node took the pending secret of a rotation (it switched): time to promote it. */
   onSecretNext?: () => void;
 }
@@ -24,11 +26,14 @@ export async function callServer(cfg: Config, server: ServerRow, call: string, p
   const short = opts.online === false;
   annotate({ server: server.id });
   const requestId = currentRequest()?.id;
+  const connectTimeoutMs = short ? Math.min(cfg.connectTimeoutMs, OFFLINE_TIMEOUT_MS) : cfg.connectTimeoutMs;
+  const responseTimeoutMs = short ? Math.min(cfg.responseTimeoutMs, OFFLINE_TIMEOUT_MS) : cfg.responseTimeoutMs;
   const signed = (secret: string) =>
     callNode({ url: server.url, secret }, call, params, {
       algorithm: cfg.nodeAlgorithm,
-      connectTimeoutMs: short ? Math.min(cfg.connectTimeoutMs, OFFLINE_TIMEOUT_MS) : cfg.connectTimeoutMs,
-      responseTimeoutMs: short ? Math.min(cfg.responseTimeoutMs, OFFLINE_TIMEOUT_MS) : cfg.responseTimeoutMs,
+      connectTimeoutMs,
+      responseTimeoutMs,
+      headersTimeoutMs: slowHeaders(opts) ? connectTimeoutMs + responseTimeoutMs : connectTimeoutMs,
       ...(opts.body ? { body: opts.body } : {}),
       ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}),
       ...(requestId ? { requestId } : {}),
@@ -39,6 +44,15 @@ export async function callServer(cfg: Config, server: ServerRow, call: string, p
   if (!refusedChecksum(retried)) opts.onSecretNext?.();
   return retried;
 }
+
+/**
+ * bbb-web answers the headers of a call once its work is done: within a second for the calls of the
+ * request path, so a node that has not sent them by CONNECT_TIMEOUT is taken for frozen. A call with
+ * a body (create with presentation modules, insertDocument) is answered only after bbb-web has
+ * downloaded the documents given by URL (ApiController.uploadDocuments runs before the response),
+ * so it keeps both timeouts, as the poll's getMeetings does.
+ */
+const slowHeaders = (opts: ServerCallOptions) => opts.slowHeaders === true || opts.body !== undefined;
 
 /** BBB's answer to a call signed with a secret it does not have. */
 export const refusedChecksum = (res: NodeResponse) => !res.ok && res.messageKey === 'checksumError';

@@ -269,6 +269,14 @@ describe('callNode: timeouts', () => {
     expect(res.ok).toBe(true);
   });
 
+  it('gives up at headersTimeoutMs when given (request-path calls: CONNECT_TIMEOUT alone)', async () => {
+    const s = stub(() => new Promise<Response>(() => {}));
+    const err = await callError(
+      callNode(NODE, 'getMeetingInfo', [], opts({ fetch: s.fetch, connectTimeoutMs: 30, responseTimeoutMs: 5000, headersTimeoutMs: 30 })),
+    );
+    expect(err.message).toBe('getMeetingInfo on bbb1.example.com: no response headers within 30 ms');
+  });
+
   it('gives up when the body is not complete within the response timeout', async () => {
     const body = stallingBody('<response><returncode>SUCC');
     const s = stub(() => new Response(body.stream));

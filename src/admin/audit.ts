@@ -7,7 +7,7 @@ import { fingerprint } from './v1/present.js';
  * changed, before → after, read from the resource as the API presents it (secrets appear there
  * only as fingerprints).
  */
-export interface AdminChange {
+interface AdminChange {
   api: 'v1' | 'scalelite';
   /** fingerprint() of the credential. */
   actor: string;
@@ -34,7 +34,7 @@ function safe(key: string, value: unknown): unknown {
 }
 
 /** The top-level fields whose values differ, as {field: {from, to}}; a created or removed resource as a whole. */
-export function changedFields(before: unknown, after: unknown): Record<string, { from: unknown; to: unknown }> {
+function changedFields(before: unknown, after: unknown): Record<string, { from: unknown; to: unknown }> {
   const b = before && typeof before === 'object' ? (before as Record<string, unknown>) : {};
   const a = after && typeof after === 'object' ? (after as Record<string, unknown>) : {};
   const out: Record<string, { from: unknown; to: unknown }> = {};
@@ -68,7 +68,8 @@ export async function audited<R>(c: {
   change: () => Promise<R>;
   outcome: (r: R) => { status: number; created?: unknown };
 }): Promise<R> {
-  const read = c.read && (() => c.read!().catch(() => undefined));
+  const present = c.read;
+  const read = present && (() => present().catch(() => undefined));
   const before = read && (await read());
   const result = await c.change();
   const { status, created } = c.outcome(result);

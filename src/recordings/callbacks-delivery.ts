@@ -25,12 +25,14 @@ export interface DeliveryReport {
  */
 export async function deliverDue(svc: Services, o: { only?: string[] } = {}): Promise<DeliveryReport> {
   const settings = svc.cfg.callbacks;
-  const due = await claimDueDeliveries(svc.sql, {
+  const { due, expired } = await claimDueDeliveries(svc.sql, {
     limit: settings.batchSize,
     // Long enough for every secret to time out once, so a slow attempt is not claimed twice.
     leaseSeconds: Math.ceil((settings.timeoutMs * Math.max(1, svc.cfg.secrets.length)) / 1000) + 30,
     ...(o.only ? { only: o.only } : {}),
   });
+  // Never attempted again before it expired (the cron stopped, or a backlog beyond CALLBACK_BATCH_SIZE).
+  for (const d of expired) log('warn', 'callback given up', { ...deliveryFields(d), error: 'expired' });
   const attempts: Attempt[] = [];
   await forEachLimited(due, WORKER_CONNECTIONS, async (d) => {
     attempts.push(await attempt(svc, d));
@@ -58,7 +60,18 @@ export function deliverSoon(svc: Services, ids: string[], waitUntil: (p: Promise
   waitUntil(deliverDue(svc, { only: ids }).catch((e: unknown) => log('error', 'immediate callback attempt failed', { error: describeError(e) })));
 }
 
-/** One attempt, and what its log line names (never the URL's query, the JWT or a secret). */
+/** What a delivery's log lines name: never the URL's query, the JWT or a secret. */
+const deliveryFields = (d: DueDelivery) => ({
+  id: d.id,
+  kind: d.kind,
+  tenant: d.tenant,
+  meetingID: d.payload.meeting_id,
+  recordID: d.payload.record_id,
+  target: redactUrl(d.url),
+  attempt: d.attempts,
+});
+
+/** One attempt, and what its log line names. */
 interface Attempt {
   outcome: AttemptOutcome;
   fields: Record<string, unknown>;
@@ -78,13 +91,7 @@ async function attempt(svc: Services, d: DueDelivery): Promise<Attempt> {
     retryInSeconds: result.outcome === 'retry' ? Math.min(FIRST_RETRY_SECONDS * 2 ** (d.attempts - 1), MAX_RETRY_SECONDS) : 0,
   };
   const fields = {
-    id: d.id,
-    kind: d.kind,
-    tenant: d.tenant,
-    meetingID: d.payload.meeting_id,
-    recordID: d.payload.record_id,
-    target: redactUrl(d.url),
-    attempt: d.attempts,
+    ...deliveryFields(d),
     status: outcome.status,
     ...(outcome.error ? { error: outcome.error } : {}),
     ms: Date.now() - started,

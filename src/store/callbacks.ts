@@ -93,8 +93,8 @@ export interface DueDelivery {
 }
 
 /**
- * Claims up to `limit` due deliveries for one attempt each, and gives up on expired ones, in one
- * statement. A claim is a lease: a run that dies mid-attempt leaves the row due again after
+ * Claims up to `limit` due deliveries for one attempt each, and gives up on expired ones (returned
+ * too, for their event), in one statement. A claim is a lease: a run that dies mid-attempt leaves the row due again after
  * `leaseSeconds`. `only` restricts the claim to given ids (an immediate attempt after enqueueing).
  * Claims running at once (the cron and an immediate attempt) never share a row: locked rows are
  * skipped, and a claimed row is not due until its lease ends.
@@ -102,34 +102,39 @@ export interface DueDelivery {
 export async function claimDueDeliveries(
   sql: Sql,
   o: { limit: number; leaseSeconds: number; only?: string[] },
-): Promise<DueDelivery[]> {
+): Promise<{ due: DueDelivery[]; expired: DueDelivery[] }> {
   const rows = await sql.query(
     `WITH expired AS (
        UPDATE callback_deliveries SET status = 'failed', last_error = concat_ws('; ', last_error, 'expired')
        WHERE status = 'pending' AND expires_at <= now()
-       RETURNING id
+       RETURNING id, tenant_id, kind, url, payload, attempts
      ), due AS (
        SELECT id FROM callback_deliveries
        WHERE status = 'pending' AND next_attempt_at <= now() AND expires_at > now()
          AND ($3::bigint[] IS NULL OR id = ANY($3::bigint[]))
        ORDER BY next_attempt_at LIMIT $1
        FOR UPDATE SKIP LOCKED
+     ), claimed AS (
+       UPDATE callback_deliveries d
+       SET attempts = d.attempts + 1, last_attempt_at = now(), next_attempt_at = now() + make_interval(secs => $2),
+           leased_until = now() + make_interval(secs => $2)
+       FROM due WHERE d.id = due.id
+       RETURNING d.id, d.tenant_id, d.kind, d.url, d.payload, d.attempts
      )
-     UPDATE callback_deliveries d
-     SET attempts = d.attempts + 1, last_attempt_at = now(), next_attempt_at = now() + make_interval(secs => $2),
-         leased_until = now() + make_interval(secs => $2)
-     FROM due WHERE d.id = due.id
-     RETURNING d.id::text, d.tenant_id, d.kind, d.url, d.payload, d.attempts`,
+     SELECT id::text, tenant_id, kind, url, payload, attempts, false AS expired FROM claimed
+     UNION ALL
+     SELECT id::text, tenant_id, kind, url, payload, attempts, true FROM expired`,
     [o.limit, o.leaseSeconds, o.only ?? null],
   );
-  return rows.map((r) => ({
+  const delivery = (r: Record<string, unknown>): DueDelivery => ({
     id: r.id as string,
     tenant: r.tenant_id as string,
     kind: r.kind as DeliveryKind,
     url: r.url as string,
     payload: r.payload as Record<string, string>,
     attempts: r.attempts as number,
-  }));
+  });
+  return { due: rows.filter((r) => !r.expired).map(delivery), expired: rows.filter((r) => r.expired).map(delivery) };
 }
 
 /** What one attempt came to: done, stop for good (404/410), or try again after `retryInSeconds`. */

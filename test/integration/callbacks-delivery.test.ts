@@ -101,9 +101,12 @@ describe('recording-ready delivery', () => {
     await imported('meeting-4', 'rec-4', '/down');
     await deliverDue(svc);
     await svc.sql.query(`UPDATE callback_deliveries SET expires_at = now(), next_attempt_at = now()`);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     expect((await deliverDue(svc)).attempted).toBe(0);
     expect(await only()).toMatchObject({ status: 'failed', attempts: 1, lastError: 'HTTP 503; expired' });
     expect(await received('/down')).toHaveLength(1);
+    const events = warn.mock.calls.map((c) => JSON.parse(String(c[0])));
+    expect(events).toEqual([expect.objectContaining({ msg: 'callback given up', meetingID: 'meeting-4', recordID: 'rec-4', error: 'expired' })]);
   });
 
   it('a retry that would land after expiry fails at once (CALLBACK_EXPIRY_HOURS)', async () => {

@@ -171,7 +171,7 @@ describe('retrying pending deliveries now (POST /admin/v1/callbacks/retry)', () 
     // Another run is attempting this one right now: its lease must keep it from a second attempt.
     const busyId = (await delivery(busy.recordId)).id;
     await svc.sql.query(`UPDATE callback_deliveries SET next_attempt_at = now() WHERE id = $1`, [busyId]);
-    expect(await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 600, only: [busyId] })).toHaveLength(1);
+    expect((await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 600, only: [busyId] })).due).toHaveLength(1);
 
     const retried = await v1('POST', '/callbacks/retry');
     expect(retried).toMatchObject({ status: 200, json: { retrying: 1 } });

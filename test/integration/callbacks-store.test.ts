@@ -50,16 +50,16 @@ describe('callback store', () => {
     expect(id).not.toBeNull();
     expect(await enqueueMeetingEnded(svc.sql, cfg, { tenant, meetingID: 'm1', instance: '1', query, params })).toBeNull();
     expect(await enqueueMeetingEnded(svc.sql, cfg, { tenant, meetingID: 'unknown', instance: '1', query, params })).toBeNull();
-    const [claimed] = await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 60 });
+    const [claimed] = (await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 60 })).due;
     expect(claimed).toMatchObject({ id, kind: 'meeting_ended', url: 'https://a.example/end?x=1&meetingID=m1&recordingmarks=false', attempts: 1 });
   });
 
   it('claims due rows once, records retries, stops and deliveries', async () => {
     await rememberMeetingCallbacks(svc.sql, { tenant, meetingID: 'm1', recordingReadyUrl: 'https://a.example/1' });
     for (const r of ['r1', 'r2', 'r3']) await enqueueReady('m1', r);
-    const claimed = await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 60 });
+    const { due: claimed } = await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 60 });
     expect(claimed).toHaveLength(3);
-    expect(await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 60 })).toHaveLength(0);
+    expect((await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 60 })).due).toHaveLength(0);
     const byRecord = Object.fromEntries(claimed.map((c) => [c.payload.record_id, c.id]));
     await recordOutcomes(svc.sql, [
       { id: byRecord.r1!, outcome: 'delivered', status: 200, error: null, retryInSeconds: 0 },
@@ -69,7 +69,7 @@ describe('callback store', () => {
     const list = await listDeliveries(svc.sql, { tenant });
     const status = Object.fromEntries(list.map((d) => [d.recordID, d.status]));
     expect(status).toEqual({ r1: 'delivered', r2: 'failed', r3: 'pending' });
-    const again = await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 60 });
+    const { due: again } = await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 60 });
     expect(again.map((c) => c.payload.record_id)).toEqual(['r3']);
     expect(again[0]!.attempts).toBe(2);
   });
@@ -79,8 +79,10 @@ describe('callback store', () => {
     await enqueueReady('m1', 'r1');
     await enqueueReady('m1', 'r2');
     await svc.sql.query(`UPDATE callback_deliveries SET expires_at = now() - interval '1 second' WHERE record_id = 'r1'`);
-    const claimed = await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 60 });
+    const { due: claimed, expired } = await claimDueDeliveries(svc.sql, { limit: 10, leaseSeconds: 60 });
     expect(claimed.map((c) => c.payload.record_id)).toEqual(['r2']);
+    // Returned for its event.
+    expect(expired.map((c) => c.payload.record_id)).toEqual(['r1']);
     // A retry that would land after expiry gives up at once.
     await recordOutcomes(svc.sql, [{ id: claimed[0]!.id, outcome: 'retry', status: null, error: 'timeout', retryInSeconds: 10 * 86400 }]);
     const failed = await listDeliveries(svc.sql, { tenant, status: 'failed' });

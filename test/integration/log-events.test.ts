@@ -8,6 +8,7 @@ import { invalidateServers } from '../../src/cluster/server-cache';
 import worker from '../../src/index';
 import { services } from '../../src/services';
 import { insertServer } from '../../src/store/servers';
+import { insertTenant } from '../../src/store/tenants';
 import { recordingFixture } from '../support/recordings-ingest-fixture';
 import { ADMIN_ENV, OLD_TOKEN, tenantV1, TOKEN, v1 } from './admin-v1-support';
 import { admin, BASE, bbb, call, envWith, hex, nodes, registerServers, resetAll, resetTenants, runPoll, SECRET, send, sim } from './support';
@@ -79,6 +80,16 @@ describe('one log format', () => {
     await call('create', { meetingID: 'lf-2', name: 'Room' });
     const lines = await written(() => bbb('join', { meetingID: 'lf-2', fullName: 'Ann', role: 'VIEWER' }));
     expect(events(lines, 'request')).toEqual([expect.objectContaining({ call: 'join', meetingID: 'lf-2', nodeMeetingID: 'lf-2', tenant: 'default' })]);
+
+    // Another tenant's meetingID is scoped on the node.
+    const MT = { MULTITENANCY_ENABLED: 'true', URL_HOST: 'lb.example.com' };
+    try {
+      const acme = await insertTenant(services(envWith()).sql, { name: 'logged', secrets: ['logged-secret'] });
+      const scoped = await written(() => bbb('isMeetingRunning', { meetingID: 'lf-3' }, { host: 'logged', secret: 'logged-secret', env: MT }));
+      expect(events(scoped, 'request')).toEqual([expect.objectContaining({ tenant: acme!.id, meetingID: 'lf-3', nodeMeetingID: `${acme!.id}~lf-3` })]);
+    } finally {
+      await resetTenants();
+    }
   });
 });
 

@@ -106,6 +106,7 @@ export const script = String.raw`'use strict';
       if (c.ok) continue;
       out.push(name === 'poll' ? 'Polling: ' + c.error + (c.ageSeconds !== null && c.ageSeconds !== undefined ? ' (last poll ' + c.ageSeconds + ' s ago)' : '') : name + ': ' + (c.error || 'down'));
     }
+    if (o.unavailable.length) out.push('Not read (storage out of reach), shown empty: ' + o.unavailable.join(', '));
     const offline = o.servers.filter((s) => s.state !== 'disabled' && !s.health.online);
     if (offline.length) out.push(count(offline.length, 'server') + ' offline: ' + offline.map((s) => host(s.url)).join(', '));
     const panicked = o.servers.filter((s) => s.health.panickedAt);
@@ -325,8 +326,13 @@ export const script = String.raw`'use strict';
       t.meetings += 1; t.users += m.participants;
       byTenant.set(m.tenant, t);
     }
-    fill('tenants', tenants.map((t) => tenantRow(t, byTenant.get(t.id) || { meetings: 0, users: 0 })), 'No tenants.');
+    fill('tenants', (tenants || []).map((t) => tenantRow(t, byTenant.get(t.id) || { meetings: 0, users: 0 })), tenants ? 'No tenants.' : 'The tenants could not be read.');
     fill('errors', errorRows(o), 'No recent errors.');
+  }
+
+  function unlessUnauthorized(e) {
+    if (e instanceof ApiFailure && e.status === 401) throw e;
+    return e;
   }
 
   // --- one server's page ---------------------------------------------------------------------
@@ -407,7 +413,9 @@ export const script = String.raw`'use strict';
     loading = true;
     say('Loading…');
     try {
-      const [o, { tenants }] = await Promise.all([api('GET', '/overview'), api('GET', '/tenants')]);
+      // The tenants live in Postgres only: without them the rest of the board still shows.
+      const [o, listed] = await Promise.all([api('GET', '/overview'), api('GET', '/tenants').catch(unlessUnauthorized)]);
+      const tenants = listed instanceof ApiFailure ? null : listed.tenants;
       view = o;
       banner(o);
       const server = serverInHash();

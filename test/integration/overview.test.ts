@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { services } from '../../src/services';
 import { keys } from '../../src/store/keys';
 import { invalidateTenants } from '../../src/tenancy/tenant-cache';
-import { MT_ADMIN_ENV, v1 } from './admin-v1-support';
+import { ADMIN_ENV, MT_ADMIN_ENV, v1 } from './admin-v1-support';
 import { call, counters, nodes, registerServers, resetAll, resetTenants, runPoll, sim, startCounting, totalNodeCalls } from './support';
 
 const overview = async (o = {}) => (await v1('GET', '/overview', undefined, o)).json;
@@ -73,18 +73,37 @@ describe('GET /admin/v1/overview', () => {
     ]);
   });
 
-  it('costs Postgres 6 (5 without multitenancy) and Redis 5 round trips, whatever the number of tenants and meetings; no BBB node', async () => {
+  it('costs Postgres 5 and Redis 5 round trips, whatever the number of tenants and meetings; no BBB node', async () => {
     await registerServers(2);
     for (const name of ['acme', 'beta', 'gamma']) await v1('POST', '/tenants', { name, secrets: [`${name}-secret`] }, { env: MT_ADMIN_ENV });
     await overview({ env: MT_ADMIN_ENV });
     await startCounting();
     await overview({ env: MT_ADMIN_ENV });
-    // With multitenancy the tenants are read fresh, as the poll reads them.
-    expect({ ...(await counters()), backend: await totalNodeCalls() }).toEqual({ postgres: 6, redis: 5, backend: 0 });
+    expect({ ...(await counters()), backend: await totalNodeCalls() }).toEqual({ postgres: 5, redis: 5, backend: 0 });
     await startCounting();
     await overview();
     expect(await counters()).toEqual({ postgres: 5, redis: 5 });
   });
+
+  it('storage out of reach: the overview still answers, saying what it could not read', async () => {
+    const ids = await registerServers(2);
+    await call('create', { meetingID: 'd-1', name: 'Room' });
+    await runPoll();
+    const pgDown = await v1('GET', '/overview', undefined, { env: { ...ADMIN_ENV, DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:5432/no_such_database' } });
+    expect(pgDown.status).toBe(200);
+    expect(pgDown.json.readiness.checks.postgres).toEqual({ ok: false, error: 'postgres unreachable' });
+    expect(pgDown.json.unavailable).toEqual(expect.arrayContaining(['pending uploads', 'recordings and callbacks', 'history']));
+    // The servers as the poll mirrored them, and the meetings from Redis: the pool is still seen.
+    expect(pgDown.json.servers.map((s: any) => s.id).sort()).toEqual([...ids].sort());
+    expect(pgDown.json.meetings.map((m: any) => m.meetingID)).toEqual(['d-1']);
+    expect(pgDown.text).not.toMatch(/nobody|no_such_database/);
+
+    const redisDown = await v1('GET', '/overview', undefined, { env: { ...ADMIN_ENV, UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9' } });
+    expect(redisDown.status).toBe(200);
+    expect(redisDown.json.readiness.checks.redis.ok).toBe(false);
+    expect(redisDown.json.unavailable).toEqual(expect.arrayContaining(['poll', 'servers', 'meetings']));
+    expect(redisDown.json.poll).toEqual({ at: null, ms: null, servers: null, failed: null });
+  }, 30_000);
 
   it("a server's history; an unknown server is 404", async () => {
     const [id] = await registerServers(1);

@@ -2,13 +2,15 @@ import { z } from 'zod';
 import { xmlText, type XmlObject, type XmlValue } from '../../bbb/xml.js';
 import { poolHeadroom } from '../../cluster/capacity.js';
 import { decodeSnapshot } from '../../cluster/snapshot.js';
+import { describeError, log } from '../../observability/log.js';
 import { readiness } from '../../observability/readiness.js';
 import type { Services } from '../../services.js';
 import { readPoolHistory, readServerHistory } from '../../store/history-samples.js';
 import { pendingUploadsByServer } from '../../store/pending-uploads.js';
 import { recordingPipeline } from '../../store/recording-pipeline.js';
 import { getServer, listServers } from '../../store/servers.js';
-import { polledTenants } from '../../tenancy/tenant.js';
+import { knownTenants } from '../../tenancy/tenant.js';
+import { tenantMap } from '../../tenancy/tenant-cache.js';
 import { notFound, operation, ServerIdParams } from './operation.js';
 import { render, ServerSchema } from './servers.js';
 
@@ -78,8 +80,9 @@ const int = (v: XmlValue | undefined) => Number(xmlText(v)) || 0;
 
 /** Every tenant's meetings from the last poll's snapshots (one Redis round trip). */
 async function polledMeetings(svc: Services): Promise<z.input<typeof MeetingRow>[]> {
-  const { ids, mirror } = await polledTenants(svc);
-  const names = new Map((mirror ?? []).map((t) => [t.id, t.name]));
+  // The isolate's tenants, or the poll's mirror of them while Postgres is down.
+  const ids = await knownTenants(svc);
+  const names = new Map(svc.cfg.multitenancy ? [...(await tenantMap(svc, () => undefined)).byId].map(([id, t]) => [id, t.name]) : []);
   const snapshots = await svc.cluster.snapshots(ids);
   const perTenant = await Promise.all(
     [...snapshots].map(async ([tenant, servers]) => {
@@ -106,6 +109,20 @@ async function polledMeetings(svc: Services): Promise<z.input<typeof MeetingRow>
   return perTenant.flat();
 }
 
+/**
+ * A part of the overview that cannot be read is left empty and named, so the rest still shows: at
+ * 3 a.m. Postgres or Redis may be what is down, and the page must say so rather than go blank.
+ */
+async function part<T>(name: string, unavailable: string[], read: Promise<T>, empty: T): Promise<T> {
+  try {
+    return await read;
+  } catch (e) {
+    log('warn', 'overview: a part could not be read', { part: name, error: describeError(e) });
+    unavailable.push(name);
+    return empty;
+  }
+}
+
 export const overviewOperations = [
   operation({
     method: 'get',
@@ -117,6 +134,7 @@ export const overviewOperations = [
     response: z.object({
       readAt: z.string(),
       readiness: z.object({ status: z.enum(['ready', 'unready']), checks: z.record(z.string(), Check) }),
+      unavailable: z.array(z.string()).describe('Parts that could not be read (storage out of reach): shown empty, the rest still is'),
       poll: z.object({ at: z.string().nullable(), ms: z.number().nullable(), servers: z.number().nullable(), failed: z.number().nullable() }),
       servers: z.array(ServerSchema),
       meetings: z.array(MeetingRow),
@@ -134,17 +152,18 @@ export const overviewOperations = [
     }),
     handler: async ({ svc }) => {
       const now = Date.now();
-      const [ready, stats, rows, meetings, pendingUploads, pipeline, history] = await Promise.all([
+      const unavailable: string[] = [];
+      const [ready, stats, servers, meetings, pendingUploads, pipeline, history] = await Promise.all([
         readiness(svc, now),
-        svc.cluster.pollStats(),
-        listServers(svc.sql),
-        polledMeetings(svc),
-        pendingUploadsByServer(svc.sql),
-        recordingPipeline(svc.sql, RECENT_RECORDINGS),
-        readPoolHistory(svc.sql, new Date(now - HISTORY_MS)),
+        part('poll', unavailable, svc.cluster.pollStats(), null),
+        // Postgres down: the servers as the last poll mirrored them in Redis.
+        part('servers', unavailable, listServers(svc.sql).catch(() => svc.cluster.mirroredServers()).then((rows) => render(svc, rows)), []),
+        part('meetings', unavailable, polledMeetings(svc), []),
+        part('pending uploads', unavailable, pendingUploadsByServer(svc.sql), []),
+        part('recordings and callbacks', unavailable, recordingPipeline(svc.sql, RECENT_RECORDINGS), { recent: [], callbacks: [] }),
+        part('history', unavailable, readPoolHistory(svc.sql, new Date(now - HISTORY_MS)), []),
       ]);
-      const last = stats.last;
-      const servers = await render(svc, rows);
+      const last = stats?.last;
       const inService = servers
         .filter((srv) => srv.state === 'enabled' && srv.health.online)
         .map((srv) => {
@@ -154,6 +173,7 @@ export const overviewOperations = [
       return {
         readAt: new Date(now).toISOString(),
         readiness: ready,
+        unavailable: unavailable.sort(),
         poll: { at: iso(last?.at), ms: last?.ms ?? null, servers: last?.servers ?? null, failed: last?.failed ?? null },
         servers,
         meetings,

@@ -21,6 +21,7 @@ const SCREENSHOT = path.resolve('.local', 'dashboard.png');
 const SERVER_SCREENSHOT = path.resolve('.local', 'dashboard-server.png');
 const PHONE_SCREENSHOT = path.resolve('.local', 'dashboard-phone.png');
 const UNREADY_SCREENSHOT = path.resolve('.local', 'dashboard-unready.png');
+const PG_DOWN_SCREENSHOT = path.resolve('.local', 'dashboard-postgres-down.png');
 const PHONE = { width: 390, height: 844 };
 const TOKEN = 'dashboard-test-admin-token-0123456789';
 /** Untrusted text in a server URL: must show as text and never run. */
@@ -377,8 +378,32 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     }
   });
 
+  it('with Postgres out of reach still shows the pool from Redis, and says what it could not read', async () => {
+    const down = await startIngestWorker(inject('stack').endpoints, {
+      ADMIN_TOKEN: TOKEN,
+      MULTITENANCY_ENABLED: 'true',
+      DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:5432/no_such_database',
+    });
+    const tab = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await tab.goto(`${down.base}/admin/dashboard`);
+      await tab.getByLabel(/Admin token/).fill(TOKEN);
+      await tab.getByRole('button', { name: 'Open dashboard' }).click();
+      await tab.locator('#servers tbody tr[data-server-id]').nth(3).waitFor();
+      const banner = await tab.locator('#banner').innerText();
+      expect(banner).toContain('postgres: postgres unreachable');
+      expect(banner).toContain('Not read (storage out of reach), shown empty: history, pending uploads, recordings and callbacks');
+      expect(await tab.$$eval('#meetings tbody tr', (rows) => rows.length)).toBe(1);
+      await expect(tab.locator('#tenants tbody').innerText()).resolves.toBe('The tenants could not be read.');
+      await tab.screenshot({ path: PG_DOWN_SCREENSHOT });
+    } finally {
+      await tab.close();
+      await down.stop();
+    }
+  }, 60_000);
+
   it('keeps screenshots of the pool, a server, the phone and an unready pool', () => {
-    for (const [file, width] of [[SERVER_SCREENSHOT, 1400], [PHONE_SCREENSHOT, PHONE.width], [UNREADY_SCREENSHOT, 1400]] as const) {
+    for (const [file, width] of [[SERVER_SCREENSHOT, 1400], [PHONE_SCREENSHOT, PHONE.width], [UNREADY_SCREENSHOT, 1400], [PG_DOWN_SCREENSHOT, 1400]] as const) {
       expect(readFileSync(file).readUInt32BE(16), file).toBe(width);
     }
     const png = readFileSync(SCREENSHOT);

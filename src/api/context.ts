@@ -95,5 +95,6 @@ export function nodeCall(
         background(call, 'secret promotion', promoteSecret(call.svc, server));
       },
     });
-  return watchNode(call.svc, server, send, { retryTimeout, onDown });
+  const subject = () => ({ call: name, tenant: call.tenant.id, meetingID: param(call.params, 'meetingID'), nodeMeetingID: param(params, 'meetingID') });
+  return watchNode(call.svc, server, send, { retryTimeout, onDown, subject });
 }

@@ -2,7 +2,7 @@ import type { NodeResponse } from '../bbb/client.js';
 import { param, type Params } from '../bbb/query.js';
 import type { XmlObject } from '../bbb/xml.js';
 import { placeMeeting } from '../cluster/meeting-placement.js';
-import { encodeRecovery } from '../cluster/recovery.js';
+import { encodeRecovery, noteRecovery } from '../cluster/recovery.js';
 import { generatePassword } from '../cluster/placement.js';
 import { captureAnalyticsCallback } from '../recordings/analytics-capture.js';
 import { captureCallbacks } from '../recordings/callbacks-capture.js';
@@ -24,24 +24,55 @@ const UNREACHABLE = 'Unable to create meeting on server.';
  */
 export const create: Handler = (call) => relay(createMeeting(call).then((r) => r.res), UNREACHABLE, call.tenant.id);
 
+/** isNew: this call placed the meeting (a concurrent call may have re-created it first). */
+type Created = { server: ServerRow; res: NodeResponse; isNew: boolean };
+
+/** Told by a create attempt: the server whose node was found down, and the one the meeting was lost with. */
+interface CreateWatch {
+  down(server: string): void;
+  lost(server: string): void;
+}
+
 /**
  * Creates the meeting where placement says. With MEETING_RECOVERY, a node found down by the call
  * (its server now suspect) costs one more placement, away from it, and one more create there.
+ * A meeting lost with its server (`lostFrom`: the join that found it unhealthy says so, else the
+ * placement or the call learns it) is counted and logged as a recovery, whatever its outcome.
  */
-export async function createMeeting(call: ApiCall): Promise<{ server: ServerRow; res: NodeResponse }> {
+export async function createMeeting(call: ApiCall, lostFrom?: string): Promise<Created> {
+  let from = lostFrom;
   let down: string | undefined;
+  const watch: CreateWatch = { down: (server) => (down = server), lost: (server) => (from ??= server) };
   try {
-    return await createOn(call, undefined, (server) => (down = server));
-  } catch (e) {
-    if (!down || !call.svc.cfg.meetingRecovery) throw e;
-    // Nowhere else to go (or failing there too): the LMS hears about the node it was given first.
-    return createOn(call, down).catch(() => {
-      throw e;
+    const created = await createOn(call, watch).catch((e: unknown) => {
+      if (!down || !call.svc.cfg.meetingRecovery) throw e;
+      // Nowhere else to go (or failing there too): the LMS hears about the node it was given first.
+      return createOn(call, watch, down).catch(() => {
+        throw e;
+      });
     });
+    if (from && created.isNew) recovered(call, from, created);
+    return created;
+  } catch (e) {
+    if (from) recovered(call, from);
+    throw e;
   }
 }
 
-async function createOn(call: ApiCall, avoidServer?: string, onDown?: (server: string) => void): Promise<{ server: ServerRow; res: NodeResponse }> {
+function recovered(call: ApiCall, from: string, created?: Created): void {
+  const meetingID = requireMeetingID(call.params);
+  const ok = created?.res.ok === true;
+  noteRecovery(call.svc, ok ? 'recreated' : 'failed', {
+    tenant: call.tenant.id,
+    meetingID,
+    nodeMeetingID: nodeMeetingIDOf(call, meetingID),
+    from,
+    ...(created ? { to: created.server.id } : {}),
+    ...(ok ? { internalMeetingID: String((created.res.response as XmlObject).internalMeetingID ?? '') } : {}),
+  });
+}
+
+async function createOn(call: ApiCall, watch: CreateWatch, avoidServer?: string): Promise<Created> {
   const { cfg } = call.svc;
   const meetingID = requireMeetingID(call.params);
   const policed = applyTenantPolicy(applyParamPolicy(call.params, cfg.createParams), call.tenant.settings.create);
@@ -63,6 +94,7 @@ async function createOn(call: ApiCall, avoidServer?: string, onDown?: (server: s
     ...(cfg.useExternalVoiceBridge ? { preferredVoiceBridge: param(call.params, 'voiceBridge') } : {}),
   });
   const isNew = placed.status === 'new';
+  if (placed.lostFrom) watch.lost(placed.lostFrom);
 
   // Frontend callbacks stay with the balancer (the node never calls the frontend); stored off the hot path.
   const captured = await captureCallbacks(policed, {
@@ -100,14 +132,18 @@ async function createOn(call: ApiCall, avoidServer?: string, onDown?: (server: s
   const sent = nodeCall(call, server, 'create', params, {
     ...(call.xmlBody ? { body: { contentType: 'application/xml', text: call.xmlBody.text } } : {}),
     retryTimeout: true,
-    ...(onDown ? { onDown: () => onDown(server.id) } : {}),
+    onDown: () => {
+      watch.down(server.id);
+      // The meeting ran there: it is lost with its node.
+      if (!isNew) watch.lost(server.id);
+    },
   });
   // Nothing created on the node: release a new meeting's route and voice bridge so a retry can go elsewhere.
   const release = () =>
     isNew && background(call, 'route release', call.svc.routes.forget(call.tenant.id, meetingID, server.id));
   // An existing meeting is already indexed (by its first create, or by the poller).
   sent.then((res) => (!res.ok ? release() : isNew && remember(call, meetingID, server, res, params)), release);
-  return { server, res: await sent };
+  return { server, res: await sent, isNew };
 }
 
 /** What getMeetings shows until the next poll, and the history row; both off the hot path. */

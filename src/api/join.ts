@@ -1,8 +1,9 @@
 import { NodeCallError, signedUrl } from '../bbb/client.js';
 import { BbbError, errors } from '../bbb/errors.js';
 import type { Params } from '../bbb/query.js';
-import { decodeRecovery } from '../cluster/recovery.js';
+import { decodeRecovery, noteRecovery } from '../cluster/recovery.js';
 import { countJoinRedirect } from '../observability/counters.js';
+import type { Route } from '../store/routes.js';
 import type { ServerRow } from '../store/servers.js';
 import { applyParamPolicy, applyTenantPolicy, setParam } from '../tenancy/params.js';
 import { createMeeting } from './create.js';
@@ -22,7 +23,7 @@ export const join: Handler = async (call) => {
   // Cordoned servers keep their meetings joinable; disabled ones do not (nor are they polled, so
   // a copy made elsewhere could not be told stale); offline or suspect ones get theirs re-created.
   if (found.server.state === 'disabled') throw errors.serverUnavailable();
-  const server = route.online ? found.server : await recreated(call, route.recovery);
+  const server = route.online ? found.server : await recreated(call, meetingID, route);
   const policed = applyTenantPolicy(applyParamPolicy(call.params, call.svc.cfg.joinParams), call.tenant.settings.join);
   const params = setParam(policed, 'meetingID', nodeMeetingIDOf(call, meetingID));
   const secret = server.secretNext ? await acceptedSecret(call, server, server.secretNext, params) : server.secret;
@@ -35,11 +36,16 @@ export const join: Handler = async (call) => {
  * The meeting re-created from its recovery record, as its LMS created it (src/cluster/recovery.ts):
  * the cost of a create (placement, one node call) once; concurrent joins land on one placement.
  */
-async function recreated(call: ApiCall, text: string): Promise<ServerRow> {
-  const record = call.svc.cfg.meetingRecovery && text ? decodeRecovery(text) : null;
-  if (!record) throw errors.serverUnavailable();
+async function recreated(call: ApiCall, meetingID: string, route: Route): Promise<ServerRow> {
+  const { meetingRecovery } = call.svc.cfg;
+  const record = meetingRecovery && route.recovery ? decodeRecovery(route.recovery) : null;
+  if (!record) {
+    const lost = { tenant: call.tenant.id, meetingID, nodeMeetingID: nodeMeetingIDOf(call, meetingID), from: route.server };
+    noteRecovery(call.svc, meetingRecovery ? 'no_record' : 'off', lost);
+    throw errors.serverUnavailable();
+  }
   const replay: ApiCall = { ...call, params: record.params, ...(record.xmlBody ? { xmlBody: { text: record.xmlBody } } : {}) };
-  const { server, res } = await createMeeting(replay).catch((e: unknown) => {
+  const { server, res } = await createMeeting(replay, route.server).catch((e: unknown) => {
     throw e instanceof NodeCallError || e instanceof BbbError ? errors.serverUnavailable() : e;
   });
   if (!res.ok) throw errors.serverUnavailable();

@@ -1,5 +1,7 @@
 import type { Params } from '../bbb/query.js';
+import { count } from '../observability/counters.js';
 import { log } from '../observability/log.js';
+import type { Services } from '../services.js';
 
 /**
  * What is kept with a meeting's route so the meeting can be re-created on another node when its
@@ -37,4 +39,26 @@ export function decodeRecovery(text: string): RecoveryRecord | null {
   } catch {
     return null;
   }
+}
+
+/** recreated elsewhere; failed (no server, or the new node failed too); no_record (nothing kept); off (MEETING_RECOVERY=off). */
+export type RecoveryOutcome = 'recreated' | 'failed' | 'no_record' | 'off';
+
+export interface LostMeeting {
+  tenant: string;
+  meetingID: string;
+  /** The meetingID as the nodes know it, to find the meeting in bbb-web's logs. */
+  nodeMeetingID: string;
+  /** The server the meeting was lost with, and the one it was re-created on. */
+  from: string;
+  to?: string;
+  /** The new node's id of the re-created meeting. */
+  internalMeetingID?: string;
+}
+
+/** A meeting whose server was lost: counted by outcome (no round trip of its own), and one event line. */
+export function noteRecovery(svc: Services, outcome: RecoveryOutcome, meeting: LostMeeting): void {
+  count(svc, 'scaleflare_meeting_recoveries_total', { outcome });
+  if (outcome === 'recreated') log('notice', 'meeting recovered', { ...meeting });
+  else log('warn', 'meeting not recovered', { ...meeting, outcome });
 }

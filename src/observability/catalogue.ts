@@ -14,6 +14,8 @@ export const METRICS = {
   scaleflare_http_request_duration_seconds: { type: 'histogram', help: 'Request wall time, by call (a BBB call name, admin, ingest, callbacks, playback, proxy).' },
   // Counted where they happen, off the hot path (one HINCRBY, or in the poll's own write).
   scaleflare_server_panics_total: { type: 'counter', help: 'Servers panicked, by server and cause (auto: the poll after SERVER_PANIC_THRESHOLD failures; admin: an operator).' },
+  scaleflare_server_suspicions_total: { type: 'counter', help: 'Servers marked suspect by a failed node call on the request path, by server and cause (network, timeout, http_502/503/504).' },
+  scaleflare_meeting_recoveries_total: { type: 'counter', help: 'Meetings whose server was lost, by outcome (recreated elsewhere, failed, no_record: nothing kept to re-create it from, off: MEETING_RECOVERY=off).' },
   scaleflare_recording_uploads_started_total: { type: 'counter', help: 'Recordings a node began to upload (the first file of a record id not seen before).' },
   scaleflare_recording_uploads_completed_total: { type: 'counter', help: 'Recording uploads completed and indexed (re-uploads included).' },
   scaleflare_recording_uploads_failed_total: { type: 'counter', help: 'Ingest calls refused or failed, by reason (the ingest error code).' },
@@ -66,6 +68,8 @@ export const REQUEST_COUNTERS = [
   'scaleflare_placement_failures_total',
   'scaleflare_join_failures_total',
   'scaleflare_server_panics_total',
+  'scaleflare_server_suspicions_total',
+  'scaleflare_meeting_recoveries_total',
   'scaleflare_recording_uploads_started_total',
   'scaleflare_recording_uploads_completed_total',
   'scaleflare_recording_uploads_failed_total',

@@ -23,6 +23,8 @@ export interface ServerHealth {
   panickedAt: number | null;
   /** When the current outage began (the poll that took it offline); null while online or before a poll. */
   offlineSince: number | null;
+  /** Marked by a failed call on the request path (src/cluster/suspicion.ts) and not cleared by a poll yet. */
+  suspect: { since: number; cause: string } | null;
 }
 
 export interface PollStats {
@@ -189,6 +191,7 @@ export class ClusterState {
         versionAt: h.versionAt ? Number(h.versionAt) : null,
         panickedAt: h.panicked ? Number(h.panicked) : null,
         offlineSince: !online && h.offline ? Number(h.offline) : null,
+        suspect: h.suspect ? { since: Number(h.suspect), cause: h.suspectCause ?? '' } : null,
       });
     });
     return out;

@@ -8,7 +8,7 @@ export function keys(ns: string) {
     route: (tenant: string, meetingID: string) => `${ns}:route:${tenant}:${meetingID}`,
     /** hash: meetingID → JSON of what create told us, so getMeetings knows meetings younger than the last poll. */
     meetings: (tenant: string) => `${ns}:meetings:${tenant}`,
-    /** hash: server config mirror plus health and stats, written by the poller and the admin API; suspect = ms of a failed call since. */
+    /** hash: server config mirror plus health and stats, written by the poller and the admin API; suspect = ms of the latest failed call, suspectCause = what failed. */
     server: (id: string) => `${ns}:server:${id}`,
     /** set of server ids the mirror knows. */
     servers: () => `${ns}:servers`,

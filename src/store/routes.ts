@@ -22,7 +22,16 @@ export interface Route {
 export type LookupMode = 'join' | 'info' | 'running' | '';
 
 export type PlaceResult =
-  | { status: 'existing' | 'new'; server: string; voiceBridge: string; moderatorPW: string; placedAt: number; serverState: string }
+  | {
+      status: 'existing' | 'new';
+      server: string;
+      voiceBridge: string;
+      moderatorPW: string;
+      placedAt: number;
+      serverState: string;
+      /** The server whose route this placement replaced because it was unhealthy or gone ('' when none). */
+      lostFrom: string;
+    }
   | { status: 'no_server' | 'full' | 'tag_unavailable' | 'vb_exhausted' | 'meetings_limit' | 'attendees_limit' };
 
 export interface PlaceRequest {
@@ -70,6 +79,7 @@ export class RouteStore {
       moderatorPW: out[3] ?? '',
       placedAt: Number(out[4]) || 0,
       serverState: out[5] ?? '',
+      lostFrom: out[6] ?? '',
     };
   }
 
@@ -87,8 +97,8 @@ export class RouteStore {
   }
 
   /** Marks the server suspect for every isolate (lua/suspect.ts); true when it was not already. */
-  async suspect(server: string, now: number): Promise<boolean> {
-    return Number(await this.redis.eval(SUSPECT, [], [this.ns, server, String(now)])) === 1;
+  async suspect(server: string, now: number, cause: string): Promise<boolean> {
+    return Number(await this.redis.eval(SUSPECT, [], [this.ns, server, String(now), cause])) === 1;
   }
 
   /** Shares a node's answer for a few seconds, so a polling storm costs one node call per window. */

@@ -2,10 +2,13 @@
 // its server suspect for every isolate, without waiting for the poll (never run here but where a
 // test says so), and the meeting is re-created elsewhere by the next create or join, with the
 // parameters its LMS gave; a node that comes back keeps no second copy.
-import { beforeEach, describe, expect, it } from 'vitest';
-import { bbb, call, counters, nodes, registerServers, resetAll, runPoll, sim, startCounting, totalNodeCalls, type Xml } from './support';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ADMIN_ENV, v1 } from './admin-v1-support';
+import { parseExposition } from './exposition';
+import { BASE, bbb, call, counters, nodes, registerServers, resetAll, runPoll, send, sim, startCounting, totalNodeCalls, type Xml } from './support';
 
 beforeEach(resetAll);
+afterEach(() => vi.restoreAllMocks());
 
 const SLIDES = '<modules><module name="presentation"><document url="https://example.com/a.pdf" filename="a.pdf"/></module></modules>';
 const CREATE = {
@@ -218,5 +221,73 @@ describe('a node the poll declared offline', () => {
     await runPoll({ CONNECT_TIMEOUT: '0.3', RESPONSE_TIMEOUT: '0.3', SERVER_UNHEALTHY_THRESHOLD: '1' });
     redirectsTo(await join(), other);
     expect(await runningOn()).toEqual(copies(dead, other));
+  });
+});
+
+describe('an operator sees suspicions and recoveries', () => {
+  const seen = { ...ADMIN_ENV, METRICS_TOKEN: 'recovery-metrics-token' };
+  const scrape = async () =>
+    parseExposition(await (await send(new Request(`${BASE}/metrics`, { headers: { Authorization: `Bearer ${seen.METRICS_TOKEN}` } }), seen)).text());
+  const sample = (m: ReturnType<typeof parseExposition>, name: string, labels: Record<string, string>) =>
+    m.get(name)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+
+  /** The JSON event lines written while `step` ran. */
+  async function events(step: () => Promise<unknown>): Promise<Record<string, any>[]> {
+    const lines: string[] = [];
+    for (const level of ['log', 'warn'] as const) vi.spyOn(console, level).mockImplementation((l: unknown) => void lines.push(String(l)));
+    try {
+      await step();
+    } finally {
+      vi.restoreAllMocks();
+    }
+    return lines.map((l) => JSON.parse(l) as Record<string, any>);
+  }
+
+  it('the server shows suspect (since, cause) in the admin API; /metrics and the event lines name server, meeting and node-side ids', async () => {
+    const ids = await registerServers(2);
+    expect(await call('create', CREATE, { env: seen })).toMatchObject({ returncode: 'SUCCESS' });
+    const [dead] = await runningOn();
+    const other = dead === 0 ? 1 : 0;
+    await fault(dead!, { type: 'refuse' });
+    const t0 = Date.now();
+    const lines = await events(async () => {
+      expect(await call('isMeetingRunning', { meetingID: 'class' }, { env: seen })).toMatchObject({ running: 'false' });
+      redirectsTo(await join(seen), other);
+    });
+
+    const { json } = await v1('GET', '/servers', undefined, { env: seen });
+    const health = (i: number) => json.servers.find((s: { id: string }) => s.id === ids[i]).health;
+    expect(health(dead!).suspect).toEqual({ since: expect.any(String), cause: 'network' });
+    expect(Date.parse(health(dead!).suspect.since)).toBeGreaterThanOrEqual(t0);
+    expect(health(other).suspect).toBeNull();
+    expect((await v1('GET', `/servers/${ids[dead!]}`, undefined, { env: seen })).json.health.suspect).toMatchObject({ cause: 'network' });
+
+    const metrics = await scrape();
+    expect(sample(metrics, 'scaleflare_server_suspicions_total', { server: ids[dead!]!, cause: 'network' })).toBe(1);
+    expect(sample(metrics, 'scaleflare_meeting_recoveries_total', { outcome: 'recreated' })).toBe(1);
+
+    const suspect = lines.find((l) => l.msg === 'server suspect after a failed call');
+    expect(suspect).toMatchObject({ level: 'warn', server: ids[dead!], cause: 'network', call: 'isMeetingRunning', meetingID: 'class', nodeMeetingID: 'class' });
+    const recovered = lines.find((l) => l.msg === 'meeting recovered');
+    expect(recovered).toMatchObject({ level: 'notice', meetingID: 'class', nodeMeetingID: 'class', from: ids[dead!], to: ids[other] });
+    expect(recovered!.internalMeetingID).toMatch(/^[0-9a-f]{40}-\d+$/);
+    // Never the create parameters it was re-created from.
+    expect(JSON.stringify(lines)).not.toMatch(/"mp"|"ap"|lms\.example\.com/);
+
+    // The first poll that hears the node again clears the mark.
+    await fault(dead!, { type: 'none' });
+    await runPoll();
+    expect((await v1('GET', `/servers/${ids[dead!]}`, undefined, { env: seen })).json.health.suspect).toBeNull();
+  });
+
+  it('a join that cannot re-create its meeting is counted by why: off (MEETING_RECOVERY=off)', async () => {
+    const off = { ...seen, MEETING_RECOVERY: 'off' };
+    const { dead } = await runningClass();
+    await fault(dead, { type: 'refuse' });
+    expect(await call('isMeetingRunning', { meetingID: 'class' }, { env: off })).toMatchObject({ messageKey: 'internalError' });
+    const lines = await events(() => call('join', { meetingID: 'class', fullName: 'Ann', role: 'VIEWER' }, { env: off }));
+    expect(lines.find((l) => l.msg === 'meeting not recovered')).toMatchObject({ level: 'warn', outcome: 'off', meetingID: 'class' });
+    const metrics = parseExposition(await (await send(new Request(`${BASE}/metrics`, { headers: { Authorization: `Bearer ${off.METRICS_TOKEN}` } }), off)).text());
+    expect(sample(metrics, 'scaleflare_meeting_recoveries_total', { outcome: 'off' })).toBe(1);
   });
 });

@@ -61,6 +61,13 @@ export const ServerSchema = z
       failures: z.number(),
       panickedAt: z.string().nullable(),
       offlineSince: z.string().nullable().describe('When the current outage began; null while online'),
+      suspect: z
+        .object({
+          since: z.string().describe('The latest failed call that marked it'),
+          cause: z.string().describe('What failed: network (refused, reset, TLS, DNS), timeout, or http_502/503/504'),
+        })
+        .nullable()
+        .describe('A node call on the request path failed and no poll has heard the node since: it takes no new meeting; null otherwise'),
     }),
   })
   .meta({ id: 'Server' });
@@ -93,6 +100,7 @@ async function present(s: ServerRow, h: ServerHealth | undefined): Promise<z.inp
       failures: h?.failures ?? 0,
       panickedAt: iso(h?.panickedAt),
       offlineSince: iso(h?.offlineSince),
+      suspect: h?.suspect ? { since: new Date(h.suspect.since).toISOString(), cause: h.suspect.cause } : null,
     },
   };
 }

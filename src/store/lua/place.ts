@@ -16,9 +16,10 @@ import { FORGET_ANSWERS_FN } from './forget-route.js';
  *       JSON for the tenant's meeting index, the tenant's meeting and attendee limits (-1 = none),
  *       the meeting's recovery record ('' = none; kept with a new route, see src/cluster/recovery.ts),
  *       the meeting's expected users (for the servers' user capacity).
- * Returns {status, server, voiceBridge, moderatorPW, placedAt, serverState}; status is
+ * Returns {status, server, voiceBridge, moderatorPW, placedAt, serverState, lostFrom}; status is
  * existing | new | no_server | full (every eligible server at capacity) | tag_unavailable |
- * vb_exhausted | meetings_limit | attendees_limit.
+ * vb_exhausted | meetings_limit | attendees_limit. lostFrom names the server of a route dropped
+ * because that server was gone, disabled, offline or suspect (not one dropped on request), else ''.
  */
 export const PLACE = `${FORGET_ANSWERS_FN}
 local ns, tenant, mid = ARGV[1], ARGV[2], ARGV[3]
@@ -27,6 +28,7 @@ local owner = tenant .. ':' .. mid
 local vbKey = ns .. ':vb'
 
 local cur = redis.call('HMGET', route, 's', 'v', 'p', 't')
+local lostFrom = ''
 -- A create changes what getMeetingInfo and isMeetingRunning answer.
 forgetAnswers(ns, tenant, mid)
 if cur[1] then
@@ -35,6 +37,7 @@ if cur[1] then
     return {'existing', cur[1], cur[2] or '', cur[3] or '', cur[4] or '', st[1]}
   end
   -- Its server is gone, disabled, offline or suspect: place the meeting anew (Scalelite #202, #1161).
+  if cur[1] ~= ARGV[11] then lostFrom = cur[1] end
   redis.call('DEL', route)
   if cur[2] and redis.call('HGET', vbKey, cur[2]) == owner then redis.call('HDEL', vbKey, cur[2]) end
 end
@@ -96,5 +99,5 @@ redis.call('HSET', route, 's', best, 'v', vb, 'p', ARGV[10], 't', ARGV[4])
 if ARGV[15] ~= '' then redis.call('HSET', route, 'c', ARGV[15]) end
 redis.call('EXPIRE', route, ARGV[5])
 redis.call('HSET', ns .. ':meetings:' .. tenant, mid, ARGV[12])
-return {'new', best, vb, ARGV[10], ARGV[4], 'enabled'}
+return {'new', best, vb, ARGV[10], ARGV[4], 'enabled', lostFrom}
 `;

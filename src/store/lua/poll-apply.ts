@@ -88,7 +88,7 @@ for _, s in ipairs(servers) do
         'largest', s.largest, 'videos', s.videos, 'rm', 0, 'ru', 0)
       redis.call('HDEL', key, 'panicked')
       local suspect = tonumber(redis.call('HGET', key, 'suspect'))
-      if suspect and suspect < nowMs then redis.call('HDEL', key, 'suspect') end
+      if suspect and suspect < nowMs then redis.call('HDEL', key, 'suspect', 'suspectCause') end
       -- This cycle's snapshots replace the last ones, for tenants that no longer have meetings there too.
       for _, t in ipairs(tenants) do redis.call('HDEL', ns .. ':snapshot:' .. t, s.id) end
       if s.version ~= '' then redis.call('HSET', key, 'version', s.version, 'versionAt', now) end

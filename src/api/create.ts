@@ -100,6 +100,7 @@ async function createOn(call: ApiCall, watch: CreateWatch, avoidServer?: string)
   const captured = await captureCallbacks(policed, {
     tenant: call.tenant,
     meetingID,
+    server: server.id,
     requestOrigin: call.origin,
     urlHost: cfg.urlHost,
     allowPrivateUrls: cfg.callbacks.allowPrivateUrls,

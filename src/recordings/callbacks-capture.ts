@@ -19,6 +19,8 @@ export interface CapturedCallbacks {
 export interface CaptureContext {
   tenant: { id: string; secrets: readonly string[] };
   meetingID: string;
+  /** The server the meeting is created on: its end callback is relayed only while the meeting's route names it. */
+  server: string;
   /** The origin the create came in on; nodes are told to call back there unless `urlHost` is set. */
   requestOrigin: string;
   urlHost: string;
@@ -44,7 +46,7 @@ export async function captureCallbacks(params: Params, ctx: CaptureContext): Pro
   const endUrl = end === undefined ? undefined : acceptedUrl(end, ctx.allowPrivateUrls, 'endCallbackUrl');
   if (endUrl) {
     out.urls = { ...out.urls, endCallbackUrl: endUrl };
-    const token = await signJwt({ tenant: ctx.tenant.id, meeting_id: ctx.meetingID, instance: Date.now() }, ctx.tenant.secrets[0]!);
+    const token = await signJwt({ tenant: ctx.tenant.id, meeting_id: ctx.meetingID, instance: Date.now(), server: ctx.server }, ctx.tenant.secrets[0]!);
     const origin = ctx.urlHost ? `https://${ctx.urlHost}` : ctx.requestOrigin;
     out.params.push(['meta_endCallbackUrl', `${origin}${END_CALLBACK_PATH}/${token}`]);
   }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { rawQuery } from '../bbb/query.js';
 import { unstorablePaths } from '../ids.js';
 import { describeError, log } from '../observability/log.js';
-import { services } from '../services.js';
+import { services, type Services } from '../services.js';
 import { enqueueMeetingEnded } from '../store/callbacks.js';
 import { tenantById } from '../tenancy/tenant.js';
 import { deliverSoon } from './callbacks-delivery.js';
@@ -10,8 +10,9 @@ import { unverifiedClaims, verifyJwt } from './callbacks-jwt.js';
 
 /**
  * Where nodes call back. `/end/<token>` is the end callback URL the balancer gave the node at
- * create (callbacks-capture.ts): the token, signed with the tenant's secret, names the meeting;
- * the call is queued for relay to the frontend's URL and attempted at once.
+ * create (callbacks-capture.ts): the token, signed with the tenant's secret, names the meeting
+ * and the server it was created on; the call is queued for relay to the frontend's URL and
+ * attempted at once, unless the meeting now runs on another server (see runsElsewhere).
  */
 export const callbackRoutes = new Hono<{ Bindings: object }>();
 
@@ -25,6 +26,10 @@ callbackRoutes.on(['GET', 'POST'], '/end/:token', async (c) => {
   const meetingID = claims?.meeting_id;
   if (!tenant || !claims || claims.tenant !== tenant.id || typeof meetingID !== 'string' || typeof claims.instance !== 'number') {
     return c.json({ error: 'Unknown callback.' }, 404);
+  }
+  if (typeof claims.server === 'string' && (await runsElsewhere(svc, tenant.id, meetingID, claims.server))) {
+    log('notice', 'end callback of a stale copy not relayed', { tenant: tenant.id, meetingID, server: claims.server });
+    return c.json({ status: 'ignored' });
   }
   // Relayed as the node sent it (BBB appends meetingID and recordingmarks).
   const query = rawQuery(c.req.url);
@@ -40,3 +45,19 @@ callbackRoutes.on(['GET', 'POST'], '/end/:token', async (c) => {
     return c.json({ error: 'Callback could not be queued; try again.' }, 503);
   }
 });
+
+/**
+ * The meeting's route names another server than the one whose node calls back: that node's copy
+ * is no longer the meeting (the poll ended it as stale, its meeting re-created elsewhere), and the
+ * class goes on, so the LMS must not hear it ended. No route: the meeting is over, relayed as
+ * always. Redis out of reach: relayed too, as an end must never be lost (one Redis round trip).
+ */
+async function runsElsewhere(svc: Services, tenant: string, meetingID: string, server: string): Promise<boolean> {
+  try {
+    const route = await svc.routes.lookup(tenant, meetingID);
+    return route !== null && route.server !== server;
+  } catch (e) {
+    log('warn', 'end callback relayed without its route', { error: describeError(e) });
+    return false;
+  }
+}

@@ -2,8 +2,12 @@
 // its server suspect for every isolate, without waiting for the poll (never run here but where a
 // test says so), and the meeting is re-created elsewhere by the next create or join, with the
 // parameters its LMS gave; a node that comes back keeps no second copy.
+import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { services } from '../../src/services';
+import { listDeliveries } from '../../src/store/callbacks';
 import { ADMIN_ENV, v1 } from './admin-v1-support';
+import { received, receiver, resetCallbacks } from './callbacks-support';
 import { parseExposition } from './exposition';
 import { BASE, bbb, call, counters, nodes, registerServers, resetAll, runPoll, send, sim, startCounting, totalNodeCalls, type Xml } from './support';
 
@@ -289,5 +293,37 @@ describe('an operator sees suspicions and recoveries', () => {
     expect(lines.find((l) => l.msg === 'meeting not recovered')).toMatchObject({ level: 'warn', outcome: 'off', meetingID: 'class' });
     const metrics = parseExposition(await (await send(new Request(`${BASE}/metrics`, { headers: { Authorization: `Bearer ${off.METRICS_TOKEN}` } }), off)).text());
     expect(sample(metrics, 'scaleflare_meeting_recoveries_total', { outcome: 'off' })).toBe(1);
+  });
+});
+
+describe('the end callback of a copy the balancer ended', () => {
+  const ALLOW = { CALLBACK_ALLOW_PRIVATE_URLS: 'true' };
+  const sql = services(env).sql;
+  /** The end callback URL a node was given at create (the balancer's, with its token). */
+  const endUrlOn = async (i: number) => (await sim(`/nodes/${nodes[i]!.id}/meetings/class`)).params.meta_endCallbackUrl as string;
+  /** The node calls back as bbb-web does when its meeting ends. */
+  const nodeEnds = async (url: string) => (await send(new Request(`${url}?meetingID=class&recordingmarks=false`), ALLOW)).json();
+
+  it('is not relayed to the LMS while the class goes on elsewhere; the live copy\'s end is', async () => {
+    await resetCallbacks(sql);
+    await registerServers(2);
+    const create = { ...CREATE, meta_endCallbackUrl: `${receiver}/ended` };
+    expect(await call('create', create, { env: ALLOW })).toMatchObject({ returncode: 'SUCCESS' });
+    const [dead] = await runningOn();
+    const other = dead === 0 ? 1 : 0;
+    const staleUrl = await endUrlOn(dead!);
+    await fault(dead!, { type: 'refuse' });
+    await call('isMeetingRunning', { meetingID: 'class' }, { env: ALLOW });
+    redirectsTo(await join(ALLOW), other);
+    await fault(dead!, { type: 'none' });
+    await runPoll();
+    expect(await runningOn()).toEqual([other]);
+
+    // The stale copy's node reports its end: accepted, nothing queued, nothing sent.
+    expect(await nodeEnds(staleUrl)).toEqual({ status: 'ignored' });
+    expect(await listDeliveries(sql, { tenant: 'default' })).toEqual([]);
+    // The class ends where it runs now: the LMS hears it, once.
+    expect(await nodeEnds(await endUrlOn(other))).toEqual({ status: 'accepted' });
+    expect(await received('/ended')).toHaveLength(1);
   });
 });

@@ -24,7 +24,7 @@ describe('callback URL checks', () => {
 });
 
 describe('captureCallbacks', () => {
-  const ctx = { tenant: { id: 'default', secrets: ['s1', 's2'] }, meetingID: 'room', requestOrigin: 'https://lb.example.com', urlHost: '', allowPrivateUrls: false };
+  const ctx = { tenant: { id: 'default', secrets: ['s1', 's2'] }, meetingID: 'room', server: 'srv-1', requestOrigin: 'https://lb.example.com', urlHost: '', allowPrivateUrls: false };
 
   it('keeps every other parameter in order', async () => {
     const out = await captureCallbacks([['name', 'A'], ['meta_bbb-recording-ready-url', 'https://gl.example/r'], ['record', 'true']], ctx);
@@ -32,12 +32,12 @@ describe('captureCallbacks', () => {
     expect(out.urls).toEqual({ recordingReadyUrl: 'https://gl.example/r' });
   });
 
-  it('signs the end callback token for the meeting, verifiable with any tenant secret', async () => {
+  it('signs the end callback token for the meeting and its server, verifiable with any tenant secret', async () => {
     const out = await captureCallbacks([['meta_endCallbackUrl', 'https://gl.example/end']], ctx);
     const [[key, value]] = out.params as [[string, string]];
     expect(key).toBe('meta_endCallbackUrl');
     const token = value.slice('https://lb.example.com/callbacks/end/'.length);
-    expect(await verifyJwt(token, ['s2', 's1'])).toMatchObject({ tenant: 'default', meeting_id: 'room', instance: expect.any(Number) });
+    expect(await verifyJwt(token, ['s2', 's1'])).toMatchObject({ tenant: 'default', meeting_id: 'room', instance: expect.any(Number), server: 'srv-1' });
     expect(await verifyJwt(token, ['other'])).toBeNull();
   });
 });

@@ -38,14 +38,17 @@ export const serverShowCommand: Command = {
   args: [1, 1],
   run: async (inv) => {
     const server = await findServer(inv.client, inv.args[0]!);
-    const [{ tenants }, uploads] = await Promise.all([
+    const [{ tenants }, { features }, uploads] = await Promise.all([
       inv.client.call<{ tenants: Tenant[] }>('GET', '/tenants'),
+      inv.client.call<{ features: { multitenancy: boolean } }>('GET', '/settings'),
       inv.client.call<{ count: number }>('GET', apiPath('servers', server.id, 'pending-uploads')),
     ]);
+    // Without multitenancy only the default tenant (no ?tenant=) holds meetings; rows left from when it was on do not.
+    const queries = features.multitenancy ? tenants.map((t) => `?tenant=${encodeURIComponent(t.id)}`) : [''];
     const perTenant = await Promise.all(
-      tenants.map(async (t) => {
-        const answer = await inv.client.call<{ meetings: Meeting[] }>('GET', `/meetings?tenant=${encodeURIComponent(t.id)}`);
-        return answer.meetings.filter((m) => m.server === server.id).map((m) => ({ ...m, tenant: t.id }));
+      queries.map(async (query) => {
+        const answer = await inv.client.call<{ tenant: string; meetings: Meeting[] }>('GET', `/meetings${query}`);
+        return answer.meetings.filter((m) => m.server === server.id).map((m) => ({ ...m, tenant: answer.tenant }));
       }),
     );
     const shown: Shown = { server, pendingUploads: uploads.count, meetings: perTenant.flat() };

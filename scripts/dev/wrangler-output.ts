@@ -33,7 +33,7 @@ export class WranglerOutput {
   /** Whether the previous head line was shown, so its indented continuation lines follow it. */
   private showingBlock = false
 
-  /** From now on the Worker's info lines are shown: they answer someone else's requests. */
+  /** From now on the Worker's info and notice lines are shown: they answer someone else's requests. */
   started(): void {
     this.starting = false
   }
@@ -65,6 +65,8 @@ export class WranglerOutput {
       if (summary === this.lastPoll) return undefined
       this.lastPoll = summary
     }
-    return this.starting && entry.level === 'info' ? undefined : line
+    // The stack's own setup (registering the nodes, the first poll) logs requests and events of its
+    // own; only its warnings and errors come before the banner.
+    return this.starting && (entry.level === 'info' || entry.level === 'notice') ? undefined : line
   }
 }

@@ -252,8 +252,19 @@ export interface RecordingsConfig {
   signingKey: string;
 }
 
+/** Names the settings at fault (names are not secret: /health/ready and preflight show them), never a value. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  /** One `<SETTING> <what is wrong>` per problem. */
+  readonly problems: string[];
+  /** The settings at fault, each once. */
+  readonly settings: string[];
+  constructor(problems: { setting: string; message: string }[]) {
+    const lines = problems.map((p) => `${p.setting} ${p.message}`);
+    super(`Invalid configuration: ${lines.join('; ')}`);
+    this.problems = lines;
+    this.settings = [...new Set(problems.map((p) => p.setting))];
+  }
 }
 
 const ALL_ALGORITHMS: ChecksumAlgorithm[] = ['sha1', 'sha256', 'sha384', 'sha512'];
@@ -267,12 +278,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
   }
   const parsed = EnvSchema.safeParse(strings);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
-    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+    throw new ConfigError(parsed.error.issues.map((i) => ({ setting: i.path.join('.'), message: i.message })));
   }
   const e = parsed.data;
   const secrets = [e.LOADBALANCER_SECRET, ...e.LOADBALANCER_SECRETS.split(':')].filter(Boolean);
-  if (secrets.length === 0) throw new ConfigError('Invalid configuration: LOADBALANCER_SECRET is missing');
+  if (secrets.length === 0) throw new ConfigError([{ setting: 'LOADBALANCER_SECRET', message: 'is missing' }]);
   const algorithms = e.LOADBALANCER_CHECKSUM_ALGORITHM ?? ALL_ALGORITHMS;
   return {
     databaseUrl: e.DATABASE_URL,

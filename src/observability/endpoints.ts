@@ -5,7 +5,7 @@ import { within } from './deadline.js';
 import { describeError, log } from './log.js';
 import { buildFamilies } from './build-info.js';
 import { CONTENT_TYPE, render } from './prometheus.js';
-import { readiness } from './readiness.js';
+import { configCheck, readiness } from './readiness.js';
 import { bearerMatches, scrape } from './scrape.js';
 
 type Ctx = Context<{ Bindings: object }>;
@@ -16,10 +16,10 @@ const SCRAPE_TIMEOUT_MS = 5000;
 
 const exposition = (body: string) => new Response(body, { headers: { 'Content-Type': CONTENT_TYPE, 'Cache-Control': 'no-store' } });
 
-/** 200 when Postgres, Redis and polling are all healthy, else 503; public, so it says no more than that. */
+/** 200 when Postgres, Redis and polling are all healthy, else 503; public, so it says no more than that (setting names, never values). */
 export async function ready(c: Ctx): Promise<Response> {
   const svc = configured(c.env);
-  if (!svc) return jsonResponse(503, { status: 'unready', checks: { config: { ok: false, error: 'invalid configuration' } } });
+  if (!svc) return jsonResponse(503, { status: 'unready', checks: { config: configCheck(c.env) } });
   const r = await readiness(svc);
   return jsonResponse(r.status === 'ready' ? 200 : 503, r);
 }

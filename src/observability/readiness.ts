@@ -1,3 +1,4 @@
+import { ConfigError, parseConfig } from '../config.js';
 import type { Services } from '../services.js';
 import { probe } from './storage-probe.js';
 
@@ -5,6 +6,11 @@ export interface Check {
   ok: boolean;
   /** Why it failed, in general words: the page is public, details go to the log. */
   error?: string;
+}
+
+export interface ConfigCheck extends Check {
+  /** The settings at fault: names are not secret, values never shown. */
+  settings: string[];
 }
 
 export interface PollCheck extends Check {
@@ -16,6 +22,17 @@ export interface PollCheck extends Check {
 export interface Readiness {
   status: 'ready' | 'unready';
   checks: { postgres: Check; redis: Check; poll: PollCheck };
+}
+
+/** Why the configuration `configured()` refused is invalid, by setting name (re-parsed only on this failure path). */
+export function configCheck(env: object): ConfigCheck {
+  try {
+    parseConfig(env as Record<string, unknown>);
+    return { ok: true, settings: [] };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return { ok: false, error: `invalid configuration: ${e.settings.join(', ')}`, settings: e.settings };
+  }
 }
 
 /** A probe as the public page shows it: whether it answered, and why not in general words (details go to the log). */

@@ -203,11 +203,16 @@ describe('/health/ready', () => {
     }
   });
 
-  it('answers 503, not 500, when the configuration is invalid; /health stays up', async () => {
-    expect(await ready({ SERVER_HEALTHY_THRESHOLD: 'many' })).toMatchObject({
+  it('answers 503, not 500, when the configuration is invalid, naming the settings but not their values; /health stays up', async () => {
+    const r = await ready({ SERVER_HEALTHY_THRESHOLD: 'many', CONNECT_TIMEOUT: '-3' });
+    expect(r).toMatchObject({
       status: 503,
-      body: { status: 'unready', checks: { config: { ok: false, error: 'invalid configuration' } } },
+      body: {
+        status: 'unready',
+        checks: { config: { ok: false, error: 'invalid configuration: CONNECT_TIMEOUT, SERVER_HEALTHY_THRESHOLD', settings: ['CONNECT_TIMEOUT', 'SERVER_HEALTHY_THRESHOLD'] } },
+      },
     });
+    expect(JSON.stringify(r.body)).not.toMatch(/many|-3/);
     const live = await send(new Request(`${BASE}/health`), { SERVER_HEALTHY_THRESHOLD: 'many' });
     expect(live.status).toBe(200);
   });

@@ -6,6 +6,7 @@ import { describeError, log } from '../../observability/log.js';
 import { runAudited } from './audited.js';
 import { authorize } from './auth.js';
 import { callbackOperations } from './callbacks.js';
+import { drainOperations } from './drain.js';
 import { meetingOperations } from './meetings.js';
 import { openApiDocument } from './openapi.js';
 import { overviewOperations } from './overview.js';
@@ -28,6 +29,7 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export const operations: readonly AnyOperation[] = [
   ...serverOperations,
+  ...drainOperations,
   ...secretRotationOperations,
   ...proxyOperations,
   ...tenantOperations,

@@ -7,6 +7,7 @@ import { freshServerMap } from '../../cluster/server-cache.js';
 import type { Services } from '../../services.js';
 import type { ServerHealth } from '../../store/cluster-state.js';
 import { pendingUploads } from '../../store/pending-uploads.js';
+import { processingByServer } from '../../store/recording-processing.js';
 import { Capacity } from '../validation.js';
 import { getServer, type ServerRow } from '../../store/servers.js';
 import { fingerprint, iso } from './present.js';
@@ -174,6 +175,8 @@ export async function reviseServer(svc: Services, server: ServerRow, patch: Patc
   return changeServer(svc, server.id, patch);
 }
 
+const InFlight = z.object({ count: z.number(), recordIds: z.array(z.string()).describe('The oldest 100') });
+
 const PollReportSchema = z.object({
   servers: z.number(),
   online: z.number(),
@@ -256,9 +259,23 @@ export const serverOperations = [
     tag: 'servers',
     summary: 'Recordings the server has not fully uploaded yet (removing it would strand them)',
     params: ServerIdParams,
-    response: z.object({ count: z.number(), recordIds: z.array(z.string()).describe('The oldest 100') }),
+    response: InFlight,
     errors: [404],
     handler: async ({ svc, params }) => pendingUploads(svc.sql, (await existing(svc, params.id)).id, 100),
+  }),
+  operation({
+    method: 'get',
+    path: '/servers/{id}/recordings-in-flight',
+    tag: 'servers',
+    summary: 'Recordings the server is still processing or has not fully uploaded (drain waits for both)',
+    params: ServerIdParams,
+    response: z.object({ processing: InFlight, pendingUpload: InFlight }),
+    errors: [404],
+    handler: async ({ svc, params }) => {
+      const id = (await existing(svc, params.id)).id;
+      const [processing, pendingUpload] = await Promise.all([processingByServer(svc.sql, id, 100), pendingUploads(svc.sql, id, 100)]);
+      return { processing, pendingUpload };
+    },
   }),
   operation({
     method: 'post',

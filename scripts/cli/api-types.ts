@@ -107,3 +107,14 @@ export interface Usage {
   sampleMinutes: number;
   days: UsageDay[];
 }
+
+/** GET/POST /admin/v1/servers/{id}/drain. */
+export interface DrainProgress {
+  state: ServerState;
+  meetings: number;
+  /** null while the balancer does not follow recordings processing on the node. */
+  processing: number | null;
+  pendingUpload: number;
+  pendingRecordIds: string[];
+  done: boolean;
+}

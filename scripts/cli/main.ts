@@ -6,7 +6,9 @@ import { parseCommandLine, str, type Command } from './command.js';
 import { configCommands } from './config.js';
 import { CliError, EXIT_USAGE, usageError } from './errors.js';
 import { meetingCommands } from './meetings.js';
+import { preflightCommand } from './preflight.js';
 import { recordingCommands } from './recordings.js';
+import { drainCommand } from './server-drain.js';
 import { serverShowCommand } from './server-show.js';
 import { serverCommands } from './servers.js';
 import { statusCommand } from './status.js';
@@ -16,7 +18,7 @@ import { usageCommand } from './usage.js';
 
 /** `scaleflare`: the operator's CLI over the JSON admin API of any deployment (docs/cli.md). */
 
-const commands: Command[] = [statusCommand, ...serverCommands, serverShowCommand, ...tenantCommands, ...meetingCommands, ...recordingCommands, ...callbackCommands, usageCommand, ...configCommands, syncCommand, checkCommand];
+const commands: Command[] = [statusCommand, ...serverCommands, drainCommand, serverShowCommand, ...tenantCommands, ...meetingCommands, ...recordingCommands, ...callbackCommands, usageCommand, ...configCommands, syncCommand, checkCommand, preflightCommand];
 
 const GLOBAL_HELP = `Options of every command:
   --url <url>      the balancer's base URL (or SCALEFLARE_URL)
@@ -71,10 +73,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     }
     const url = str(values, 'url') ?? io.env.SCALEFLARE_URL;
     const token = str(values, 'token') ?? io.env.SCALEFLARE_TOKEN;
-    if (!url) throw usageError('Missing the balancer URL: --url <url> or SCALEFLARE_URL');
-    if (!token && !cmd.tokenOptional) throw usageError('Missing the admin token: --token <token> or SCALEFLARE_TOKEN');
+    if (!url && !cmd.local) throw usageError('Missing the balancer URL: --url <url> or SCALEFLARE_URL');
+    if (!token && !cmd.tokenOptional && !cmd.local) throw usageError('Missing the admin token: --token <token> or SCALEFLARE_TOKEN');
     const out = { json: values.json === true, write: io.stdout };
-    await cmd.run({ client: adminClient(url, token ?? ''), out, args, values, readInput, url, env: io.env, hasToken: Boolean(token) });
+    await cmd.run({ client: adminClient(url ?? '', token ?? ''), out, args, values, readInput, url: url ?? '', env: io.env, hasToken: Boolean(token) });
     return 0;
   } catch (e) {
     if (e instanceof CliError) {

@@ -1,0 +1,95 @@
+/**
+ * `scaleflare servers drain` against the real Worker in workerd, the test stack's Postgres and
+ * Redis and a simulated node holding meetings: it cordons, waits while a meeting runs and while a
+ * recording is pending upload, is done once the poll disabled the node empty and the upload is
+ * indexed, and a timeout exits 1 naming what is left.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { claimRecording } from '../../../src/store/recording-index'
+import { DEFAULT_TENANT } from '../../../src/tenancy/tenant'
+import { LB_SECRET, startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker'
+import { adminApi, db, removeAllServers, scaleflare, simPost } from './pool-setup'
+
+const TOKEN = 'drain-test-admin-token-0123456789'
+const { simulator } = inject('stack')
+const node = simulator.nodes[0]!
+
+let worker: IngestWorker
+let serverId: string
+
+const cli = scaleflare(() => worker.base, TOKEN, { hidden: [LB_SECRET] })
+const api = adminApi(() => worker.base, TOKEN)
+const sim = (p: string, body?: unknown) => simPost(simulator.controlUrl, p, body)
+
+/** The cron's work while a drain waits: a poll every half second until `done` settles. */
+async function pollingWhile<T>(done: Promise<T>): Promise<T> {
+  let settled = false
+  const polls = (async () => {
+    while (!settled) {
+      await api('/poll', 'POST')
+      await new Promise((r) => setTimeout(r, 500))
+    }
+  })()
+  try {
+    return await done
+  } finally {
+    settled = true
+    await polls
+  }
+}
+
+beforeAll(async () => {
+  worker = await startIngestWorker(inject('stack').endpoints, { ADMIN_TOKEN: TOKEN })
+  await removeAllServers(api, simulator.controlUrl)
+  serverId = (await api('/servers', 'POST', { url: node.url, secret: node.secret, state: 'enabled' })).id
+}, 120_000)
+
+afterAll(async () => {
+  if (worker) await removeAllServers(api, simulator.controlUrl)
+  await worker?.stop()
+}, 60_000)
+
+describe('scaleflare servers drain', { timeout: 90_000 }, () => {
+  it('without --wait cordons and prints the progress; a timeout exits 1 naming what is left', async () => {
+    await sim(`/nodes/${node.id}/seed`, { meetings: 2 })
+    await api('/poll', 'POST')
+    const r = await cli(['servers', 'drain', serverId])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^Draining .* cordoned {2}meetings 2 {2}processing - {2}pending upload 0; left: 2 meeting\(s\) \(last poll\)\n$/)
+    expect(await api(`/servers/${serverId}/drain`)).toEqual({ state: 'cordoned', meetings: 2, processing: null, pendingUpload: 0, pendingRecordIds: [], done: false })
+
+    const timedOut = await cli(['servers', 'drain', serverId, '--wait', '--timeout', '1', '--interval', '0.2'])
+    expect(timedOut.code).toBe(1)
+    expect(timedOut.stderr).toBe(`scaleflare: Server ${node.url} not drained after 1 s: 2 meeting(s) (last poll)\n`)
+    expect(await cli(['servers', 'drain', serverId, '--remove'])).toMatchObject({ code: 2 })
+  })
+
+  it('--wait follows the meetings and a pending upload, then the node is disabled; --remove removes it', async () => {
+    const sql = db()
+    const recordId = `drain-pending-${Date.now()}`
+    expect(await claimRecording(sql, { tenant: DEFAULT_TENANT, recordId, serverId })).toMatchObject({ kind: 'owned' })
+    const meetings: any[] = (await (await fetch(`${simulator.controlUrl}/nodes/${node.id}/meetings`)).json()).meetings
+    const drain = cli(['servers', 'drain', serverId, '--wait', '--timeout', '60', '--interval', '0.2', '--remove'])
+    const r = await pollingWhile(
+      (async () => {
+        // The meetings end on the node one by one; the upload is still pending when they are gone.
+        for (const m of meetings) {
+          await new Promise((res) => setTimeout(res, 1000))
+          await sim(`/nodes/${node.id}/meetings/${encodeURIComponent(m.meetingID)}/end`)
+        }
+        await expect.poll(async () => (await api(`/servers/${serverId}/drain`)).state, { timeout: 10_000 }).toBe('disabled')
+        expect(await api(`/servers/${serverId}/drain`)).toMatchObject({ meetings: 0, pendingUpload: 1, pendingRecordIds: [recordId], done: false })
+        await sql.query('DELETE FROM recording_uploads WHERE record_id = $1', [recordId])
+        return drain
+      })(),
+    )
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines[0]).toMatch(/ cordoned {2}meetings 2 {2}processing - {2}pending upload 1$/)
+    expect(lines).toContainEqual(expect.stringMatching(/ cordoned {2}meetings 1 {2}processing - {2}pending upload 1$/))
+    expect(lines).toContainEqual(expect.stringMatching(/ disabled {2}meetings 0 {2}processing - {2}pending upload 1$/))
+    expect(lines.at(-2)).toMatch(/ disabled {2}meetings 0 {2}processing - {2}pending upload 0 {2}done$/)
+    expect(lines.at(-1)).toBe(`Drained ${node.url}; removed it (${serverId})`)
+    expect((await api('/servers')).servers).toEqual([])
+  })
+})

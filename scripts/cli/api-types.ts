@@ -112,8 +112,8 @@ export interface Usage {
 export interface DrainProgress {
   state: ServerState;
   meetings: number;
-  /** null while the balancer does not follow recordings processing on the node. */
-  processing: number | null;
+  processing: number;
+  processingRecordIds: string[];
   pendingUpload: number;
   pendingRecordIds: string[];
   done: boolean;

@@ -19,12 +19,15 @@ export interface DrainOptions {
   onProgress(p: DrainProgress): void;
 }
 
+const recordings = (count: number, ids: string[], what: string) =>
+  count > 0 ? `${count} recording(s) ${what} (${ids.join(', ')}${count > ids.length ? ', …' : ''})` : '';
+
 /** What keeps a drain from being done, in words. */
 export function whatIsLeft(p: DrainProgress): string {
   const left = [
     p.meetings > 0 ? `${p.meetings} meeting(s) (last poll)` : '',
-    p.processing ? `${p.processing} recording(s) processing` : '',
-    p.pendingUpload > 0 ? `${p.pendingUpload} recording(s) pending upload (${p.pendingRecordIds.join(', ')}${p.pendingUpload > p.pendingRecordIds.length ? ', …' : ''})` : '',
+    recordings(p.processing, p.processingRecordIds, 'processing'),
+    recordings(p.pendingUpload, p.pendingRecordIds, 'pending upload'),
     // The poll disables a cordoned server once it answered with no meeting left.
     p.state === 'cordoned' && p.meetings === 0 ? 'no poll has found it empty yet' : '',
     p.state === 'enabled' ? 'it was enabled again' : '',
@@ -33,7 +36,7 @@ export function whatIsLeft(p: DrainProgress): string {
 }
 
 export const progressText = (p: DrainProgress) =>
-  `${new Date().toISOString()}  ${p.state}  meetings ${p.meetings}  processing ${p.processing ?? '-'}  pending upload ${p.pendingUpload}${p.done ? '  done' : ''}\n`;
+  `${new Date().toISOString()}  ${p.state}  meetings ${p.meetings}  processing ${p.processing}  pending upload ${p.pendingUpload}${p.done ? '  done' : ''}\n`;
 
 /** Cordons the server; answers its progress. */
 export const startDrain = (client: AdminClient, s: Server) => client.call<DrainProgress>('POST', apiPath('servers', s.id, 'drain'));

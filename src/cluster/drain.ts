@@ -1,5 +1,6 @@
 import type { Services } from '../services.js';
 import { pendingUploads } from '../store/pending-uploads.js';
+import { processingByServer } from '../store/recording-processing.js';
 import type { ServerRow } from '../store/servers.js';
 import { changeServer } from './pool.js';
 
@@ -7,28 +8,42 @@ import { changeServer } from './pool.js';
  * Draining a node (docs/node-lifecycle.md): cordon it, wait for its meetings to end and its
  * recordings to reach the index. The poll turns a cordoned server it found empty into disabled,
  * so a disabled server is the proof that a poll after the cordon saw no meeting left; the drain
- * is done once, besides, nothing from the node is pending upload.
+ * is done once, besides, nothing from the node is still processing or pending upload.
  */
 
 export interface DrainProgress {
   state: ServerRow['state'];
   /** Meetings on the node at the last poll. */
   meetings: number;
-  /** Recordings still processing on the node; null while the balancer does not follow them. */
-  processing: number | null;
+  /** Recordings the node's hooks reported processing, not indexed yet. */
+  processing: number;
+  /** The oldest of them, at most SHOWN. */
+  processingRecordIds: string[];
   pendingUpload: number;
-  /** The oldest recordings pending upload, at most PENDING_SHOWN. */
+  /** The oldest recordings pending upload, at most SHOWN. */
   pendingRecordIds: string[];
   done: boolean;
 }
 
-const PENDING_SHOWN = 10;
+const SHOWN = 10;
 
 export async function drainProgress(svc: Services, server: ServerRow): Promise<DrainProgress> {
-  const [health, uploads] = await Promise.all([svc.cluster.health([server]), pendingUploads(svc.sql, server.id, PENDING_SHOWN)]);
+  const [health, processing, uploads] = await Promise.all([
+    svc.cluster.health([server]),
+    processingByServer(svc.sql, server.id, SHOWN),
+    pendingUploads(svc.sql, server.id, SHOWN),
+  ]);
   const meetings = health.get(server.id)?.meetings ?? 0;
-  const done = server.state === 'disabled' && meetings === 0 && uploads.count === 0;
-  return { state: server.state, meetings, processing: null, pendingUpload: uploads.count, pendingRecordIds: uploads.recordIds, done };
+  const done = server.state === 'disabled' && meetings === 0 && processing.count === 0 && uploads.count === 0;
+  return {
+    state: server.state,
+    meetings,
+    processing: processing.count,
+    processingRecordIds: processing.recordIds,
+    pendingUpload: uploads.count,
+    pendingRecordIds: uploads.recordIds,
+    done,
+  };
 }
 
 /**

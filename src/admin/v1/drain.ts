@@ -9,12 +9,13 @@ const DrainProgressSchema = z
   .object({
     state: z.enum(['enabled', 'cordoned', 'disabled']),
     meetings: z.number().describe('Meetings on the node at the last poll'),
-    processing: z.number().nullable().describe('Recordings still processing on the node; null while the balancer does not follow them'),
+    processing: z.number().describe("Recordings the node's hooks reported processing, not indexed yet"),
+    processingRecordIds: z.array(z.string()).describe('The oldest 10 of them'),
     pendingUpload: z.number().describe('Recordings the node claimed but has not fully uploaded'),
     pendingRecordIds: z.array(z.string()).describe('The oldest 10 of them'),
     done: z
       .boolean()
-      .describe('Disabled by the poll (a poll after the cordon found it empty) and nothing pending upload: it can be removed or upgraded'),
+      .describe('Disabled by the poll (a poll after the cordon found it empty) and nothing processing or pending upload: it can be removed or upgraded'),
   })
   .meta({ id: 'DrainProgress' });
 

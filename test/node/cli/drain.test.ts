@@ -1,11 +1,12 @@
 /**
  * `scaleflare servers drain` against the real Worker in workerd, the test stack's Postgres and
- * Redis and a simulated node holding meetings: it cordons, waits while a meeting runs and while a
- * recording is pending upload, is done once the poll disabled the node empty and the upload is
- * indexed, and a timeout exits 1 naming what is left.
+ * Redis and a simulated node holding meetings: it cordons, waits while a meeting runs, a recording
+ * is processing and one is pending upload, is done once the poll disabled the node empty and both
+ * are indexed, and a timeout exits 1 naming what is left.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { claimRecording } from '../../../src/store/recording-index'
+import { reportProcessing } from '../../../src/store/recording-processing'
 import { DEFAULT_TENANT } from '../../../src/tenancy/tenant'
 import { LB_SECRET, startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker'
 import { adminApi, db, removeAllServers, scaleflare, simPost } from './pool-setup'
@@ -55,8 +56,8 @@ describe('scaleflare servers drain', { timeout: 90_000 }, () => {
     await api('/poll', 'POST')
     const r = await cli(['servers', 'drain', serverId])
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toMatch(/^Draining .* cordoned {2}meetings 2 {2}processing - {2}pending upload 0; left: 2 meeting\(s\) \(last poll\)\n$/)
-    expect(await api(`/servers/${serverId}/drain`)).toEqual({ state: 'cordoned', meetings: 2, processing: null, pendingUpload: 0, pendingRecordIds: [], done: false })
+    expect(r.stdout).toMatch(/^Draining .* cordoned {2}meetings 2 {2}processing 0 {2}pending upload 0; left: 2 meeting\(s\) \(last poll\)\n$/)
+    expect(await api(`/servers/${serverId}/drain`)).toEqual({ state: 'cordoned', meetings: 2, processing: 0, processingRecordIds: [], pendingUpload: 0, pendingRecordIds: [], done: false })
 
     const timedOut = await cli(['servers', 'drain', serverId, '--wait', '--timeout', '1', '--interval', '0.2'])
     expect(timedOut.code).toBe(1)
@@ -64,9 +65,12 @@ describe('scaleflare servers drain', { timeout: 90_000 }, () => {
     expect(await cli(['servers', 'drain', serverId, '--remove'])).toMatchObject({ code: 2 })
   })
 
-  it('--wait follows the meetings and a pending upload, then the node is disabled; --remove removes it', async () => {
+  it('--wait follows the meetings, a recording processing and one pending upload, then the node is disabled; --remove removes it', async () => {
     const sql = db()
     const recordId = `drain-pending-${Date.now()}`
+    const processingId = `drain-processing-${Date.now()}`
+    const report = { tenant: DEFAULT_TENANT, serverId, meetingId: 'drained', name: 'Drained', formats: ['presentation'], processedFormat: null, metadata: {}, startTime: null }
+    expect(await reportProcessing(sql, { ...report, recordId: processingId, state: 'processing', meetingEndedAt: new Date() })).toBe('recorded')
     expect(await claimRecording(sql, { tenant: DEFAULT_TENANT, recordId, serverId })).toMatchObject({ kind: 'owned' })
     const meetings: any[] = (await (await fetch(`${simulator.controlUrl}/nodes/${node.id}/meetings`)).json()).meetings
     const drain = cli(['servers', 'drain', serverId, '--wait', '--timeout', '60', '--interval', '0.2', '--remove'])
@@ -78,17 +82,21 @@ describe('scaleflare servers drain', { timeout: 90_000 }, () => {
           await sim(`/nodes/${node.id}/meetings/${encodeURIComponent(m.meetingID)}/end`)
         }
         await expect.poll(async () => (await api(`/servers/${serverId}/drain`)).state, { timeout: 10_000 }).toBe('disabled')
-        expect(await api(`/servers/${serverId}/drain`)).toMatchObject({ meetings: 0, pendingUpload: 1, pendingRecordIds: [recordId], done: false })
+        expect(await api(`/servers/${serverId}/drain`)).toMatchObject({ meetings: 0, processing: 1, processingRecordIds: [processingId], pendingUpload: 1, pendingRecordIds: [recordId], done: false })
+        // What `complete` does once each is indexed.
+        await sql.query('DELETE FROM recording_processing WHERE record_id = $1', [processingId])
+        await new Promise((res) => setTimeout(res, 1000))
         await sql.query('DELETE FROM recording_uploads WHERE record_id = $1', [recordId])
         return drain
       })(),
     )
     expect(r.code, r.stderr).toBe(0)
     const lines = r.stdout.trim().split('\n')
-    expect(lines[0]).toMatch(/ cordoned {2}meetings 2 {2}processing - {2}pending upload 1$/)
-    expect(lines).toContainEqual(expect.stringMatching(/ cordoned {2}meetings 1 {2}processing - {2}pending upload 1$/))
-    expect(lines).toContainEqual(expect.stringMatching(/ disabled {2}meetings 0 {2}processing - {2}pending upload 1$/))
-    expect(lines.at(-2)).toMatch(/ disabled {2}meetings 0 {2}processing - {2}pending upload 0 {2}done$/)
+    expect(lines[0]).toMatch(/ cordoned {2}meetings 2 {2}processing 1 {2}pending upload 1$/)
+    expect(lines).toContainEqual(expect.stringMatching(/ cordoned {2}meetings 1 {2}processing 1 {2}pending upload 1$/))
+    expect(lines).toContainEqual(expect.stringMatching(/ disabled {2}meetings 0 {2}processing 1 {2}pending upload 1$/))
+    expect(lines).toContainEqual(expect.stringMatching(/ disabled {2}meetings 0 {2}processing 0 {2}pending upload 1$/))
+    expect(lines.at(-2)).toMatch(/ disabled {2}meetings 0 {2}processing 0 {2}pending upload 0 {2}done$/)
     expect(lines.at(-1)).toBe(`Drained ${node.url}; removed it (${serverId})`)
     expect((await api('/servers')).servers).toEqual([])
   })

@@ -42,7 +42,8 @@ const flag = (fallback: boolean) =>
 const url = z
   .string({ error: 'is missing' })
   .trim()
-  .min(1, 'is missing')
+  // abort: an empty URL is missing, not also malformed.
+  .min(1, { error: 'is missing', abort: true })
   .refine((v) => /^(https?|postgres(ql)?):\/\//.test(v), 'must be a URL');
 
 /** `k=v,k2=v2` as in Scalelite's DEFAULT_/OVERRIDE_*_PARAMS. */

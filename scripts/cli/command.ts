@@ -32,6 +32,8 @@ export interface Command {
   args: [min: number, max: number];
   /** Runs without the admin token (check: its admin API steps are then left out). */
   tokenOptional?: boolean;
+  /** Runs on this machine without the balancer's URL or token (preflight, before a deployment exists). */
+  local?: boolean;
   run(inv: Invocation): Promise<void>;
 }
 

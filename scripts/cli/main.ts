@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { callbackCommands } from './callbacks.js';
 import { checkCommand } from './check.js';
-import { adminClient } from './client.js';
+import { adminClient, type AdminClient } from './client.js';
 import { parseCommandLine, str, type Command } from './command.js';
 import { configCommands } from './config.js';
 import { CliError, EXIT_USAGE, usageError } from './errors.js';
@@ -46,6 +46,9 @@ const readInput = async (file: string) => {
   }
 };
 
+/** What a local command gets instead of the admin API: it never calls the balancer. */
+const noBalancer: AdminClient = { origin: '', call: () => Promise.reject(new CliError('This command does not call the balancer')) };
+
 export interface Io {
   env: Record<string, string | undefined>;
   stdout(text: string): void;
@@ -76,7 +79,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (!url && !cmd.local) throw usageError('Missing the balancer URL: --url <url> or SCALEFLARE_URL');
     if (!token && !cmd.tokenOptional && !cmd.local) throw usageError('Missing the admin token: --token <token> or SCALEFLARE_TOKEN');
     const out = { json: values.json === true, write: io.stdout };
-    await cmd.run({ client: adminClient(url ?? '', token ?? ''), out, args, values, readInput, url: url ?? '', env: io.env, hasToken: Boolean(token) });
+    await cmd.run({ client: url ? adminClient(url, token ?? '') : noBalancer, out, args, values, readInput, url: url ?? '', env: io.env, hasToken: Boolean(token) });
     return 0;
   } catch (e) {
     if (e instanceof CliError) {

@@ -4,6 +4,8 @@
 -- previous Worker version neither reads nor needs it.
 CREATE TABLE recording_processing (
   record_id        text PRIMARY KEY,
+  -- getRecordings lists these beside recordings, under -id (recordings' ids are positive).
+  id               bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
   tenant_id        text NOT NULL REFERENCES tenants (id),
   server_id        text NOT NULL,
   -- The meetingID as the frontend knows it (never the node-scoped one), as in recordings.

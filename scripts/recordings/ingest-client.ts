@@ -128,6 +128,18 @@ export class IngestClient {
     return this.ok(this.request('POST', `complete/${encodeURIComponent(recordId)}`, manifest));
   }
 
+  /**
+   * What a node's post_archive (processing) and post_process (processed, `format` done) hooks
+   * report before publishing: `events` is the `<recording>` excerpt of its raw events.xml.
+   */
+  reportProcessing(
+    recordId: string,
+    r: { state: 'processing' | 'processed'; formats: string[]; ended: number; format?: string; events: string },
+  ): Promise<{ recordID: string; state: string; formats: string[] }> {
+    const q = new URLSearchParams({ state: r.state, formats: r.formats.join(','), ended: String(r.ended), ...(r.format ? { format: r.format } : {}) });
+    return this.ok(this.request('POST', `processing/${encodeURIComponent(recordId)}?${q}`, r.events));
+  }
+
   /** Stored files as manifest lines. */
   async status(recordId: string): Promise<Set<string>> {
     const text: string = await this.ok(this.request('GET', `status/${encodeURIComponent(recordId)}`));

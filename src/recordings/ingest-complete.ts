@@ -8,6 +8,7 @@
  */
 import { log } from '../observability/log.js';
 import { enqueueRecordingReady } from '../store/callbacks.js';
+import { forgetProcessing } from '../store/recording-processing.js';
 import { knownTenants } from '../tenancy/tenant.js';
 import { deliverSoon } from './callbacks-delivery.js';
 import { claimOwnership, json, signedText, uploadPublished, uploadVisibility, type IngestCall } from './ingest-call.js';
@@ -40,7 +41,8 @@ export async function completeRecording(call: IngestCall): Promise<Response> {
 
   await placeObjects(bucket, recordId, published ? 'published' : 'unpublished', manifest, objects);
   const ready = enqueueRecordingReady(svc.cfg.callbacks, { tenant: upload.tenant, meetingID: upload.meta.meetingId, recordID: recordId });
-  const queued = await indexUpload(svc, upload, serverId, published, [ready]);
+  // Indexed, it is no longer processing: the same transaction forgets what the node's hooks reported.
+  const queued = await indexUpload(svc, upload, serverId, published, [ready, forgetProcessing(recordId)]);
   if (!queued) throw ingestErrors.foreignRecording('This recording belongs to another server.');
   log('notice', 'recording indexed', { tenant: upload.tenant, recordID: recordId, meetingID: upload.meta.meetingId, server: serverId, published });
   // Written last: its presence says the upload finished (docs/recordings.md, reindex).

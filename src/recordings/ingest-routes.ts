@@ -14,6 +14,7 @@ import { completeRecording, uploadStatus } from './ingest-complete.js';
 import { errorBody, IngestError, ingestErrors } from './ingest-errors.js';
 import { beginMultipart, completeMultipart, putFile, putPart } from './ingest-files.js';
 import { INGEST_PREFIX, parseTarget } from './ingest-paths.js';
+import { reportRecordingProcessing } from './ingest-processing.js';
 
 export { INGEST_PREFIX };
 
@@ -24,6 +25,7 @@ const ROUTES: Readonly<Record<string, IngestHandler>> = {
   'POST multipart-complete': completeMultipart,
   'POST complete': completeRecording,
   'GET status': uploadStatus,
+  'POST processing': reportRecordingProcessing,
 };
 
 export const ingestApi = new Hono<{ Bindings: object }>();

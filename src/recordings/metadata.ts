@@ -51,7 +51,7 @@ export interface RecordingMetadata {
 }
 
 // Kept out of `metadata`: they are columns of their own (Scalelite does the same).
-const META_COLUMNS = new Set(['meetingId', 'meetingName', 'isBreakout']);
+export const META_COLUMNS = new Set(['meetingId', 'meetingName', 'isBreakout']);
 const STATES = new Set(['processing', 'processed', 'published', 'unpublished', 'deleted']);
 
 const child = (o: XmlObject, tag: string): XmlValue | undefined => {
@@ -59,7 +59,7 @@ const child = (o: XmlObject, tag: string): XmlValue | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 const text = (v: XmlValue | undefined): string => (xmlText(v) ?? '').trim();
-const attr = (v: XmlValue | undefined, name: string): string =>
+export const attr = (v: XmlValue | undefined, name: string): string =>
   v !== undefined && typeof v === 'object' && !Array.isArray(v) ? String(v[`@_${name}`] ?? '').trim() : '';
 
 function integer(raw: string, field: string): number | null {
@@ -98,7 +98,7 @@ function preview(extensions: XmlValue | undefined): PreviewImage[] {
   });
 }
 
-function asObject(v: XmlValue | undefined): XmlObject {
+export function asObject(v: XmlValue | undefined): XmlObject {
   return v !== undefined && typeof v === 'object' && !Array.isArray(v) ? v : {};
 }
 

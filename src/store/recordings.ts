@@ -60,6 +60,26 @@ const RECORDING_JSON = `json_build_object(
                 'size', f.size, 'preview', f.preview) ORDER BY f.format), '[]')
               FROM playback_formats f WHERE f.recording_id = r.id))`;
 
+/**
+ * Recordings still processing on a node (migrations/0014) shaped as index rows: no formats yet,
+ * the meeting's end as end time, and a negative id so it never meets a recording's.
+ */
+const WITH_PROCESSING = `(SELECT id, tenant_id, record_id, meeting_id, internal_meeting_id, name, state, published, protected,
+                                 participants, start_time, end_time, size, raw_size, is_breakout, parent_meeting_id,
+                                 breakout_sequence, metadata
+                            FROM recordings
+                          UNION ALL
+                          SELECT -p.id, p.tenant_id, p.record_id, p.meeting_id, p.record_id, p.name, p.state, false, false,
+                                 NULL, p.start_time, p.meeting_ended_at, NULL, NULL, false, NULL, NULL, p.metadata
+                            FROM recording_processing p
+                           WHERE NOT EXISTS (SELECT 1 FROM recordings i WHERE i.record_id = p.record_id))`;
+
+/** Where a filter looks: the index alone unless it asks for processing or processed recordings (BBB omits them by default). */
+function source(f: RecordingFilter): string {
+  const wanted = f.states ?? RECORDING_STATES;
+  return wanted.includes('processing') || wanted.includes('processed') ? WITH_PROCESSING : 'recordings';
+}
+
 /** Newest first, as BBB and Scalelite; the id breaks ties so pages never overlap. */
 const newestFirst = (t: string) => `${t}.start_time DESC NULLS LAST, ${t}.id DESC`;
 
@@ -106,14 +126,15 @@ export async function findRecordings(
 ): Promise<{ total: number | null; recordings: RecordingRow[] }> {
   const params: unknown[] = [];
   const where = conditions(tenant, filter, params);
+  const from = source(filter);
   const rows = (await sql.query(
     // The filter is written twice rather than shared through a CTE: a shared CTE is materialized
     // whole, while apart the page walks the newest-first index and stops at its limit.
-    `WITH page AS (SELECT r.id FROM recordings r WHERE ${where} ORDER BY ${newestFirst('r')}
+    `WITH page AS (SELECT r.id FROM ${from} r WHERE ${where} ORDER BY ${newestFirst('r')}
                    OFFSET ${Number(w.offset)} LIMIT ${Number(w.limit)})
-     SELECT ${w.count ? `(SELECT count(*) FROM recordings r WHERE ${where})` : 'NULL'}::int AS total,
+     SELECT ${w.count ? `(SELECT count(*) FROM ${from} r WHERE ${where})` : 'NULL'}::int AS total,
             coalesce((SELECT json_agg(${RECORDING_JSON} ORDER BY ${newestFirst('r')})
-                      FROM page JOIN recordings r ON r.id = page.id), '[]') AS recordings`,
+                      FROM page JOIN ${from} r ON r.id = page.id), '[]') AS recordings`,
     params,
   )) as Array<{ total: number | null; recordings: RecordingRow[] }>;
   return { total: rows[0]?.total ?? null, recordings: rows[0]?.recordings ?? [] };

@@ -114,6 +114,7 @@ describe('admin API v1: OpenAPI document', () => {
       '/servers/{id}': ['get', 'patch', 'delete'],
       '/servers/{id}/panic': ['post'],
       '/servers/{id}/pending-uploads': ['get'],
+      '/servers/{id}/recordings-in-flight': ['get'],
       '/servers/{id}/proxy-settings': ['get'],
       '/servers/{id}/secret-rotation': ['post', 'delete'],
       '/servers/{id}/secret-rotation/promote': ['post'],

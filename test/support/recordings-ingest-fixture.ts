@@ -37,12 +37,16 @@ export function bytes(size: number, seed = 1): Uint8Array {
   return out;
 }
 
-export function metadataXml(o: FixtureOptions, format: string, link: string, extra = ''): string {
+/** The meeting's ID, name and meta parameters, as BBB writes them in metadata.xml and events.xml. */
+function meeting(o: FixtureOptions) {
   const meetingId = o.meetingId ?? `meeting-${o.recordId}`;
   const name = o.name ?? 'Fred\'s "Room" & co';
-  const meta = Object.entries({ isBreakout: String(!!o.breakout), meetingId, meetingName: name, 'gl-listed': 'false', ...o.meta })
-    .map(([k, v]) => `<${k}>${esc(v)}</${k}>`)
-    .join('');
+  return { meetingId, name, meta: Object.entries({ isBreakout: String(!!o.breakout), meetingId, meetingName: name, 'gl-listed': 'false', ...o.meta }) };
+}
+
+export function metadataXml(o: FixtureOptions, format: string, link: string, extra = ''): string {
+  const { meetingId, name, meta: entries } = meeting(o);
+  const meta = entries.map(([k, v]) => `<${k}>${esc(v)}</${k}>`).join('');
   const breakout = o.breakout
     ? `<breakout parentMeetingId="${esc(o.breakout.parentMeetingId)}" sequence="${o.breakout.sequence}" meetingId="${esc(meetingId)}"/>`
     : '';
@@ -93,4 +97,30 @@ export function recordingFixture(o: FixtureOptions): FixtureFile[] {
     );
   }
   return files;
+}
+
+/**
+ * The `<meeting>` and `<metadata>` elements of the raw events.xml, in `<recording>`: what the
+ * node's post_archive and post_process hooks send (the bash script greps them out of the file).
+ */
+export function eventsExcerpt(o: FixtureOptions): string {
+  const { meetingId, name, meta: entries } = meeting(o);
+  const meta = entries.map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
+  return `<recording>
+<meeting id="${o.recordId}" externalId="${esc(meetingId)}" name="${esc(name)}" breakout="${!!o.breakout}"/>
+<metadata${meta}/>
+</recording>
+`;
+}
+
+/** A raw events.xml as BBB's archive step leaves it under recording/raw/<recordID>/. */
+export function eventsXml(o: FixtureOptions): string {
+  const [, meeting, metadata] = eventsExcerpt(o).split('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<recording meeting_id="${o.recordId}" bbb_version="3.0.30">
+  ${meeting}
+  ${metadata}
+  <event timestamp="1530718721124" module="PARTICIPANT" eventname="ParticipantJoinEvent"><userId>w_1</userId></event>
+</recording>
+`;
 }

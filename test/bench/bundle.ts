@@ -35,14 +35,18 @@ export function readWranglerToml(file: string): WranglerToml {
   };
 }
 
-/** `wrangler deploy --dry-run`: the same bundle a deployment uploads, with test/bench/worker.ts as entry. */
-export async function bundle(outdir: string, logFile: string): Promise<string> {
+/**
+ * `wrangler deploy --dry-run`: the same bundle a deployment uploads, with test/bench/worker.ts as
+ * entry; or, given a checkout of another release (the migrations compatibility test), that
+ * checkout's own entry and wrangler.toml.
+ */
+export async function bundle(outdir: string, logFile: string, release: { root: string; entry: string } = { root: ROOT, entry: 'test/bench/worker.ts' }): Promise<string> {
   const require = createRequire(import.meta.url);
   const wranglerBin = path.join(path.dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-  const args = [wranglerBin, 'deploy', 'test/bench/worker.ts', '--dry-run', '--outdir', outdir, '--config', 'wrangler.toml'];
+  const args = [wranglerBin, 'deploy', release.entry, '--dry-run', '--outdir', outdir, '--config', 'wrangler.toml'];
   const out = createWriteStream(logFile);
   const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd: release.root,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -53,7 +57,7 @@ export async function bundle(outdir: string, logFile: string): Promise<string> {
     child.once('close', resolve);
   });
   out.end();
-  const file = path.join(outdir, 'worker.js');
+  const file = path.join(outdir, `${path.basename(release.entry, '.ts')}.js`);
   if (code !== 0 || !existsSync(file)) {
     throw new Error(`wrangler deploy --dry-run failed (exit ${code}):\n${readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n')}`);
   }

@@ -150,6 +150,43 @@ export const script = String.raw`'use strict';
     return el('button', { type: 'button', class: 'action', 'aria-label': ACTION[next] + ' ' + s.url, onclick: () => changeState(s, next) }, ACTION[next]);
   }
 
+  // Drains started here, followed until done (POST/GET /servers/{id}/drain): server id → last progress.
+  const drains = new Map();
+  const DRAIN_FOLLOW_MS = 3000;
+
+  const drainText = (p) =>
+    (p.done ? 'drained' : 'draining') + ': ' + count(p.meetings, 'meeting') + ', ' + p.processing + ' processing, ' + p.pendingUpload + ' pending upload';
+
+  async function drain(server) {
+    if (!window.confirm('Drain ' + server.url + '?\nIt will take no new meetings; it is disabled once its meetings have ended and its recordings are uploaded.')) return;
+    const path = '/servers/' + encodeURIComponent(server.id) + '/drain';
+    try {
+      drains.set(server.id, await api('POST', path));
+      await refresh();
+      // The row's progress is updated in place; the board is read again when the state changes.
+      while (!drains.get(server.id).done) {
+        await new Promise((r) => setTimeout(r, DRAIN_FOLLOW_MS));
+        const before = drains.get(server.id);
+        const p = await api('GET', path);
+        drains.set(server.id, p);
+        const cell = document.querySelector('#servers tr[data-server-id="' + CSS.escape(server.id) + '"] .drain-progress');
+        if (p.state !== before.state || !cell) await refresh();
+        else cell.textContent = drainText(p);
+      }
+      say(server.url + ' is drained: disabled, no meeting, nothing processing or pending upload.');
+    } catch (e) {
+      drains.delete(server.id);
+      return fail(e);
+    }
+  }
+
+  function drainCell(s) {
+    const p = drains.get(s.id);
+    if (p) return el('span', { class: 'drain-progress muted sub' }, drainText(p));
+    if (s.state === 'disabled') return null;
+    return el('button', { type: 'button', class: 'action', 'aria-label': 'Drain ' + s.url, onclick: () => drain(s) }, 'Drain');
+  }
+
   function onlineCell(s) {
     const h = s.health;
     if (h.online) return el('td', {}, el('span', { class: 'online' }, 'online'));
@@ -172,7 +209,7 @@ export const script = String.raw`'use strict';
       capacity(t.users, s.capacityUsers),
       when(h.lastPoll),
       td(h.lastError, 'error-text'),
-      el('td', {}, actionButton(s)),
+      el('td', {}, actionButton(s), drainCell(s)),
     );
   }
 

@@ -2,7 +2,7 @@
  * The operator dashboard (docs/dashboard.md) against the real Worker in workerd and the test stack.
  * Its headers and assets are checked over plain HTTP; then real headless Chromium (Debian's
  * `chromium`, driven by playwright-core) signs in, reads the pool, its meetings, history and
- * recording pipeline, opens one server's page, cordons and re-enables a server, and saves
+ * recording pipeline, opens one server's page, cordons and re-enables a server, drains one, and saves
  * screenshots to `.local/dashboard*.png` (desktop, one server, a phone). Without /usr/bin/chromium
  * the browser part is skipped, saying so.
  */
@@ -12,6 +12,8 @@ import { request } from 'node:http';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { claimRecording } from '../../../src/store/recording-index';
+import { DEFAULT_TENANT } from '../../../src/tenancy/tenant';
 import { startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
 import { db } from '../cli/pool-setup';
 
@@ -330,6 +332,31 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     expect((await api('GET', `/servers/${target.id}`)).state).toBe('enabled');
   });
 
+  it('drains a server after confirmation, showing its progress; a pending upload keeps it from done', async () => {
+    const target = nodes[0]!;
+    const row = page.locator(`#servers tr[data-server-id="${target.id}"]`);
+    const sql = db();
+    const recordId = `dashboard-drain-${Date.now()}`;
+    expect(await claimRecording(sql, { tenant: DEFAULT_TENANT, recordId, serverId: target.id })).toMatchObject({ kind: 'owned' });
+    try {
+      await page.getByRole('button', { name: `Drain ${target.url}` }).click();
+      await page.locator(`#servers tr[data-server-id="${target.id}"][data-state="cordoned"]`).waitFor();
+      await expect(row.locator('.drain-progress').innerText()).resolves.toBe('draining: 0 meetings, 0 processing, 1 pending upload');
+      // The poll finds it empty and disables it; the upload still keeps the drain from done.
+      await api('POST', '/poll');
+      await page.locator(`#servers tr[data-server-id="${target.id}"][data-state="disabled"]`).waitFor();
+      await expect(row.locator('.drain-progress').innerText()).resolves.toBe('draining: 0 meetings, 0 processing, 1 pending upload');
+    } finally {
+      await sql.query('DELETE FROM recording_uploads WHERE record_id = $1', [recordId]);
+    }
+    await page.locator('#status', { hasText: `${target.url} is drained` }).waitFor();
+    await expect(row.locator('.drain-progress').innerText()).resolves.toBe('drained: 0 meetings, 0 processing, 0 pending upload');
+
+    await page.getByRole('button', { name: `Enable ${target.url}` }).click();
+    await page.locator(`#servers tr[data-server-id="${target.id}"][data-state="enabled"]`).waitFor();
+    await api('POST', '/poll');
+  }, 30_000);
+
   it('on a phone (390×844): no column cut off, every action button within reach', async () => {
     const phone = await browser.newPage({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
     await phone.goto(`${worker.base}/admin/dashboard`);
@@ -345,9 +372,10 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     expect(cut).toEqual([]);
     // Each row is a card whose cells say their column.
     expect(await phone.locator('#servers tbody tr').first().locator('td').nth(1).getAttribute('data-label')).toBe('State');
+    // Cordon or Enable, and Drain, on each of the 4 servers.
     const buttons = phone.locator('#servers button.action');
-    expect(await buttons.count()).toBe(4);
-    for (let i = 0; i < 4; i++) {
+    expect(await buttons.count()).toBe(8);
+    for (let i = 0; i < 8; i++) {
       await buttons.nth(i).scrollIntoViewIfNeeded();
       const box = (await buttons.nth(i).boundingBox())!;
       expect(box.x).toBeGreaterThanOrEqual(0);

@@ -8,6 +8,8 @@
 #
 #   scaleflare-post-publish.sh -m <recordID>   upload one recording (BBB's post_publish hook)
 #   scaleflare-post-publish.sh --batch         upload every published recording not yet uploaded
+#   --hook post_archive -m <recordID>          report the recording as processing
+#   --hook post_process -m <recordID> -f <format>   report that format as processed
 #   -c <file>                                  configuration (default /etc/scaleflare/uploader.conf)
 #
 # Exit status: 0 uploaded (or nothing to do), 1 refused by the balancer (will not work as is),
@@ -31,6 +33,10 @@ DELETE_AFTER_UPLOAD=false
 REQUIRED_FORMATS=''
 LOG_FILE=''
 BBB_PROPERTIES=/etc/bigbluebutton/bbb-web.properties
+RAW_DIR=/var/bigbluebutton/recording/raw
+FORMATS=''
+RAP_CONFIG='/usr/local/bigbluebutton/core/scripts/bigbluebutton.yml /etc/bigbluebutton/recording/recording.yml'
+HOOK_RETRIES=2
 
 log() {
   local line
@@ -52,7 +58,8 @@ load_config() {
     value="${value#\"}"; value="${value%\"}"
     case "$key" in
       SCALEFLARE_URL | SERVER_ID | SECRET | PUBLISHED_DIR | STATUS_DIR | WORK_DIR | PART_SIZE | RETRIES | RETRY_DELAY | \
-        RETRY_MAX_DELAY | CURL_TIMEOUT | DELETE_AFTER_UPLOAD | REQUIRED_FORMATS | LOG_FILE | BBB_PROPERTIES)
+        RETRY_MAX_DELAY | CURL_TIMEOUT | DELETE_AFTER_UPLOAD | REQUIRED_FORMATS | LOG_FILE | BBB_PROPERTIES | \
+        RAW_DIR | FORMATS | RAP_CONFIG | HOOK_RETRIES)
         printf -v "$key" '%s' "$value" ;;
       *) die_config "unknown setting $key" ;;
     esac
@@ -65,7 +72,7 @@ load_config() {
   case "$SCALEFLARE_URL" in http://* | https://*) ;; *) die_config "SCALEFLARE_URL must be an http(s) URL" ;; esac
   [ -n "$SERVER_ID" ] || die_config "SERVER_ID is missing (the id the balancer's admin API gave this server)"
   [ -n "$SECRET" ] || die_config "SECRET is missing and no securitySalt in $BBB_PROPERTIES"
-  case "$PART_SIZE$RETRIES$RETRY_DELAY$RETRY_MAX_DELAY$CURL_TIMEOUT" in *[!0-9]*) die_config "numbers expected" ;; esac
+  case "$PART_SIZE$RETRIES$RETRY_DELAY$RETRY_MAX_DELAY$CURL_TIMEOUT$HOOK_RETRIES" in *[!0-9]*) die_config "numbers expected" ;; esac
   [ "$PART_SIZE" -ge 5242880 ] || die_config "PART_SIZE must be at least 5242880 (R2's smallest part)"
   mkdir -p "$WORK_DIR" || die_config "cannot create $WORK_DIR"
 }
@@ -193,6 +200,42 @@ all_formats_published() {
 
 marker() { printf '%s/%s-scaleflare.done' "$WORK_DIR" "$1"; }
 
+# The formats BBB will process, comma-separated: FORMATS, else the process:<format> steps of
+# BBB's recording configuration (the last file of RAP_CONFIG that names any: /etc overrides).
+node_formats() {
+  local file steps found=''
+  if [ -n "$FORMATS" ]; then printf '%s' "$FORMATS" | tr -s ' ,' ','; return; fi
+  for file in $RAP_CONFIG; do
+    [ -r "$file" ] || continue
+    steps="$(grep -o 'process:[A-Za-z0-9_-]*' "$file" | cut -d: -f2 | sort -u | paste -sd, -)"
+    [ -n "$steps" ] && found="$steps"
+  done
+  printf '%s' "$found"
+}
+
+# post_archive and post_process: the recording is processing, or one of its formats is processed.
+# Sends the <meeting> and <metadata> elements of the raw events.xml (the balancer reads the
+# meetingID, name and meta_ parameters, meta_bbb-disable-recording-formats among them), the
+# formats to expect and the end of the meeting (when BBB wrote events.xml). Runs inside BBB's
+# recording pipeline, so it retries only HOOK_RETRIES times: a missed report only means the
+# recording shows up when it is published, as without these hooks.
+report_state() {
+  local id="$1" state="$2" format="$3" events="$RAW_DIR/$1/events.xml" query
+  case "$id$format" in '' | *[!A-Za-z0-9_-]*) log "not a record id or format: $id $format"; return 1 ;; esac
+  [ -r "$events" ] || { log "$id: no $events"; return 1; }
+  {
+    printf '<recording>\n'
+    # Both are single, self-closing lines near the top of events.xml.
+    head -c 1048576 "$events" | grep -m1 -o '<meeting [^>]*>'
+    head -c 1048576 "$events" | grep -m1 -o '<metadata [^>]*>'
+    printf '</recording>\n'
+  } >"$MANIFEST"
+  query="state=$state&formats=$(node_formats)&ended=$(stat -c %Y "$events")"
+  [ -n "$format" ] && query+="&format=$format"
+  RETRIES="$HOOK_RETRIES" call POST "processing/$id?$query" "$MANIFEST" || return
+  log "$id: reported $state${format:+ ($format)}"
+}
+
 process() {
   local id="$1" rc=0
   case "$id" in '' | *[!A-Za-z0-9_-]*) log "not a record id: $id"; return 1 ;; esac
@@ -238,22 +281,31 @@ pending_recordings() {
 }
 
 main() {
-  local mode='' id='' rc=0 worst=0
+  local mode='' hook=post_publish id='' format='' rc=0 worst=0
   while [ $# -gt 0 ]; do
     case "$1" in
       -m) id="${2:-}"; mode=one; shift 2 ;;
       --batch) mode=batch; shift ;;
+      --hook) hook="${2:-}"; shift 2 ;;
       -c) CONFIG="${2:-}"; shift 2 ;;
-      -f) shift 2 ;; # BBB also passes -f <format> on some versions; every format is sent anyway
+      -f) format="${2:-}"; shift 2 ;; # post_process's format; on publish every format is sent anyway
       *) log "unknown argument $1"; exit 3 ;;
     esac
   done
+  case "$hook" in
+    post_archive) if [ "$mode" = one ]; then mode=processing; else mode=''; fi ;;
+    post_process) if [ "$mode" = one ] && [ -n "$format" ]; then mode=processed; else mode=''; fi ;;
+    post_publish) ;;
+    *) mode='' ;;
+  esac
   load_config
   TMP="$(mktemp -d "$WORK_DIR/tmp.XXXXXX")" || exit 2
   trap 'rm -rf "$TMP"' EXIT
   RESPONSE="$TMP/response" MANIFEST="$TMP/manifest" STORED="$TMP/stored" PART_FILE="$TMP/part"
   case "$mode" in
     one) process "$id" ;;
+    processing) report_state "$id" processing '' ;;
+    processed) report_state "$id" processed "$format" ;;
     batch)
       while IFS= read -r id; do
         process "$id"
@@ -261,7 +313,7 @@ main() {
         [ "$rc" -gt "$worst" ] && worst=$rc
       done < <(pending_recordings)
       exit "$worst" ;;
-    *) log "usage: $0 -m <recordID> | --batch [-c config]"; exit 3 ;;
+    *) log "usage: $0 -m <recordID> | --batch | --hook post_archive -m <recordID> | --hook post_process -m <recordID> -f <format> [-c config]"; exit 3 ;;
   esac
 }
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { recordingFixture, type FixtureOptions } from '../support/recordings-ingest-fixture';
+import { eventsXml, recordingFixture, type FixtureOptions } from '../support/recordings-ingest-fixture';
 import { LB_SECRET, startIngestWorker, type IngestWorker } from '../support/recordings-ingest-worker';
 
 const SCRIPT = path.resolve('scripts/bbb-node/scaleflare-post-publish.sh');
@@ -181,6 +181,42 @@ describe('node-side uploader (bash, curl, openssl)', { timeout: 90_000 }, () => 
     const { code, stderr } = await run(n, ['-c', n.conf, '-m', recordId], { ruby: true });
     expect(code, stderr).toBe(0);
     await expectStored(recordId, files);
+  });
+
+  it('post_archive and post_process hooks: the recording is processing, then processed, then published', async () => {
+    const n = makeNode();
+    const raw = path.join(n.dir, 'raw');
+    // BBB's steps name the formats it processes; the override under /etc wins (RAP_CONFIG's last).
+    writeFileSync(path.join(n.dir, 'bigbluebutton.yml'), "steps:\n  archive: 'sanity'\n  sanity: 'captions'\n  captions: 'process:presentation'\n");
+    writeFileSync(path.join(n.dir, 'recording.yml'), "steps:\n  captions:\n    - 'process:presentation'\n    - 'process:video'\n  'process:presentation': 'publish:presentation'\n");
+    writeFileSync(n.conf, `${readFileSync(n.conf, 'utf8')}RAW_DIR=${raw}\nRAP_CONFIG=${n.dir}/bigbluebutton.yml ${n.dir}/recording.yml\n`);
+    const recordId = newId();
+    const o = { recordId, meta: { 'bbb-disable-recording-formats': 'video' } };
+    const meeting = `meetingID=${encodeURIComponent(`meeting-${recordId}`)}`;
+
+    const missing = await run(n, ['--hook', 'post_archive', '-m', recordId]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('events.xml');
+    mkdirSync(path.join(raw, recordId), { recursive: true });
+    writeFileSync(path.join(raw, recordId, 'events.xml'), eventsXml(o));
+
+    const archived = await run(n, ['--hook', 'post_archive', '-m', recordId]);
+    expect(archived.code, archived.stderr).toBe(0);
+    expect(archived.stderr).toContain('reported processing');
+    expect(await getRecordings(meeting)).toContain('<messageKey>noRecordings</messageKey>');
+    const processing = await getRecordings(`${meeting}&state=processing`);
+    expect(processing).toContain(`<recordID>${recordId}</recordID>`);
+    expect(processing).toContain('<state>processing</state>');
+
+    const processed = await run(n, ['--hook', 'post_process', '-m', recordId, '-f', 'presentation']);
+    expect(processed.code, processed.stderr).toBe(0);
+    expect(await getRecordings(`${meeting}&state=processed`)).toContain('<state>processed</state>');
+
+    const files = publish(n, o);
+    expect((await run(n, ['-m', recordId])).code).toBe(0);
+    await expectStored(recordId, files);
+    expect(await getRecordings(`${meeting}&state=processing,processed`)).toContain('<messageKey>noRecordings</messageKey>');
+    expect(await getRecordings(meeting)).toContain('<state>published</state>');
   });
 
   it('killed at random points, re-run: one intact recording; unchanged re-runs send nothing new', async () => {

@@ -113,6 +113,7 @@ describe('admin API v1: OpenAPI document', () => {
       '/servers': ['get', 'post'],
       '/servers/{id}': ['get', 'patch', 'delete'],
       '/servers/{id}/panic': ['post'],
+      '/servers/{id}/drain': ['get', 'post'],
       '/servers/{id}/pending-uploads': ['get'],
       '/servers/{id}/recordings-in-flight': ['get'],
       '/servers/{id}/proxy-settings': ['get'],

@@ -20,6 +20,7 @@ export const METRICS = {
   scaleflare_recording_uploads_completed_total: { type: 'counter', help: 'Recording uploads completed and indexed (re-uploads included).' },
   scaleflare_recording_uploads_failed_total: { type: 'counter', help: 'Ingest calls refused or failed, by reason (the ingest error code).' },
   scaleflare_recording_import_delay_seconds: { type: 'histogram', help: "From the node's publish time (metadata.xml end_time plus its longest processing_time) to indexed, first import only." },
+  scaleflare_recording_publish_delay_seconds: { type: 'histogram', help: "From the end of the meeting (metadata.xml end_time) to indexed, first import only: the node's processing plus the import." },
   scaleflare_callbacks_failures_total: { type: 'counter', help: 'Callback attempts that did not deliver, by kind and reason (timeout, network, http_4xx, http_5xx, gone, no_secret, other).' },
   // Read from the poller's state at scrape time.
   scaleflare_server_online: { type: 'gauge', help: '1 when the server is online (passed the health thresholds), else 0.' },
@@ -44,6 +45,8 @@ export const METRICS = {
   scaleflare_storage_up: { type: 'gauge', help: 'Whether the store answered a probe at scrape time, by store (postgres, redis, r2).' },
   scaleflare_storage_latency_seconds: { type: 'gauge', help: "The probe's round trip at scrape time, by store (absent when it failed)." },
   scaleflare_recordings_pending_upload: { type: 'gauge', help: 'Recordings a node began to upload and has not finished, by server.' },
+  scaleflare_recordings_processing: { type: 'gauge', help: "Recordings a node reported processing or processed (its post_archive and post_process hooks) and has not uploaded yet, by server." },
+  scaleflare_recordings_processing_oldest_age_seconds: { type: 'gauge', help: 'Seconds since the meeting of the oldest recording still processing ended, by server (absent when none).' },
   scaleflare_recording_bytes: { type: 'gauge', help: 'Bytes of recordings stored, by tenant (from the index, which ingest, delete and retention keep current).' },
   scaleflare_callbacks_pending: { type: 'gauge', help: 'Callbacks waiting for delivery, by kind (recording_ready, meeting_ended, analytics).' },
   scaleflare_callbacks_oldest_pending_age_seconds: { type: 'gauge', help: 'Age of the oldest callback waiting for delivery (0 when none).' },
@@ -84,6 +87,8 @@ export const HISTOGRAMS = {
   scaleflare_http_request_duration_seconds: { buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] },
   // 10 s to a day: a node's post_publish run to a backlog a day old.
   scaleflare_recording_import_delay_seconds: { buckets: [10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400] },
+  // 1 min to 2 days: a short meeting processed at once to a long one behind a queue.
+  scaleflare_recording_publish_delay_seconds: { buckets: [60, 300, 600, 1800, 3600, 7200, 14400, 21600, 43200, 86400, 172800] },
 } as const satisfies Partial<Record<MetricName, { buckets: readonly number[] }>>;
 
 export type HistogramName = keyof typeof HISTOGRAMS;

@@ -85,6 +85,8 @@ function pipelineFamilies(o: OutcomeStats): Family[] {
   const by = (key: string, m: Map<string, number>) => [...m].map(([k, value]) => ({ labels: { [key]: k }, value }));
   return [
     family('scaleflare_recordings_pending_upload', by('server', o.pendingUploads)),
+    family('scaleflare_recordings_processing', by('server', o.processing)),
+    family('scaleflare_recordings_processing_oldest_age_seconds', by('server', o.oldestProcessingSeconds)),
     family('scaleflare_recording_bytes', by('tenant', o.recordingBytes)),
     family('scaleflare_callbacks_pending', by('kind', o.callbacksPending)),
     family('scaleflare_callbacks_oldest_pending_age_seconds', [{ value: o.oldestCallbackSeconds }]),

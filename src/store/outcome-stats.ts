@@ -2,12 +2,16 @@ import type { Sql } from './postgres.js';
 
 /**
  * What /metrics reads from Postgres at scrape time, in one statement: recordings a node has begun
- * and not finished uploading (per server), bytes of recordings stored (per tenant name, from the
+ * and not finished uploading, and those it is still processing with the age of the oldest (per
+ * server), bytes of recordings stored (per tenant name, from the
  * index's format sizes, which ingest writes and delete and retention take away), and callbacks
  * waiting (per kind, and the age of the oldest).
  */
 export interface OutcomeStats {
   pendingUploads: Map<string, number>;
+  processing: Map<string, number>;
+  /** Seconds since the meeting of the oldest recording still processing ended. */
+  oldestProcessingSeconds: Map<string, number>;
   recordingBytes: Map<string, number>;
   callbacksPending: Map<string, number>;
   oldestCallbackSeconds: number;
@@ -26,6 +30,11 @@ export async function outcomeStats(sql: Sql): Promise<OutcomeStats> {
          OR EXISTS (SELECT 1 FROM recording_multipart_uploads m WHERE m.record_id = u.record_id)
       GROUP BY u.server_id
      UNION ALL
+     SELECT 'processing', server_id, count(*)::float8 FROM recording_processing GROUP BY server_id
+     UNION ALL
+     SELECT 'oldestProcessing', server_id, extract(epoch FROM now() - min(meeting_ended_at))::float8
+       FROM recording_processing GROUP BY server_id
+     UNION ALL
      SELECT 'recordingBytes', b.key, b.value FROM (${RECORDING_BYTES} GROUP BY t.name) b
      UNION ALL
      SELECT 'callbacksPending', kind, count(*)::float8 FROM callback_deliveries WHERE status = 'pending' GROUP BY kind
@@ -36,6 +45,8 @@ export async function outcomeStats(sql: Sql): Promise<OutcomeStats> {
   const pick = (what: string) => new Map(rows.filter((r) => r.what === what).map((r) => [r.key, Number(r.value)]));
   return {
     pendingUploads: pick('pendingUploads'),
+    processing: pick('processing'),
+    oldestProcessingSeconds: pick('oldestProcessing'),
     recordingBytes: pick('recordingBytes'),
     callbacksPending: pick('callbacksPending'),
     oldestCallbackSeconds: Number(rows.find((r) => r.what === 'oldestCallback')?.value ?? 0),

@@ -74,12 +74,3 @@ export async function processingByServer(sql: Sql, serverId: string, limit: numb
   );
   return { count: Number(rows[0]?.total ?? 0), recordIds: rows.map((r) => r.record_id as string) };
 }
-
-/** Per node: recordings processing and the end of the oldest one's meeting (the scrape's gauges). */
-export async function processingSummary(sql: Sql): Promise<{ server: string; count: number; oldestEndedAt: Date }[]> {
-  const rows = await sql.query(
-    `SELECT server_id, count(*)::int AS count, to_json(min(meeting_ended_at)) #>> '{}' AS oldest
-       FROM recording_processing GROUP BY server_id ORDER BY server_id`,
-  );
-  return rows.map((r) => ({ server: r.server_id as string, count: r.count as number, oldestEndedAt: new Date(r.oldest as string) }));
-}

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { IngestClient, type UploadFile } from '../../scripts/recordings/ingest-client';
 import { invalidateServers } from '../../src/cluster/server-cache';
 import { services } from '../../src/services';
-import { recordingFixture } from '../support/recordings-ingest-fixture';
+import { eventsExcerpt, recordingFixture } from '../support/recordings-ingest-fixture';
 import { parseExposition, value, type Exposition } from './exposition';
 import { admin, BASE, bbb, call, nodes, registerServers, resetAll, runPoll, send, sim } from './support';
 
@@ -144,5 +144,25 @@ describe('/metrics: the recording pipeline', () => {
     expect(bytes - before).toBeGreaterThan(MiB);
     expect(bytes - before).toBeLessThanOrEqual(stored);
     expect(m.get('scaleflare_recordings_pending_upload')!.samples.find((s) => s.labels.server === 'node-m')).toBeUndefined();
+    // From the meeting's end: the fixture's ended years ago, past the last bucket too.
+    expect(value(m, 'scaleflare_recording_publish_delay_seconds', { sample: 'scaleflare_recording_publish_delay_seconds_count' })).toBe(1);
+  });
+
+  it('recordings processing on a node, and how long since the oldest one\'s meeting ended, by server', async () => {
+    await svc.sql.query('DELETE FROM servers');
+    await svc.sql.query(
+      "INSERT INTO servers (id, url, secret, state) VALUES ('node-p', 'https://node-p.example.com/bigbluebutton/api', 'node-p-secret', 'enabled')",
+    );
+    invalidateServers();
+    const node = new IngestClient({ baseUrl: BASE, serverId: 'node-p', secret: 'node-p-secret', send: (req) => send(req, on) });
+    const ended = Math.floor(Date.now() / 1000) - 7200;
+    for (const [i, state] of (['processing', 'processed'] as const).entries()) {
+      const recordId = `${'ef'.repeat(20)}-${Date.now()}${i}`;
+      await node.reportProcessing(recordId, { state, formats: ['presentation'], ended: ended + i * 600, format: 'presentation', events: eventsExcerpt({ recordId }) });
+    }
+    const m = await scrape();
+    expect(value(m, 'scaleflare_recordings_processing', { server: 'node-p' })).toBe(2);
+    expect(value(m, 'scaleflare_recordings_processing_oldest_age_seconds', { server: 'node-p' })).toBeGreaterThanOrEqual(7200);
+    expect(value(m, 'scaleflare_recordings_processing_oldest_age_seconds', { server: 'node-p' })).toBeLessThan(7300);
   });
 });

@@ -9,6 +9,7 @@ import { meetingCommands } from './meetings.js';
 import { preflightCommand } from './preflight.js';
 import { recordingCommands } from './recordings.js';
 import { drainCommand } from './server-drain.js';
+import { replaceServerCommand } from './server-replace.js';
 import { serverShowCommand } from './server-show.js';
 import { serverCommands } from './servers.js';
 import { statusCommand } from './status.js';
@@ -18,7 +19,7 @@ import { usageCommand } from './usage.js';
 
 /** `scaleflare`: the operator's CLI over the JSON admin API of any deployment (docs/cli.md). */
 
-const commands: Command[] = [statusCommand, ...serverCommands, drainCommand, serverShowCommand, ...tenantCommands, ...meetingCommands, ...recordingCommands, ...callbackCommands, usageCommand, ...configCommands, syncCommand, checkCommand, preflightCommand];
+const commands: Command[] = [statusCommand, ...serverCommands, drainCommand, replaceServerCommand, serverShowCommand, ...tenantCommands, ...meetingCommands, ...recordingCommands, ...callbackCommands, usageCommand, ...configCommands, syncCommand, checkCommand, preflightCommand];
 
 const GLOBAL_HELP = `Options of every command:
   --url <url>      the balancer's base URL (or SCALEFLARE_URL)

@@ -12,6 +12,7 @@ import { openApiDocument } from './openapi.js';
 import { overviewOperations } from './overview.js';
 import { ApiError, type AnyOperation } from './operation.js';
 import { recordingOperations } from './recordings.js';
+import { recordingTransferOperations } from './recording-transfer.js';
 import { secretRotationOperations } from './secret-rotation.js';
 import { serverOperations } from './servers.js';
 import { settingsOperations } from './settings.js';
@@ -36,6 +37,7 @@ export const operations: readonly AnyOperation[] = [
   ...settingsOperations,
   ...meetingOperations,
   ...recordingOperations,
+  ...recordingTransferOperations,
   ...callbackOperations,
   ...transferOperations,
   ...usageOperations,

@@ -6,6 +6,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { neon, neonConfig } from '@neondatabase/serverless';
 import { expect, inject } from 'vitest';
+import { indexRecording } from '../../../src/store/recording-index';
+import { DEFAULT_TENANT } from '../../../src/tenancy/tenant';
 
 export type AdminApi = (p: string, method?: string, body?: unknown) => Promise<any>;
 
@@ -57,4 +59,15 @@ export function db() {
   const { endpoints } = inject('stack');
   neonConfig.fetchEndpoint = () => endpoints.neonHttpEndpoint;
   return neon(endpoints.databaseUrl);
+}
+
+/** A published recording in the index, as if `serverId` had uploaded it (one presentation format). */
+export async function indexPublished(sql: ReturnType<typeof db>, r: { recordId: string; meetingId: string; serverId: string }): Promise<void> {
+  const meta = {
+    recordId: r.recordId, meetingId: r.meetingId, internalMeetingId: r.recordId, name: r.meetingId, state: 'published', published: true,
+    participants: 1, startTime: new Date(), endTime: new Date(), rawSize: null, isBreakout: false, parentMeetingId: null,
+    breakoutSequence: null, metadata: {},
+  };
+  const playback = { format: 'presentation', url: `/playback/presentation/2.3/${r.recordId}`, length: 1, processingTime: null, size: 10, preview: [] };
+  await indexRecording(sql, { tenant: DEFAULT_TENANT, serverId: r.serverId, meta: { ...meta, playback }, published: true, protectByDefault: false, formats: [playback] }, []);
 }

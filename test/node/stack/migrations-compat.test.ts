@@ -10,14 +10,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { indexRecording } from '../../../src/store/recording-index';
-import { DEFAULT_TENANT } from '../../../src/tenancy/tenant';
 import { bundle, readWranglerToml } from '../../bench/bundle';
 import { ROOT } from '../../bench/paths';
 import { Shutdown } from '../../bench/shutdown';
 import { startWorker } from '../../bench/workerd';
 import { workerBindings } from '../../../scripts/stack/stack';
-import { adminApi, db, removeAllServers } from '../cli/pool-setup';
+import { adminApi, db, indexPublished, removeAllServers } from '../cli/pool-setup';
 
 /**
  * The last released version. Bump it at each release to the commit that was released, so the next
@@ -87,13 +85,7 @@ describe(`the previous release (${PREVIOUS_RELEASE}) against today's schema`, { 
     // A recording indexed by today's code, read by the previous release.
     const sql = db();
     const recordId = `compat-rec-${Date.now()}`;
-    const meta = {
-      recordId, meetingId: meetingID, internalMeetingId: recordId, name: 'Compat', state: 'published', published: true,
-      participants: 1, startTime: new Date(), endTime: new Date(), rawSize: null, isBreakout: false, parentMeetingId: null,
-      breakoutSequence: null, metadata: {},
-    };
-    const playback = { format: 'presentation', url: `/playback/presentation/2.3/${recordId}`, length: 1, processingTime: null, size: 10, preview: [] };
-    await indexRecording(sql, { tenant: DEFAULT_TENANT, serverId: added.id, meta: { ...meta, playback }, published: true, protectByDefault: false, formats: [playback] }, []);
+    await indexPublished(sql, { recordId, meetingId: meetingID, serverId: added.id });
     try {
       const xml = await (await bbb('getRecordings', { meetingID })).text();
       expect(xml).toContain('<returncode>SUCCESS</returncode>');

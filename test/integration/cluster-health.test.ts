@@ -86,6 +86,15 @@ describe('health thresholds and auto-panic', () => {
     expect((await admin('getServerInfo', undefined, `id=${id}`)).json.bbb_version).toBe('3.0.9');
   });
 
+  it('reads bbbVersion again at the first poll after a disabled server is taken back (upgraded meanwhile)', async () => {
+    const [id] = await registerServers(1);
+    await admin('updateServer', { id, server: { state: 'disable' } });
+    await sim(`/nodes/${nodes[0]!.id}/config`, { body: { bbbVersion: '3.0.99' } });
+    await admin('updateServer', { id, server: { state: 'enable' } });
+    await runPoll();
+    expect((await admin('getServerInfo', undefined, `id=${id}`)).json.bbb_version).toBe('3.0.99');
+  });
+
   it('an offline server is polled with short timeouts, so a dead node costs about a second', async () => {
     await registerServers(2);
     await fault(0, { type: 'timeout' });

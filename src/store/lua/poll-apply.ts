@@ -76,6 +76,8 @@ for _, s in ipairs(servers) do
   known[s.id] = true
   local key = ns .. ':server:' .. s.id
   redis.call('SADD', ns .. ':servers', s.id)
+  -- Back from disabled (not polled), it may have been upgraded: the next poll reads its version again.
+  if redis.call('HGET', key, 'state') == 'disabled' and s.state ~= 'disabled' then redis.call('HDEL', key, 'versionAt') end
   redis.call('HSET', key, 'state', s.state, 'tag', s.tag, 'mult', s.mult, 'url', s.url, 'secret', s.secret,
     'next', s.next, 'basename', s.basename, 'capu', s.capu, 'capm', s.capm, 'capv', s.capv)
   if s.polled == '1' then

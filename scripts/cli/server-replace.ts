@@ -8,8 +8,8 @@ import { hasMeetings, removeServer } from './server-removal.js';
 /**
  * `scaleflare servers replace <old> --new-url <new>`: rebuilding a node (docs/node-lifecycle.md#rebuilding-a-node).
  * The clean node is added with the old one's settings, cordoned until a poll sees it online, then
- * enabled; the old one is cordoned. Once the old one holds no meeting and no pending upload (or
- * with --force), its recordings are given to the new one and it is removed, which retires its
+ * enabled; the old one is cordoned. Once the old one holds no meeting, nothing processing and
+ * nothing pending upload (or with --force), its recordings are given to the new one and it is removed, which retires its
  * secret for uploads. Run again after a stop: each step already done is skipped.
  */
 
@@ -54,18 +54,20 @@ export const replaceServerCommand: Command = {
     const before = await inv.client.call<Server>('GET', apiPath('servers', old.id));
     if (before.state === 'enabled') await inv.client.call('PATCH', apiPath('servers', old.id), { state: 'cordoned' });
     const force = inv.values.force === true;
-    const uploads = await inv.client.call<{ count: number }>('GET', apiPath('servers', old.id, 'pending-uploads'));
-    if (!force && (hasMeetings(before) || uploads.count > 0)) {
+    const inFlight = await inv.client.call<{ processing: { count: number }; pendingUpload: { count: number } }>('GET', apiPath('servers', old.id, 'recordings-in-flight'));
+    const processing = inFlight.processing.count;
+    const pendingUpload = inFlight.pendingUpload.count;
+    if (!force && (hasMeetings(before) || processing > 0 || pendingUpload > 0)) {
       throw new CliError(
-        `${url} is enabled and ${old.url} cordoned, but ${old.url} still has ${before.health.meetings} meeting(s) and ${uploads.count} recording(s) not fully uploaded: ` +
+        `${url} is enabled and ${old.url} cordoned, but ${old.url} still has ${before.health.meetings} meeting(s), ${processing} recording(s) processing and ${pendingUpload} not fully uploaded: ` +
           `wait for them (scaleflare servers drain ${old.id} --wait), then run this command again; --force if the old node is gone for good`,
       );
     }
-    const moved = await inv.client.call<{ recordings: number; uploads: number }>('POST', apiPath('servers', old.id, 'recordings', 'transfer'), { to: fresh.id });
+    const moved = await inv.client.call<{ recordings: number; uploads: number; processing: number }>('POST', apiPath('servers', old.id, 'recordings', 'transfer'), { to: fresh.id });
     await removeServer(inv.client, before, force);
     const result = { old: old.id, new: fresh.id, ...moved };
     print(inv.out, result, () =>
-      `Replaced ${old.url} by ${url} (${fresh.id}): ${moved.recordings} recording(s) and ${moved.uploads} upload(s) now belong to it; ` +
+      `Replaced ${old.url} by ${url} (${fresh.id}): ${moved.recordings} recording(s), ${moved.uploads} upload(s) and ${moved.processing} processing now belong to it; ` +
         `${old.url} removed, its secret no longer accepted for uploads\n`,
     );
   },

@@ -10,13 +10,13 @@ export const recordingTransferOperations = [
     method: 'post',
     path: '/servers/{id}/recordings/transfer',
     tag: 'servers',
-    summary: "Give the server's recordings and uploads to another server (the one rebuilt in its place)",
+    summary: "Give the server's recordings, uploads and recordings processing to another server (the one rebuilt in its place)",
     description:
       'Playback and the API do not depend on which server uploaded a recording; only that server may upload it again. ' +
       'Moved to the new server, its recordings can be re-uploaded by it, and the old server can be removed, which retires its upload rights.',
     params: ServerIdParams,
     body: z.object({ to: ServerId }).strict(),
-    response: z.object({ recordings: z.number().int(), uploads: z.number().int() }),
+    response: z.object({ recordings: z.number().int(), uploads: z.number().int(), processing: z.number().int() }),
     errors: [404, 409],
     handler: async ({ svc, params, body }) => {
       const [from, to] = await Promise.all([existing(svc, params.id), existing(svc, body.to)]);

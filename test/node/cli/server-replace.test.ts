@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { claimRecording } from '../../../src/store/recording-index';
+import { reportProcessing } from '../../../src/store/recording-processing';
 import { DEFAULT_TENANT } from '../../../src/tenancy/tenant';
 import { IngestClient } from '../../../scripts/recordings/ingest-client';
 import { startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
@@ -23,9 +24,10 @@ const sql = db();
 const stamp = Date.now();
 const published = `replace-published-${stamp}`;
 const pending = `replace-pending-${stamp}`;
+const processing = `replace-processing-${stamp}`;
 let old: any;
 
-const ownerOf = async (table: 'recordings' | 'recording_uploads', recordId: string) =>
+const ownerOf = async (table: 'recordings' | 'recording_uploads' | 'recording_processing', recordId: string) =>
   (await sql.query(`SELECT server_id FROM ${table} WHERE record_id = $1`, [recordId]))[0]?.server_id;
 
 /** An ingest request signed as `serverId` with `secret`: its status says whether the Worker accepts the node. */
@@ -40,21 +42,25 @@ beforeAll(async () => {
   await indexPublished(sql, { recordId: published, meetingId: 'replace-room', serverId: old.id });
   // The old node's upload of another recording started and never finished.
   expect(await claimRecording(sql, { tenant: DEFAULT_TENANT, recordId: pending, serverId: old.id })).toMatchObject({ kind: 'owned' });
+  // And a third is still being processed there (its post_archive hook reported it).
+  const report = { recordId: processing, tenant: DEFAULT_TENANT, serverId: old.id, meetingId: 'replace-room', name: 'replace-room', state: 'processing' as const };
+  expect(await reportProcessing(sql, { ...report, formats: ['presentation'], processedFormat: null, metadata: {}, startTime: null, meetingEndedAt: new Date() })).toBe('recorded');
 }, 120_000);
 
 afterAll(async () => {
   await sql.query('DELETE FROM recordings WHERE record_id = $1', [published]);
   await sql.query('DELETE FROM recording_uploads WHERE record_id = $1', [pending]);
+  await sql.query('DELETE FROM recording_processing WHERE record_id = $1', [processing]);
   if (worker) await removeAllServers(api, simulator.controlUrl);
   await worker?.stop();
 }, 60_000);
 
 describe('scaleflare servers replace', { timeout: 60_000 }, () => {
-  it('adds the clean node with the old one\'s settings and enables it, cordons the old one, and stops while it holds an upload', async () => {
+  it('adds the clean node with the old one\'s settings and enables it, cordons the old one, and stops while it holds recordings in flight', async () => {
     const r = await cli(['servers', 'replace', oldNode!.url, '--new-url', newNode!.url, '--secret', '-'], {}, newNode!.secret);
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toBe(
-      `scaleflare: ${newNode!.url} is enabled and ${oldNode!.url} cordoned, but ${oldNode!.url} still has 0 meeting(s) and 1 recording(s) not fully uploaded: ` +
+      `scaleflare: ${newNode!.url} is enabled and ${oldNode!.url} cordoned, but ${oldNode!.url} still has 0 meeting(s), 1 recording(s) processing and 1 not fully uploaded: ` +
         `wait for them (scaleflare servers drain ${old.id} --wait), then run this command again; --force if the old node is gone for good\n`,
     );
     const servers = (await api('/servers')).servers;
@@ -63,16 +69,17 @@ describe('scaleflare servers replace', { timeout: 60_000 }, () => {
     expect(await ingestStatus(old.id, oldNode!.secret)).not.toBe(401);
   });
 
-  it('run again with --force: gives the recordings and the upload to the new node and removes the old one, whose secret ingest then refuses', async () => {
+  it('run again with --force: gives the recordings, the upload and the one processing to the new node and removes the old one, whose secret ingest then refuses', async () => {
     const fresh = (await api('/servers')).servers.find((s: any) => s.url === newNode!.url);
     const r = await cli(['servers', 'replace', old.id, '--new-url', newNode!.url, '--force']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toBe(
-      `Replaced ${oldNode!.url} by ${newNode!.url} (${fresh.id}): 1 recording(s) and 1 upload(s) now belong to it; ${oldNode!.url} removed, its secret no longer accepted for uploads\n`,
+      `Replaced ${oldNode!.url} by ${newNode!.url} (${fresh.id}): 1 recording(s), 1 upload(s) and 1 processing now belong to it; ${oldNode!.url} removed, its secret no longer accepted for uploads\n`,
     );
     expect((await api('/servers')).servers.map((s: any) => s.id)).toEqual([fresh.id]);
     expect(await ownerOf('recordings', published)).toBe(fresh.id);
     expect(await ownerOf('recording_uploads', pending)).toBe(fresh.id);
+    expect(await ownerOf('recording_processing', processing)).toBe(fresh.id);
     expect(await api(`/servers/${fresh.id}/pending-uploads`)).toEqual({ count: 1, recordIds: [pending] });
     expect(await ingestStatus(old.id, oldNode!.secret)).toBe(401);
     expect(await ingestStatus(fresh.id, newNode!.secret)).not.toBe(401);

@@ -5,6 +5,7 @@ import { SimError } from './errors';
 import type { FaultInput } from './faults';
 import type { AudioMode, UserInput } from './meeting';
 import type { NodeConfig, SimNode, SimNodeInfo, UserChange } from './node';
+import type { RecordingStep } from './recordings';
 import type { SeedOptions } from './store';
 
 /** What the control API needs from the simulator. */
@@ -112,6 +113,14 @@ function routes(sim: ControlTarget): Route[] {
     },
     { method: 'POST', path: /^\/nodes\/([^/]+)\/seed$/, handler: (p, body) => ({ meetingIDs: node(p).seed(parseSeed(body)) }) },
     { method: 'GET', path: /^\/nodes\/([^/]+)\/meetings$/, handler: (p) => ({ meetings: node(p).meetings() }) },
+    {
+      method: 'POST',
+      path: /^\/nodes\/([^/]+)\/recordings\/([^/]+)\/(archive|process|publish)$/,
+      handler: (p, body) =>
+        typeof body.url === 'string' && typeof body.serverId === 'string'
+          ? node(p).recordingStep(p[1] ?? '', p[2] as RecordingStep, { url: body.url, serverId: body.serverId, ...(typeof body.format === 'string' ? { format: body.format } : {}) })
+          : bad('url and serverId must be strings'),
+    },
     { method: 'GET', path: /^\/nodes\/([^/]+)\/meetings\/([^/]+)$/, handler: (p) => node(p).meeting(p[1] ?? '') },
     {
       method: 'POST',

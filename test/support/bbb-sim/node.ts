@@ -13,6 +13,7 @@ import { SimError } from './errors';
 import { answerInstead, damage, faultApplies, parseFault, type Fault, type FaultInput } from './faults';
 import type { AttendeeSnapshot, AudioMode, MeetingSnapshot, UserInput } from './meeting';
 import { htmlResponse, send } from './response';
+import { runRecordingStep, type IngestTarget, type RecordingStep } from './recordings';
 import { MeetingStore, type SeedOptions } from './store';
 import { escapeXml } from './xml';
 
@@ -196,6 +197,13 @@ export class SimNode implements ApiNode {
 
   endMeeting(meetingID: string): void {
     if (!this.store.end(meetingID)) throw new SimError(404, `no meeting ${meetingID} on ${this.id}`);
+  }
+
+  /** One step of an ended recorded meeting's pipeline, reported to (or uploaded into) the balancer. */
+  async recordingStep(recordID: string, step: RecordingStep, target: IngestTarget): Promise<unknown> {
+    const recorded = this.store.recorded.get(recordID);
+    if (!recorded) throw new SimError(404, `no ended recorded meeting ${recordID} on ${this.id}`);
+    return runRecordingStep(recorded, step, target, this.config.secret);
   }
 
   seed(options: SeedOptions): string[] {

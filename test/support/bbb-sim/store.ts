@@ -31,6 +31,8 @@ export function meetingDefaults(meetingID: string, name: string): MeetingInit {
 
 export class MeetingStore {
   private readonly meetings = new Map<string, Meeting>();
+  /** Ended meetings that were recorded, by record id (their internal ID), waiting for the recording pipeline. */
+  readonly recorded = new Map<string, { meeting: Meeting; endedAt: number }>();
   private seeded = 0;
 
   get size(): number {
@@ -68,6 +70,7 @@ export class MeetingStore {
     const meeting = this.meetings.get(meetingID);
     if (!meeting) return false;
     this.meetings.delete(meetingID);
+    if (meeting.init.record) this.recorded.set(meeting.internalMeetingID, { meeting, endedAt: Date.now() });
     const siblings = this.parentOf(meeting)?.breakoutRooms ?? [];
     const index = siblings.indexOf(meeting.internalMeetingID);
     if (index >= 0) siblings.splice(index, 1);
@@ -83,6 +86,7 @@ export class MeetingStore {
 
   clear(): void {
     this.meetings.clear();
+    this.recorded.clear();
     this.seeded = 0;
   }
 

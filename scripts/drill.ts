@@ -3,7 +3,8 @@
  * stack. Populates a pool, takes the documented backups, destroys Postgres and Redis, restores into
  * an empty stack and checks that everything is back; then rotates a tenant secret, the balancer
  * secret and a compromised node secret under live traffic. Between the two it kills the node of a
- * live class and times the LMS's rejoin elsewhere. Prints every step's time and the
+ * live class and times the LMS's rejoin elsewhere; last, it drains, upgrades and re-admits a node
+ * under live traffic. Prints every step's time and the
  * RTO/RPO per class of state; exits 0 when every check passed, 1 when one failed.
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { ROOT } from '../test/bench/paths.js';
 import { Shutdown } from '../test/bench/shutdown.js';
 import { startLab } from './drill/lab.js';
 import { liveClassDrill } from './drill/live-class.js';
+import { nodeUpgradeDrill } from './drill/node-upgrade.js';
 import { recoveryDrill } from './drill/recovery.js';
 import { printReport } from './drill/report.js';
 import { rotationDrill } from './drill/rotation.js';
@@ -34,7 +36,9 @@ try {
   // Before the rotations, which leave the ledger's secrets behind.
   const liveClass = await liveClassDrill(lab, steps, recovery.ledger);
   const rotation = await rotationDrill(lab, steps, recovery.ledger);
-  printReport(steps, recovery, rotation, liveClass);
+  // Last: it ends the classes of the node it drains.
+  const nodeUpgrade = await nodeUpgradeDrill(lab, steps, recovery.ledger);
+  printReport(steps, recovery, rotation, liveClass, nodeUpgrade);
 } catch (e) {
   code = 1;
   if (!(e instanceof DrillFailed)) console.error(`drill: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

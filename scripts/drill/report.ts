@@ -1,11 +1,12 @@
 /** The drill's summary: RTO and RPO per class of state, as measured in this run. */
 import type { LiveClassResult } from './live-class.js';
+import type { NodeUpgradeResult } from './node-upgrade.js';
 import type { RecoveryResult } from './recovery.js';
 import { RESTORE_STEPS } from './recovery.js';
 import type { RotationResult } from './rotation.js';
 import { seconds, type Steps } from './steps.js';
 
-export function printReport(steps: Steps, recovery: RecoveryResult, rotation: RotationResult, liveClass: LiveClassResult): void {
+export function printReport(steps: Steps, recovery: RecoveryResult, rotation: RotationResult, liveClass: LiveClassResult, nodeUpgrade: NodeUpgradeResult): void {
   const s = RESTORE_STEPS;
   const configuration = steps.total(s.storage, s.restore, s.redeploy);
   const rows = [
@@ -33,5 +34,10 @@ export function printReport(steps: Steps, recovery: RecoveryResult, rotation: Ro
     if (i === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   }
   console.log(`\nSecret rotation: ${rotation.calls} calls under rotation, ${rotation.failures.length} failed.`);
+  const n = nodeUpgrade.ms;
+  console.log(
+    `Node upgrade: drain ${seconds(n.drain)}, upgrade ${seconds(n.upgrade)}, health check ${seconds(n.healthCheck)}, re-admit ${seconds(n.readmit)}; ` +
+      `${nodeUpgrade.calls} calls under it, ${nodeUpgrade.failures.length} failed.`,
+  );
   console.log(`DRILL PASSED in ${seconds(steps.elapsed())}`);
 }

@@ -10,13 +10,14 @@ import { knownTenants } from '../tenancy/tenant.js';
 import { fromNodeMeetingID } from '../tenancy/scope.js';
 import { json, signedText, type IngestCall } from './ingest-call.js';
 import { ingestErrors } from './ingest-errors.js';
-import { expectedFormats, MAX_REPORT_BYTES, parseMeetingReport, ReportError } from './processing-report.js';
+import { MetadataError } from './metadata.js';
+import { expectedFormats, MAX_REPORT_BYTES, parseMeetingReport } from './processing-report.js';
 
 function report(text: string) {
   try {
     return parseMeetingReport(text);
   } catch (e) {
-    if (e instanceof ReportError) throw ingestErrors.invalidMetadata(`The events.xml excerpt: ${e.message}.`);
+    if (e instanceof MetadataError) throw ingestErrors.invalidMetadata(`The events.xml excerpt: ${e.message}.`);
     throw e;
   }
 }

@@ -111,15 +111,19 @@ function metaOf(meta: XmlObject): Record<string, string> {
   );
 }
 
-/** Parses one format's metadata.xml. Throws MetadataError naming what is wrong. */
-export function parseMetadataXml(xml: string): RecordingMetadata {
-  let rec: XmlObject;
+/** A `<recording>` document from a node, through the hardened parser; what is wrong as a MetadataError. */
+export function parseRecordingXml(xml: string, maxBytes: number): XmlObject {
   try {
-    rec = parseNodeResponse(xml, { root: 'recording', maxBytes: MAX_METADATA_XML_BYTES });
+    return parseNodeResponse(xml, { root: 'recording', maxBytes });
   } catch (e) {
     if (e instanceof NodeXmlError) throw new MetadataError(e.reason);
     throw e;
   }
+}
+
+/** Parses one format's metadata.xml. Throws MetadataError naming what is wrong. */
+export function parseMetadataXml(xml: string): RecordingMetadata {
+  const rec = parseRecordingXml(xml, MAX_METADATA_XML_BYTES);
   const recordId = text(child(rec, 'id'));
   if (!recordId) throw new MetadataError('<id> is missing');
   const meeting = child(rec, 'meeting');

@@ -4,14 +4,9 @@
  * its raw events.xml, wrapped in `<recording>`, and which formats BBB will produce. Pure: text in,
  * data out, through the hardened node-XML parser.
  */
-import { NodeXmlError, parseNodeResponse, type XmlObject } from '../bbb/xml.js';
-import { asObject, attr, META_COLUMNS } from './metadata.js';
+import { asObject, attr, MetadataError, META_COLUMNS, parseRecordingXml } from './metadata.js';
 
 export const MAX_REPORT_BYTES = 64 * 1024;
-
-export class ReportError extends Error {
-  override name = 'ReportError';
-}
 
 export interface MeetingReport {
   internalMeetingId: string;
@@ -24,18 +19,13 @@ export interface MeetingReport {
   metadata: Record<string, string>;
 }
 
+/** Throws MetadataError naming what is wrong. */
 export function parseMeetingReport(xml: string): MeetingReport {
-  let rec: XmlObject;
-  try {
-    rec = parseNodeResponse(xml, { root: 'recording', maxBytes: MAX_REPORT_BYTES });
-  } catch (e) {
-    if (e instanceof NodeXmlError) throw new ReportError(e.reason);
-    throw e;
-  }
+  const rec = parseRecordingXml(xml, MAX_REPORT_BYTES);
   const meeting = asObject(rec.meeting);
   const meta = asObject(rec.metadata);
   const internalMeetingId = attr(meeting, 'id');
-  if (!internalMeetingId) throw new ReportError('<meeting id> is missing');
+  if (!internalMeetingId) throw new MetadataError('<meeting id> is missing');
   const metadata = Object.fromEntries(
     Object.keys(meta)
       .filter((key) => key.startsWith('@_') && !META_COLUMNS.has(key.slice(2)))

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
+import util from 'node:util';
 import { SETTING_NAMES } from '../../src/config.js';
 import { str, type Command } from './command.js';
 import { CliError } from './errors.js';
@@ -22,8 +22,10 @@ async function readDeployment(config: string, env: string | undefined): Promise<
 }
 
 function envFile(file: string): Record<string, string> {
+  // Looked up, not imported by name: Node 20 before 20.12 lacks it, and every other command still runs there.
+  if (!util.parseEnv) throw new CliError('--env-file needs Node 20.12 or newer; give the secrets in the environment instead');
   try {
-    return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+    return util.parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
   } catch (e) {
     throw new CliError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

@@ -58,7 +58,7 @@ export async function nodeUpgradeDrill(lab: Lab, steps: Steps, ledger: Ledger): 
   const traffic = new Traffic(lab, meetings, { tenant: () => acme.secret, balancer: () => lab.vars.LOADBALANCER_SECRET! });
   try {
     await steps.run(
-      'drain (servers drain --wait): cordon, its classes end, the poll disables it',
+      'drain (servers drain --wait): classes end, the poll disables it',
       async () => {
         const client = adminApi(lab);
         const s = await client.call<Parameters<typeof startDrain>[1]>('GET', `/servers/${server.id}`);

@@ -65,6 +65,15 @@ export interface ProcessingOnServer {
   recordIds: string[];
 }
 
+/**
+ * Forgets a recording the node reported and will never publish (its processing failed, or it was
+ * deleted there): nothing else would, and it would hold a drain and the stuck-processing alert.
+ */
+export async function forgetStuckProcessing(sql: Sql, serverId: string, recordId: string): Promise<boolean> {
+  const rows = await sql.query('DELETE FROM recording_processing WHERE server_id = $1 AND record_id = $2 RETURNING 1', [serverId, recordId]);
+  return rows.length > 0;
+}
+
 /** Recordings the server is still processing: drain waits for them before the node may go. */
 export async function processingByServer(sql: Sql, serverId: string, limit: number): Promise<ProcessingOnServer> {
   const rows = await sql.query(

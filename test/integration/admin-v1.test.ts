@@ -116,6 +116,7 @@ describe('admin API v1: OpenAPI document', () => {
       '/servers/{id}/drain': ['get', 'post'],
       '/servers/{id}/pending-uploads': ['get'],
       '/servers/{id}/recordings-in-flight': ['get'],
+      '/servers/{id}/recordings-in-flight/{recordID}': ['delete'],
       '/servers/{id}/recordings/transfer': ['post'],
       '/servers/{id}/proxy-settings': ['get'],
       '/servers/{id}/secret-rotation': ['post', 'delete'],

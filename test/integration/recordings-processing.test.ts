@@ -102,4 +102,13 @@ describe('recordings processing: reported by the node before publishing', () => 
     expect((await bad).status).toBe(400);
     expect(await processingRow(recordId)).toMatchObject({ server_id: 'proc-a', state: 'processing' });
   });
+
+  it('an operator forgets a recording whose processing failed on its node', async () => {
+    const recordId = newId();
+    await report(recordId, 'processing');
+    expect((await v1('DELETE', `/servers/proc-b/recordings-in-flight/${recordId}`)).status).toBe(404);
+    expect((await v1('DELETE', `/servers/proc-a/recordings-in-flight/${recordId}`)).json).toEqual({ ok: true });
+    expect(await processingRow(recordId)).toBeUndefined();
+    expect((await v1('DELETE', `/servers/proc-a/recordings-in-flight/${recordId}`)).status).toBe(404);
+  });
 });

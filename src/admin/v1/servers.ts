@@ -7,7 +7,8 @@ import { freshServerMap } from '../../cluster/server-cache.js';
 import type { Services } from '../../services.js';
 import type { ServerHealth } from '../../store/cluster-state.js';
 import { pendingUploads } from '../../store/pending-uploads.js';
-import { processingByServer } from '../../store/recording-processing.js';
+import { forgetStuckProcessing, processingByServer } from '../../store/recording-processing.js';
+import { RecordId } from '../../ids.js';
 import { Capacity } from '../validation.js';
 import { getServer, type ServerRow } from '../../store/servers.js';
 import { fingerprint, iso } from './present.js';
@@ -275,6 +276,19 @@ export const serverOperations = [
       const id = (await existing(svc, params.id)).id;
       const [processing, pendingUpload] = await Promise.all([processingByServer(svc.sql, id, 100), pendingUploads(svc.sql, id, 100)]);
       return { processing, pendingUpload };
+    },
+  }),
+  operation({
+    method: 'delete',
+    path: '/servers/{id}/recordings-in-flight/{recordID}',
+    tag: 'servers',
+    summary: 'Forget a recording the server reported processing and will never publish (its processing failed on the node)',
+    params: ServerIdParams.extend({ recordID: RecordId }),
+    response: Success,
+    errors: [404],
+    handler: async ({ svc, params }) => {
+      if (!(await forgetStuckProcessing(svc.sql, (await existing(svc, params.id)).id, params.recordID))) throw notFound('recording processing', params.recordID);
+      return { ok: true as const };
     },
   }),
   operation({

@@ -3,11 +3,12 @@
  * the previous Worker version keeps working against the new schema and `wrangler rollback` is
  * always safe. Checked for real: the previous release's src/ and scheduled/, bundled by wrangler
  * as it deployed them and run under workerd, against the test stack's database migrated by
- * today's migrations/, answers the smoke calls an LMS and an operator make.
+ * today's migrations/, answers the smoke calls an LMS and an operator make. Beside it, what the
+ * smoke calls cannot see: no released migration edited, and no new one contracting without saying so.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bundle, readWranglerToml } from '../../bench/bundle';
@@ -94,5 +95,35 @@ describe(`the previous release (${PREVIOUS_RELEASE}) against today's schema`, { 
       await sql`DELETE FROM recordings WHERE record_id = ${recordId}`;
     }
     expect(await returncode(await bbb('end', { meetingID }))).toBe('SUCCESS');
+  });
+});
+
+/** Statements that take something away from the previous release; a deliberate one says `-- contract:` why. */
+const CONTRACTING = /\b(DROP\s+(TABLE|COLUMN|INDEX|CONSTRAINT|TYPE|FUNCTION)|RENAME\b|ALTER\s+COLUMN\s+\w+\s+(SET\s+DATA\s+)?TYPE|SET\s+NOT\s+NULL)/i;
+
+/** A column added NOT NULL without a default: the previous release's inserts, which do not name it, would fail. */
+const requiredColumnAdded = (sql: string) =>
+  sql
+    .split(/[,;]/)
+    .some((clause) => /\bADD\s+COLUMN\b/i.test(clause) && /\bNOT\s+NULL\b/i.test(clause) && !/\b(DEFAULT|GENERATED)\b/i.test(clause));
+
+describe(`migrations since ${PREVIOUS_RELEASE}`, () => {
+  const released = new Set(execFileSync('git', ['ls-tree', '--name-only', PREVIOUS_RELEASE, 'migrations/'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean));
+  const files = readdirSync(path.join(ROOT, 'migrations')).filter((f) => f.endsWith('.sql')).map((f) => `migrations/${f}`);
+
+  it('leave the released ones as they were: a database that applied them never sees an edit', () => {
+    const edited = [...released].filter((f) => execFileSync('git', ['show', `${PREVIOUS_RELEASE}:${f}`], { cwd: ROOT, encoding: 'utf8' }) !== readFileSync(path.join(ROOT, f), 'utf8'));
+    expect(edited).toEqual([]);
+  });
+
+  it('only expand, unless a migration says `-- contract:` what the previous release no longer uses', () => {
+    const contracting = files
+      .filter((f) => !released.has(f))
+      .filter((f) => {
+        const sql = readFileSync(path.join(ROOT, f), 'utf8');
+        const statements = sql.split('\n').filter((l) => !l.trim().startsWith('--')).join('\n');
+        return (CONTRACTING.test(statements) || requiredColumnAdded(statements)) && !/^--\s*contract:/m.test(sql);
+      });
+    expect(contracting).toEqual([]);
   });
 });

@@ -278,12 +278,14 @@ export function parseConfig(env: Record<string, unknown>): Config {
     strings[key] = typeof v === 'string' ? v : v === undefined || v === null ? undefined : String(v);
   }
   const parsed = EnvSchema.safeParse(strings);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ setting: i.path.join('.'), message: i.message })));
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => ({ setting: i.path.join('.'), message: i.message }));
+  // Named beside the schema's problems, so one look (preflight, /health/ready) lists them all.
+  if (![strings.LOADBALANCER_SECRET ?? '', ...(strings.LOADBALANCER_SECRETS ?? '').split(':')].some((s) => s.trim())) {
+    problems.push({ setting: 'LOADBALANCER_SECRET', message: 'is missing' });
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const secrets = [e.LOADBALANCER_SECRET, ...e.LOADBALANCER_SECRETS.split(':')].filter(Boolean);
-  if (secrets.length === 0) throw new ConfigError([{ setting: 'LOADBALANCER_SECRET', message: 'is missing' }]);
   const algorithms = e.LOADBALANCER_CHECKSUM_ALGORITHM ?? ALL_ALGORITHMS;
   return {
     databaseUrl: e.DATABASE_URL,

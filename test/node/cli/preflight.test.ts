@@ -37,10 +37,14 @@ describe('scaleflare preflight', { timeout: 60_000 }, () => {
   });
 
   it('names a malformed setting and a missing secret, never their values', async () => {
-    const r = await preflight([], { CONNECT_TIMEOUT: 'soon-ish', UPSTASH_REDIS_REST_TOKEN: '' });
+    const r = await preflight([], { CONNECT_TIMEOUT: 'soon-ish', UPSTASH_REDIS_REST_TOKEN: '', LOADBALANCER_SECRET: '' });
     expect(r.code).toBe(1);
-    expect(failures(r.stdout)).toEqual(['FAIL  UPSTASH_REDIS_REST_TOKEN is missing', 'FAIL  CONNECT_TIMEOUT must be a number >= 0.05']);
-    expect(r.stderr).toBe('scaleflare: preflight: 2 problem(s); fix them before wrangler deploy\n');
+    expect(failures(r.stdout)).toEqual([
+      'FAIL  UPSTASH_REDIS_REST_TOKEN is missing',
+      'FAIL  CONNECT_TIMEOUT must be a number >= 0.05',
+      'FAIL  LOADBALANCER_SECRET is missing',
+    ]);
+    expect(r.stderr).toBe('scaleflare: preflight: 3 problem(s); fix them before wrangler deploy\n');
     expect(r.stdout + r.stderr).not.toContain('soon-ish');
   });
 

@@ -3,8 +3,8 @@
  * stack. Populates a pool, takes the documented backups, destroys Postgres and Redis, restores into
  * an empty stack and checks that everything is back; then rotates a tenant secret, the balancer
  * secret and a compromised node secret under live traffic. Between the two it kills the node of a
- * live class and times the LMS's rejoin elsewhere; last, it drains, upgrades and re-admits a node
- * under live traffic. Prints every step's time and the
+ * live class and times the LMS's rejoin elsewhere; last, under live traffic, it upgrades Scaleflare
+ * (a migration, a gradual rollout, a rollback) and drains, upgrades and re-admits a node. Prints every step's time and the
  * RTO/RPO per class of state; exits 0 when every check passed, 1 when one failed.
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { startLab } from './drill/lab.js';
 import { liveClassDrill } from './drill/live-class.js';
 import { nodeUpgradeDrill } from './drill/node-upgrade.js';
 import { recoveryDrill } from './drill/recovery.js';
+import { releaseUpgradeDrill } from './drill/release-upgrade.js';
 import { printReport } from './drill/report.js';
 import { rotationDrill } from './drill/rotation.js';
 import { DrillFailed, section, Steps } from './drill/steps.js';
@@ -36,9 +37,10 @@ try {
   // Before the rotations, which leave the ledger's secrets behind.
   const liveClass = await liveClassDrill(lab, steps, recovery.ledger);
   const rotation = await rotationDrill(lab, steps, recovery.ledger);
+  const releaseUpgrade = await releaseUpgradeDrill(lab, steps, recovery.ledger);
   // Last: it ends the classes of the node it drains.
   const nodeUpgrade = await nodeUpgradeDrill(lab, steps, recovery.ledger);
-  printReport(steps, recovery, rotation, liveClass, nodeUpgrade);
+  printReport(steps, recovery, rotation, liveClass, { release: releaseUpgrade, node: nodeUpgrade });
 } catch (e) {
   code = 1;
   if (!(e instanceof DrillFailed)) console.error(`drill: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

@@ -1,7 +1,8 @@
 /**
  * How the drill talks to the Worker: as an LMS of a tenant (the BBB API on the tenant's host), as
  * an operator (the JSON admin API, Scalelite's admin API) and as a browser. Everything goes through
- * Miniflare's dispatchFetch, which keeps any host name, to whichever deployment is current.
+ * Miniflare's dispatchFetch, which keeps any host name, to whichever deployment is current (or,
+ * during a gradual rollout, the new version for its share of requests).
  */
 import { createHash } from 'node:crypto';
 import { bbbApi, type BbbApi } from '../cli/check-bbb.js';
@@ -12,7 +13,7 @@ import { URL_HOST, type Lab } from './lab.js';
 export const send =
   (lab: Lab): typeof fetch =>
   async (input: string | URL | Request, init?: RequestInit) => {
-    const worker = lab.worker;
+    const worker = lab.pick();
     lab.inFlight.set(worker, (lab.inFlight.get(worker) ?? 0) + 1);
     try {
       const res = await worker.mf.dispatchFetch(String(input), init as never);

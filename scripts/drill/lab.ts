@@ -30,6 +30,10 @@ export interface Lab {
   vars: Record<string, string>;
   /** Requests being answered, per deployment: a replaced one is stopped once it has answered them. */
   inFlight: Map<RunningWorker, number>;
+  /** A version rolled out to a share (0–1) of new requests, as `wrangler versions deploy` with percentages. */
+  canary: { worker: RunningWorker; share: number; answered: number; of: number } | null;
+  /** The deployment a new request goes to: the canary for its share of requests, spread evenly. */
+  pick(): RunningWorker;
   /** Starts an empty Postgres and Redis (a new stack directory); the next redeploy points the Worker at them. */
   replaceStorage(name: string): Promise<void>;
   /**
@@ -37,6 +41,10 @@ export interface Lab {
    * new request, the old one finishes those it has, then goes.
    */
   redeploy(vars: Record<string, string>): Promise<void>;
+  /** A new version of the same configuration takes `share` of new requests; the current one the rest. */
+  rollOut(share: number): Promise<void>;
+  /** The rolled-out version takes every new request; the old one finishes its own, then goes. */
+  promote(): Promise<void>;
   /** One Cron Trigger run; its waitUntil work (callbacks) may still be going on. */
   cron(): Promise<void>;
 }
@@ -79,6 +87,12 @@ export async function startLab(dir: string, shutdown: Shutdown): Promise<Lab> {
       },
       shutdown,
     );
+  const retire = async (old: RunningWorker) => {
+    await waitFor('the old deployment to finish its requests', async () => ((lab.inFlight.get(old) ?? 0) === 0 || undefined), 30_000);
+    lab.inFlight.delete(old);
+    await old.dispose();
+  };
+  let requests = 0;
   const lab: Lab = {
     dir,
     stack,
@@ -87,6 +101,16 @@ export async function startLab(dir: string, shutdown: Shutdown): Promise<Lab> {
     worker: await deploy(stack.endpoints, vars),
     vars,
     inFlight: new Map(),
+    canary: null,
+    pick() {
+      const n = requests++;
+      const c = lab.canary;
+      if (!c) return lab.worker;
+      const canary = Math.floor((n + 1) * c.share) > Math.floor(n * c.share);
+      c.of++;
+      if (canary) c.answered++;
+      return canary ? c.worker : lab.worker;
+    },
     async replaceStorage(name) {
       lab.stack = await startPrivateStack(stackDir(name));
       const replaced = lab.stack;
@@ -96,9 +120,16 @@ export async function startLab(dir: string, shutdown: Shutdown): Promise<Lab> {
       lab.vars = { ...lab.vars, ...changed };
       const old = lab.worker;
       lab.worker = await deploy(lab.stack.endpoints, lab.vars);
-      await waitFor('the old deployment to finish its requests', async () => ((lab.inFlight.get(old) ?? 0) === 0 || undefined), 30_000);
-      lab.inFlight.delete(old);
-      await old.dispose();
+      await retire(old);
+    },
+    async rollOut(share) {
+      lab.canary = { worker: lab.canary?.worker ?? (await deploy(lab.stack.endpoints, lab.vars)), share, answered: 0, of: 0 };
+    },
+    async promote() {
+      const old = lab.worker;
+      lab.worker = lab.canary!.worker;
+      lab.canary = null;
+      await retire(old);
     },
     cron: () => runCron(lab.worker),
   };

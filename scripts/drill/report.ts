@@ -2,11 +2,14 @@
 import type { LiveClassResult } from './live-class.js';
 import type { NodeUpgradeResult } from './node-upgrade.js';
 import type { RecoveryResult } from './recovery.js';
+import type { ReleaseUpgradeResult } from './release-upgrade.js';
 import { RESTORE_STEPS } from './recovery.js';
 import type { RotationResult } from './rotation.js';
 import { seconds, type Steps } from './steps.js';
 
-export function printReport(steps: Steps, recovery: RecoveryResult, rotation: RotationResult, liveClass: LiveClassResult, nodeUpgrade: NodeUpgradeResult): void {
+export function printReport(steps: Steps, recovery: RecoveryResult, rotation: RotationResult, liveClass: LiveClassResult,
+  upgrades: { release: ReleaseUpgradeResult; node: NodeUpgradeResult },
+): void {
   const s = RESTORE_STEPS;
   const configuration = steps.total(s.storage, s.restore, s.redeploy);
   const rows = [
@@ -34,10 +37,15 @@ export function printReport(steps: Steps, recovery: RecoveryResult, rotation: Ro
     if (i === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   }
   console.log(`\nSecret rotation: ${rotation.calls} calls under rotation, ${rotation.failures.length} failed.`);
-  const n = nodeUpgrade.ms;
+  const r = upgrades.release.ms;
+  console.log(
+    `Scaleflare upgrade: migration ${seconds(r.migrate)}, rollout to a share ${seconds(r.share)}, to all ${seconds(r.all)}, rollback ${seconds(r.rollback)}; ` +
+      `${upgrades.release.calls} calls under it, ${upgrades.release.failures.length} failed.`,
+  );
+  const n = upgrades.node.ms;
   console.log(
     `Node upgrade: drain ${seconds(n.drain)}, upgrade ${seconds(n.upgrade)}, health check ${seconds(n.healthCheck)}, re-admit ${seconds(n.readmit)}; ` +
-      `${nodeUpgrade.calls} calls under it, ${nodeUpgrade.failures.length} failed.`,
+      `${upgrades.node.calls} calls under it, ${upgrades.node.failures.length} failed.`,
   );
   console.log(`DRILL PASSED in ${seconds(steps.elapsed())}`);
 }

@@ -19,11 +19,12 @@ it('npm run drill passes and reports timings and RTO/RPO per class of state', as
   const report = output.split('\n').filter((line) => !line.includes('[worker]')).join('\n')
   expect(code, report).toBe(0)
   expect(report).toMatch(/DRILL PASSED in \d+\.\d\d s/)
-  for (const step of ['pg_dump', 'pg_restore the dump', 'first poll rebuilds the live routes', 'every recording plays back, byte for byte', 'node secret', 'drain (servers drain --wait)', 'upgrade: the node restarts empty', 'health check', 're-admit']) {
+  for (const step of ['pg_dump', 'pg_restore the dump', 'first poll rebuilds the live routes', 'every recording plays back, byte for byte', 'node secret', "the next release's migration", 'the next version takes 10 %', 'the next version takes every request', 'rolled back (wrangler rollback)', 'drain (servers drain --wait)', 'upgrade: the node restarts empty', 'health check', 're-admit']) {
     expect(report).toMatch(new RegExp(`ok +${step.replace(/[()]/g, '\\$&')}.* \\d+\\.\\d\\d s`))
   }
   for (const state of ['live routing', 'configuration', 'recording index', 'recording files']) expect(report).toContain(`  ${state}`)
   expect(report).toMatch(/Secret rotation: \d+ calls under rotation, 0 failed\./)
+  expect(report).toMatch(/Scaleflare upgrade: migration \d+\.\d\d s, rollout to a share \d+\.\d\d s, to all \d+\.\d\d s, rollback \d+\.\d\d s; \d+ calls under it, 0 failed\./)
   expect(report).toMatch(/Node upgrade: drain \d+\.\d\d s, upgrade \d+\.\d\d s, health check \d+\.\d\d s, re-admit \d+\.\d\d s; \d+ calls under it, 0 failed\./)
   expect(runs().filter((r) => !before.has(r))).toEqual([])
 }, 240_000)

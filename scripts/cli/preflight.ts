@@ -16,8 +16,9 @@ async function readDeployment(config: string, env: string | undefined): Promise<
   const wrangler = await import('wrangler');
   try {
     return wrangler.unstable_readConfig({ config, env }, { hideWarnings: true }) as unknown as Deployment;
-  } catch (e) {
-    throw new CliError(`Cannot read ${config}: ${(e as Error).message}`);
+  } catch {
+    // Not wrangler's message: a TOML error quotes the line, which may hold a value.
+    throw new CliError(`Cannot read ${config} as wrangler configuration; npx wrangler deploy --dry-run shows where`);
   }
 }
 

@@ -24,6 +24,8 @@ const inherited = (s: Server) => ({
 
 async function addReplacement(inv: Invocation, old: Server, url: string): Promise<Server> {
   const known = (await listServers(inv.client)).find((s) => s.url === url);
+  // A disabled server is not polled: cordoned, the next poll looks at it again.
+  if (known?.state === 'disabled') await inv.client.call('PATCH', apiPath('servers', known.id), { state: 'cordoned' });
   if (known) return known;
   const given = str(inv.values, 'secret');
   if (!given) throw usageError('servers replace needs --secret <secret|-> for the new server');

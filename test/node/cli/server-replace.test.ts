@@ -95,5 +95,11 @@ describe('scaleflare servers replace', { timeout: 60_000 }, () => {
       [newNode!.url, 'enabled'],
       ['http://127.0.0.1:9/bigbluebutton/api', 'cordoned'],
     ]);
+    // Disabled meanwhile (by hand, or by a poll that found it empty), it is cordoned again so the poll looks at it.
+    const unreachable = servers[1];
+    await api(`/servers/${unreachable.id}`, 'PATCH', { state: 'disabled' });
+    const again = await cli(['servers', 'replace', fresh.id, '--new-url', unreachable.url]);
+    expect(again.stderr).toMatch(/is not online after a poll .*: it stays cordoned/);
+    expect((await api(`/servers/${unreachable.id}`)).state).toBe('cordoned');
   });
 });

@@ -109,12 +109,4 @@ export interface Usage {
 }
 
 /** GET/POST /admin/v1/servers/{id}/drain. */
-export interface DrainProgress {
-  state: ServerState;
-  meetings: number;
-  processing: number;
-  processingRecordIds: string[];
-  pendingUpload: number;
-  pendingRecordIds: string[];
-  done: boolean;
-}
+export type { DrainProgress } from '../../src/cluster/drain.js';

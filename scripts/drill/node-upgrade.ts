@@ -101,9 +101,7 @@ export async function nodeUpgradeDrill(lab: Lab, steps: Steps, ledger: Ledger): 
   } finally {
     await traffic.stop();
   }
-  if (traffic.failures.length > 0) {
-    throw new DrillError(`${traffic.failures.length} of ${traffic.calls} calls failed during the node upgrade, first: ${traffic.failures[0]}`);
-  }
+  traffic.check('the node upgrade');
   const [drain, upgrade, healthCheck, readmit] = steps.done.slice(from).map((s) => s.ms) as [number, number, number, number];
   return { calls: traffic.calls, failures: traffic.failures, ms: { drain, upgrade, healthCheck, readmit } };
 }

@@ -79,9 +79,7 @@ export async function releaseUpgradeDrill(lab: Lab, steps: Steps, ledger: Ledger
   } finally {
     await traffic.stop();
   }
-  if (traffic.failures.length > 0) {
-    throw new DrillError(`${traffic.failures.length} of ${traffic.calls} calls failed during the upgrade, first: ${traffic.failures[0]}`);
-  }
+  traffic.check('the upgrade');
   const [migrateMs, share, all, rollback] = steps.done.slice(from).map((s) => s.ms) as [number, number, number, number];
   return { calls: traffic.calls, failures: traffic.failures, ms: { migrate: migrateMs, share, all, rollback } };
 }

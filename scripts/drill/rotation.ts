@@ -54,9 +54,7 @@ export async function rotationDrill(lab: Lab, steps: Steps, ledger: Ledger): Pro
   } finally {
     await traffic.stop();
   }
-  if (traffic.failures.length > 0) {
-    throw new DrillError(`${traffic.failures.length} of ${traffic.calls} calls failed during the rotations, first: ${traffic.failures[0]}`);
-  }
+  traffic.check('the rotations');
   return { calls: traffic.calls, failures: traffic.failures };
 }
 

@@ -5,7 +5,7 @@
  * LMS admin would. Every call that does not succeed is a failure the drill reports.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { followJoin, lms, scaleliteGetServers } from './clients.js';
+import { DrillError, followJoin, lms, scaleliteGetServers } from './clients.js';
 import type { Lab } from './lab.js';
 import type { MeetingEntry } from './populate.js';
 
@@ -62,6 +62,11 @@ export class Traffic {
       const servers = await scaleliteGetServers(this.lab, this.secrets.balancer());
       this.count(servers.accepted, `Scalelite getServers: ${servers.answer}`);
     }
+  }
+
+  /** Fails the drill if a single call failed while `what` went on. */
+  check(what: string): void {
+    if (this.failures.length > 0) throw new DrillError(`${this.failures.length} of ${this.calls} calls failed during ${what}, first: ${this.failures[0]}`);
   }
 
   private count(ok: boolean, failure: string): void {

@@ -2,13 +2,15 @@
  * `scaleflare servers drain` against the real Worker in workerd, the test stack's Postgres and
  * Redis and a simulated node holding meetings: it cordons, waits while a meeting runs, a recording
  * is processing and one is pending upload, is done once the poll disabled the node empty and both
- * are indexed, and a timeout exits 1 naming what is left.
+ * are indexed, and a timeout exits 1 naming what is left; and, through the simulated recording
+ * pipeline (the node's hooks), it waits for a recording from the end of its meeting to its publishing.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { claimRecording } from '../../../src/store/recording-index'
 import { reportProcessing } from '../../../src/store/recording-processing'
 import { DEFAULT_TENANT } from '../../../src/tenancy/tenant'
 import { LB_SECRET, startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker'
+import { call, signed } from '../bbb-sim/helpers'
 import { adminApi, db, removeAllServers, scaleflare, simPost } from './pool-setup'
 
 const TOKEN = 'drain-test-admin-token-0123456789'
@@ -99,5 +101,31 @@ describe('scaleflare servers drain', { timeout: 90_000 }, () => {
     expect(lines.at(-2)).toMatch(/ disabled {2}meetings 0 {2}processing 0 {2}pending upload 0 {2}done$/)
     expect(lines.at(-1)).toBe(`Drained ${node.url}; removed it (${serverId})`)
     expect((await api('/servers')).servers).toEqual([])
+  })
+
+  it('--wait waits for a recording the node is processing, through the simulated pipeline, until it is published', async () => {
+    await removeAllServers(api, simulator.controlUrl)
+    serverId = (await api('/servers', 'POST', { url: node.url, secret: node.secret, state: 'enabled' })).id
+    const meetingID = `drain-rec-${Date.now()}`
+    const created = await call(signed(node, 'create', new URLSearchParams({ meetingID, name: 'Recorded class', record: 'true' }).toString()))
+    const recordID = created.internalMeetingID as string
+    await api('/poll', 'POST')
+    // What the node's post_archive, post_process and post_publish hooks do.
+    const pipeline = (step: string) => sim(`/nodes/${node.id}/recordings/${recordID}/${step}`, { url: worker.base, serverId })
+    const drain = cli(['servers', 'drain', serverId, '--wait', '--timeout', '60', '--interval', '0.2'])
+    const r = await pollingWhile(
+      (async () => {
+        await sim(`/nodes/${node.id}/meetings/${encodeURIComponent(meetingID)}/end`)
+        await pipeline('archive')
+        await expect.poll(async () => (await api(`/servers/${serverId}/drain`)).state, { timeout: 10_000 }).toBe('disabled')
+        expect(await api(`/servers/${serverId}/drain`)).toMatchObject({ meetings: 0, processing: 1, processingRecordIds: [recordID], done: false })
+        await pipeline('process')
+        await pipeline('publish')
+        return drain
+      })(),
+    )
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/ (cordoned|disabled) {2}meetings 0 {2}processing 1 {2}pending upload 0\n/)
+    expect(r.stdout).toMatch(/ disabled {2}meetings 0 {2}processing 0 {2}pending upload 0 {2}done\nDrained .*: it is disabled\n$/)
   })
 })

@@ -202,10 +202,11 @@ export async function resetTenants(): Promise<void> {
   invalidateTenants();
 }
 
-/** A clean slate: no servers, no meetings, no routes, simulator reset. */
+/** A clean slate: no servers, no meetings, no recordings processing on them, no routes, simulator reset. */
 export async function resetAll(): Promise<void> {
   const svc = services(env);
   await svc.sql.query('DELETE FROM meeting_history');
+  await svc.sql.query('DELETE FROM recording_processing');
   await svc.sql.query('DELETE FROM servers');
   await svc.redis.flushdb();
   invalidateServers();

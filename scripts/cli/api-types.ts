@@ -34,6 +34,8 @@ export interface Server {
     panickedAt: string | null;
     /** When the current outage began; null while online. */
     offlineSince: string | null;
+    /** A node call on the request path failed and no poll has heard the node since; null otherwise. */
+    suspect: { since: string; cause: string } | null;
   };
 }
 

@@ -6,7 +6,7 @@ import { listServers } from './resolve.js';
 
 /**
  * `scaleflare status`: Scalelite's `rake status` table, plus load, version and the last poll, and
- * under it what went wrong: servers offline (since when), auto-panicked, with their last error.
+ * under it what went wrong: servers offline (since when), suspect, auto-panicked, with their last error.
  */
 
 /** Scalelite's HOSTNAME, with the port when there is one, so nodes on one host stay apart. */
@@ -39,9 +39,11 @@ export function statusTable(servers: Server[], now: number): string {
 /** One line about what happened to a server, or undefined when nothing did (disabled servers are not polled). */
 export function trouble(s: Server, now: number): string | undefined {
   const h = s.health;
-  if (s.state === 'disabled' || (h.online && !h.lastError && !h.panickedAt)) return undefined;
+  if (s.state === 'disabled' || (h.online && !h.lastError && !h.panickedAt && !h.suspect)) return undefined;
   const parts = [
     h.online ? 'online' : `offline${h.offlineSince ? ` since ${h.offlineSince} (${ago(h.offlineSince, now)})` : ''}`,
+    // Found down on the request path before any poll noticed: why it gets no meeting while "online".
+    ...(h.suspect ? [`suspect since ${h.suspect.since} (${ago(h.suspect.since, now)}): ${h.suspect.cause}; takes no new meeting until a poll clears it`] : []),
     ...(h.failures > 0 ? [`${h.failures} failed poll(s) in a row`] : []),
     ...(h.panickedAt ? [`auto-panicked ${ago(h.panickedAt, now)} (${h.panickedAt}): its meetings were dropped`] : []),
     ...(h.lastError ? [`last error: ${h.lastError}`] : []),
@@ -81,7 +83,7 @@ async function watch(inv: Invocation, seconds: number): Promise<never> {
 export const statusCommand: Command = {
   words: ['status'],
   usage: '[--watch [--interval <seconds>]]',
-  summary: 'The pool at a glance: state, online, meetings, users, largest meeting, videos, load, version, last poll; offline since, auto-panic and last error of servers in trouble; --watch refreshes (every 5 s) until Ctrl-C',
+  summary: 'The pool at a glance: state, online, meetings, users, largest meeting, videos, load, version, last poll; offline since, suspicion, auto-panic and last error of servers in trouble; --watch refreshes (every 5 s) until Ctrl-C',
   options: { watch: { type: 'boolean' }, interval: { type: 'string' } },
   args: [0, 0],
   run: async (inv) => {

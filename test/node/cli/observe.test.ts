@@ -1,16 +1,18 @@
 /**
  * What the CLI says when something happened, as an operator at 3 a.m. runs it: a child process
  * against the real Worker in workerd with the test stack's Postgres and Redis and a simulated BBB
- * node that stops answering. status names the server offline (since when), auto-panicked and its
- * last error; status --watch refreshes until stopped; servers show lists the server's meetings;
+ * node that stops answering. status names the server suspect (found down by an API call before
+ * any poll), offline (since when), auto-panicked and its last error; status --watch refreshes
+ * until stopped; servers show lists the server's meetings;
  * recordings list, unpublish, publish and delete go through the JSON admin API.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IngestClient } from '../../../scripts/recordings/ingest-client';
+import { checksumFor } from '../../support/bbb-sim/checksum';
 import { recordingFixture } from '../../support/recordings-ingest-fixture';
-import { startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
+import { LB_SECRET, startIngestWorker, type IngestWorker } from '../../support/recordings-ingest-worker';
 import { adminApi, removeAllServers, scaleflare, simPost } from './pool-setup';
 
 const TOKEN = 'observe-cli-admin-token-0123456789';
@@ -41,7 +43,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe('scaleflare says what happened', { timeout: 60_000 }, () => {
-  it('servers show lists its meetings; status names a server offline since when, auto-panicked, with its last error', async () => {
+  it('servers show lists its meetings; status names a server suspect, offline since when, auto-panicked, with its last error', async () => {
     const { id } = await api('/servers', 'POST', { url: node.url, secret: node.secret, state: 'enabled' });
     await sim(`/nodes/${node.id}/seed`, { meetings: 2 });
     await api('/poll', 'POST');
@@ -64,10 +66,20 @@ describe('scaleflare says what happened', { timeout: 60_000 }, () => {
 
     await sim(`/nodes/${node.id}/fault`, { type: 'refuse' });
     try {
+      // An LMS asks about a meeting on the dead node before any poll: the refused call makes it
+      // suspect. Not seed-1, whose answer `meetings info` left shared (MEETING_INFO_CACHE_SECONDS).
+      const query = 'meetingID=node-1-seed-2';
+      await fetch(`${worker.base}/bigbluebutton/api/getMeetingInfo?${query}&checksum=${checksumFor('getMeetingInfo', query, LB_SECRET)}`);
+      const suspected = await cli(['status']);
+      expect(suspected.code, suspected.stderr).toBe(0);
+      const suspect = 'suspect since \\d{4}-\\d\\d-\\d\\dT\\S+Z \\(\\d+s ago\\): network; takes no new meeting until a poll clears it';
+      expect(suspected.stdout).toMatch(new RegExp(`\\n${host}: online; ${suspect}\\n$`));
+
+      // A failed poll confirms the suspicion: it stays until a poll hears the node.
       await api('/poll', 'POST');
       const offline = await cli(['status']);
       expect(offline.code, offline.stderr).toBe(0);
-      expect(offline.stdout).toMatch(new RegExp(`\\n${host}: offline since \\d{4}-\\d\\d-\\d\\dT\\S+Z \\(\\d+s ago\\); 1 failed poll\\(s\\) in a row; last error: \\S.*\\n$`));
+      expect(offline.stdout).toMatch(new RegExp(`\\n${host}: offline since \\d{4}-\\d\\d-\\d\\dT\\S+Z \\(\\d+s ago\\); ${suspect}; 1 failed poll\\(s\\) in a row; last error: \\S.*\\n$`));
 
       await api('/poll', 'POST');
       const panicked = await cli(['status']);

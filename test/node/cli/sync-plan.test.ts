@@ -18,7 +18,7 @@ const server = (url: string, state: ServerState, meetings = 0): Server => ({
   capacityUsers: null,
   capacityMeetings: null,
   capacityVideoStreams: null,
-  health: { online: true, load: 0, meetings, users: 0, largestMeeting: 0, videos: 0, version: '', lastPoll: null, lastError: '', failures: 0, panickedAt: null, offlineSince: null },
+  health: { online: true, load: 0, meetings, users: 0, largestMeeting: 0, videos: 0, version: '', lastPoll: null, lastError: '', failures: 0, panickedAt: null, offlineSince: null, suspect: null },
 });
 
 describe('sync file', () => {

@@ -111,6 +111,8 @@ export const script = String.raw`'use strict';
     if (offline.length) out.push(count(offline.length, 'server') + ' offline: ' + offline.map((s) => host(s.url)).join(', '));
     const panicked = o.servers.filter((s) => s.health.panickedAt);
     if (panicked.length) out.push('Auto-panicked: ' + panicked.map((s) => host(s.url)).join(', '));
+    const suspect = o.servers.filter((s) => s.health.suspect);
+    if (suspect.length) out.push('Suspect: ' + suspect.map((s) => host(s.url)).join(', '));
     for (const [what, n] of Object.entries(o.headroom)) {
       if (n !== null && n < 0) out.push('No headroom: losing the largest server would leave ' + -n + ' ' + what + ' without room');
     }
@@ -187,11 +189,18 @@ export const script = String.raw`'use strict';
     return el('button', { type: 'button', class: 'action', 'aria-label': 'Drain ' + s.url, onclick: () => drain(s) }, 'Drain');
   }
 
+  // A request-path call found the node down: no new meeting goes there until a poll hears it, even while "online".
+  function suspectBadge(h) {
+    if (!h.suspect) return null;
+    const title = 'Suspect since ' + new Date(h.suspect.since).toLocaleString() + ': ' + h.suspect.cause + '; takes no new meeting until a poll clears it';
+    return el('span', { class: 'badge warn', title }, 'suspect');
+  }
+
   function onlineCell(s) {
     const h = s.health;
-    if (h.online) return el('td', {}, el('span', { class: 'online' }, 'online'));
+    if (h.online) return el('td', {}, el('span', { class: 'online' }, 'online'), suspectBadge(h));
     const since = h.offlineSince ? ' since ' + clock(h.offlineSince) : '';
-    return el('td', {}, el('span', { class: 'offline' }, 'offline' + since), h.panickedAt ? el('span', { class: 'badge' }, 'auto-panicked') : null);
+    return el('td', {}, el('span', { class: 'offline' }, 'offline' + since), suspectBadge(h), h.panickedAt ? el('span', { class: 'badge' }, 'auto-panicked') : null);
   }
 
   const capacity = (used, cap) => (cap === null || cap === undefined ? td('unknown', 'num') : el('td', { class: used > cap ? 'num over' : 'num' }, used + ' / ' + cap));

@@ -41,6 +41,7 @@ thead th { background: var(--head); font-weight: 600; white-space: nowrap; }
 .banner.bad strong { color: var(--bad); }
 .banner ul { margin: .3rem 0 0; padding-left: 1.2rem; }
 .badge { display: inline-block; margin-left: .4rem; padding: 0 .4rem; border-radius: 3px; font-size: .85em; font-weight: 600; color: var(--bg); background: var(--bad); }
+.badge.warn { background: var(--warn); }
 .id { word-break: break-all; }
 .sub { display: block; font-size: .9em; }
 .rec { color: var(--bad); font-weight: 600; }

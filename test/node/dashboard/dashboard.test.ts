@@ -2,9 +2,9 @@
  * The operator dashboard (docs/dashboard.md) against the real Worker in workerd and the test stack.
  * Its headers and assets are checked over plain HTTP; then real headless Chromium (Debian's
  * `chromium`, driven by playwright-core) signs in, reads the pool, its meetings, history and
- * recording pipeline, opens one server's page, cordons and re-enables a server, drains one, and saves
- * screenshots to `.local/dashboard*.png` (desktop, one server, a phone). Without /usr/bin/chromium
- * the browser part is skipped, saying so.
+ * recording pipeline, opens one server's page, cordons and re-enables a server, drains one, shows one
+ * made suspect by a refused API call, and saves screenshots to `.local/dashboard*.png` (desktop, one
+ * server, a phone). Without /usr/bin/chromium the browser part is skipped, saying so.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -455,6 +455,26 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     const calls = requested.filter((u) => new URL(u).pathname.startsWith('/admin/v1/'));
     expect(calls.map((u) => new URL(u).pathname).sort()).toEqual(['/admin/v1/overview', '/admin/v1/tenants']);
     expect(await nodeCalls()).toBe(before);
+  });
+
+  it('marks a server found down by an API call suspect (since, cause on hover) and names it in the banner', async () => {
+    const blue = nodes.find((n) => n.tag === 'blue')!;
+    const node = inject('stack').simulator.nodes[2]!;
+    await simulator('POST', `/nodes/${node.id}/fault`, { type: 'refuse' });
+    try {
+      // The tenant's LMS asks about its room before any poll: the refused call makes the server suspect.
+      await bbbCall('isMeetingRunning', { meetingID: 'room-1' });
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      const badge = page.locator(`#servers tr[data-server-id="${blue.id}"] .badge`);
+      await badge.waitFor();
+      await expect(badge.innerText()).resolves.toBe('suspect');
+      await expect(badge.getAttribute('title')).resolves.toMatch(/^Suspect since .+: network; takes no new meeting until a poll clears it$/);
+      await expect(page.locator('#banner').innerText()).resolves.toContain(`Suspect: ${new URL(blue.url).host}`);
+    } finally {
+      await simulator('POST', `/nodes/${node.id}/fault`, { type: 'none' });
+      // The poll that hears the node again clears the mark.
+      await api('POST', '/poll');
+    }
   });
 
   it('forgets the token on sign out', async () => {

@@ -85,9 +85,11 @@ describe('scaleflare servers drain', { timeout: 90_000 }, () => {
         }
         await expect.poll(async () => (await api(`/servers/${serverId}/drain`)).state, { timeout: 10_000 }).toBe('disabled')
         expect(await api(`/servers/${serverId}/drain`)).toMatchObject({ meetings: 0, processing: 1, processingRecordIds: [processingId], pendingUpload: 1, pendingRecordIds: [recordId], done: false })
+        // Time for the CLI (every 0.2 s) to print this state before it changes: a busy machine is slow.
+        await new Promise((res) => setTimeout(res, 1500))
         // What `complete` does once each is indexed.
         await sql.query('DELETE FROM recording_processing WHERE record_id = $1', [processingId])
-        await new Promise((res) => setTimeout(res, 1000))
+        await new Promise((res) => setTimeout(res, 1500))
         await sql.query('DELETE FROM recording_uploads WHERE record_id = $1', [recordId])
         return drain
       })(),

@@ -14,6 +14,14 @@ export type DeliveryKind = 'recording_ready' | 'meeting_ended' | 'analytics';
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
 /** Callback URLs captured at create; undefined leaves what an earlier create stored (as Scalelite merges). */
+/**
+ * Pending deliveries by kind: how many, how many whose last attempt failed, and the oldest; the one
+ * backlog the dashboard and /metrics read.
+ */
+export const PENDING_BY_KIND = `SELECT kind, count(*) AS pending,
+         count(*) FILTER (WHERE last_error IS NOT NULL OR last_status IS NOT NULL) AS failing, min(created_at) AS oldest
+    FROM callback_deliveries WHERE status = 'pending' GROUP BY kind`;
+
 export async function rememberMeetingCallbacks(
   sql: Sql,
   m: {

@@ -1,3 +1,5 @@
+import { PENDING_BY_KIND } from './callbacks.js';
+import { PENDING } from './pending-uploads.js';
 import type { Sql } from './postgres.js';
 
 /**
@@ -24,11 +26,9 @@ const RECORDING_BYTES = `SELECT t.name AS key, coalesce(sum(f.size), 0)::float8 
 
 export async function outcomeStats(sql: Sql): Promise<OutcomeStats> {
   const rows = (await sql.query(
-    `SELECT 'pendingUploads' AS what, u.server_id AS key, count(*)::float8 AS value
-       FROM recording_uploads u
-      WHERE NOT EXISTS (SELECT 1 FROM recordings r WHERE r.record_id = u.record_id)
-         OR EXISTS (SELECT 1 FROM recording_multipart_uploads m WHERE m.record_id = u.record_id)
-      GROUP BY u.server_id
+    `WITH backlog AS (${PENDING_BY_KIND})
+     SELECT 'pendingUploads' AS what, u.server_id AS key, count(*)::float8 AS value
+       FROM recording_uploads u WHERE ${PENDING} GROUP BY u.server_id
      UNION ALL
      SELECT 'processing', server_id, count(*)::float8 FROM recording_processing GROUP BY server_id
      UNION ALL
@@ -37,10 +37,9 @@ export async function outcomeStats(sql: Sql): Promise<OutcomeStats> {
      UNION ALL
      SELECT 'recordingBytes', b.key, b.value FROM (${RECORDING_BYTES} GROUP BY t.name) b
      UNION ALL
-     SELECT 'callbacksPending', kind, count(*)::float8 FROM callback_deliveries WHERE status = 'pending' GROUP BY kind
+     SELECT 'callbacksPending', kind, pending::float8 FROM backlog
      UNION ALL
-     SELECT 'oldestCallback', '', coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
-       FROM callback_deliveries WHERE status = 'pending'`,
+     SELECT 'oldestCallback', '', coalesce(extract(epoch FROM now() - min(oldest)), 0)::float8 FROM backlog`,
   )) as { what: string; key: string; value: number }[];
   const pick = (what: string) => new Map(rows.filter((r) => r.what === what).map((r) => [r.key, Number(r.value)]));
   return {

@@ -11,8 +11,8 @@ export interface PendingUploads {
   recordIds: string[];
 }
 
-/** An upload `u` (of recording_uploads) that is still pending. */
-const PENDING = `(NOT EXISTS (SELECT 1 FROM recordings r WHERE r.record_id = u.record_id)
+/** An upload `u` (of recording_uploads) that is still pending: the one rule, for drains, the dashboard and /metrics. */
+export const PENDING = `(NOT EXISTS (SELECT 1 FROM recordings r WHERE r.record_id = u.record_id)
                   OR EXISTS (SELECT 1 FROM recording_multipart_uploads m WHERE m.record_id = u.record_id))`;
 
 export async function pendingUploads(sql: Sql, serverId: string, limit: number): Promise<PendingUploads> {

@@ -1,3 +1,4 @@
+import { PENDING_BY_KIND } from './callbacks.js';
 import type { Sql } from './postgres.js';
 
 /** What the dashboard shows of the recording pipeline besides pending uploads: recent imports and the callback backlog. */
@@ -28,9 +29,8 @@ export async function recordingPipeline(sql: Sql, limit: number): Promise<{ rece
       [limit],
     ),
     sql.query(
-      `SELECT kind, count(*)::int AS pending, (count(*) FILTER (WHERE last_error IS NOT NULL OR last_status IS NOT NULL))::int AS failing,
-              to_json(min(created_at)) #>> '{}' AS oldest
-         FROM callback_deliveries WHERE status = 'pending' GROUP BY kind ORDER BY kind`,
+      `SELECT kind, pending::int AS pending, failing::int AS failing, to_json(oldest) #>> '{}' AS oldest
+         FROM (${PENDING_BY_KIND}) backlog ORDER BY kind`,
     ),
   ]);
   return {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseAlgorithms, strongestAlgorithm, type ChecksumAlgorithm } from './bbb/checksum.js';
 import type { ChecksumLimitSettings } from './abuse/checksum-limit.js';
 import { LEVELS, type Level } from './observability/log.js';

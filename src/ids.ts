@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What ids and stored text look like, for every surface (Scalelite and JSON admin APIs, ingest,

@@ -6,7 +6,7 @@ import { freshServerMap } from '../cluster/server-cache.js';
 import type { ServerHealth } from '../store/cluster-state.js';
 import { getServer, type ServerCapacity, type ServerRow, type ServerState } from '../store/servers.js';
 import type { Services } from '../services.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValid, ServerId, storableText } from '../ids.js';
 import { adminRoute, AdminResponse, type AdminHandler, type AdminRoute } from './response.js';
 import { Capacity } from './validation.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValid, storableText, TenantId } from '../ids.js';
 import { getTenant, insertTenant, listTenants, updateTenant, type TenantRow } from '../store/tenants.js';
 import { removeTenant } from '../tenancy/removal.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { freshServerMap } from '../cluster/server-cache.js';
 import { ServerIdParams, notFound, operation } from '../admin/v1/operation.js';
 import { proxySettings } from './settings.js';

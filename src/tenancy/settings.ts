@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A tenant's settings, stored as JSON beside it. Parameter policies apply on top of the global

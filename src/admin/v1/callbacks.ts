@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { deliverSoon } from '../../recordings/callbacks-delivery.js';
 import { listDeliveries, retryPendingNow } from '../../store/callbacks.js';
 import { tenantScope } from './tenants.js';

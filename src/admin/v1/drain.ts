@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { drainProgress, startDrain } from '../../cluster/drain.js';
 import { ServerIdParams, operation } from './operation.js';
 import { existing } from './servers.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { xmlText, type XmlObject, type XmlValue } from '../../bbb/xml.js';
 import { end } from '../../api/end.js';
 import { getMeetingInfo } from '../../api/get-meeting-info.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Services } from '../../services.js';
 import { ServerId, TenantId } from '../../ids.js';
 import { DEFAULT_TENANT } from '../../tenancy/tenant.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { xmlText, type XmlObject, type XmlValue } from '../../bbb/xml.js';
 import { poolHeadroom } from '../../cluster/capacity.js';
 import { decodeSnapshot } from '../../cluster/snapshot.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ServerId } from '../../ids.js';
 import { transferRecordings } from '../../store/recording-owner.js';
 import { ApiError, ServerIdParams, operation } from './operation.js';

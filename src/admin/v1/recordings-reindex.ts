@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadCursor, DEFAULT_REINDEX_LIMIT, MAX_REINDEX_LIMIT, reindexRecordings } from '../../recordings/reindex.js';
 import { ApiError, operation } from './operation.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { deleteRecordings } from '../../api/delete-recordings.js';
 import { publishRecordings } from '../../api/publish-recordings.js';
 import type { Handler } from '../../api/context.js';

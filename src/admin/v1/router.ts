@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonResponse } from '../../json-response.js';
 import { configured } from '../../observability/configured.js';
 import { describeError, log } from '../../observability/log.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NodeCallError } from '../../bbb/client.js';
 import { generateSecret, takesSecretNext } from '../../cluster/node-secrets.js';
 import { promoteSecret, setSecretNext } from '../../cluster/pool.js';

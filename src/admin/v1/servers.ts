@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { poll } from '../../../scheduled/poll.js';
 import { shardFanOut } from '../../../scheduled/poll-shard.js';
 import { addServer, changeServer, panicServer, removeServer } from '../../cluster/pool.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Services } from '../../services.js';
 import { getTenant, insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
 import { removeTenant } from '../../tenancy/removal.js';

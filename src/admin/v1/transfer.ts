@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Services } from '../../services.js';
 import { listServers, type ServerRow } from '../../store/servers.js';
 import { insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';

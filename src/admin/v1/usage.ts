@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TenantId } from '../../ids.js';
 import { SAMPLE_MINUTES } from '../../store/history-samples.js';
 import { usageByDay } from '../../store/history-usage.js';

@@ -1,5 +1,5 @@
 import { describeError, log } from '../src/observability/log.js';
-import { deliverDue } from '../src/recordings/callbacks-delivery.js';
+import { deliverDue } from '../src/recordings/callbacks/delivery.js';
 import type { Services } from '../src/services.js';
 
 /** Cron: one attempt for each due callback delivery (bounded per run); never throws. */

@@ -5,12 +5,12 @@ import { bbbApi } from './api/router.js';
 import { scaleliteApi } from './admin/scalelite.js';
 import { adminV1 } from './admin/v1/router.js';
 import { DASHBOARD_PATH, dashboard } from './dashboard/routes.js';
-import { INGEST_PREFIX, ingestApi } from './recordings/ingest-routes.js';
+import { INGEST_PREFIX, ingestApi } from './recordings/ingest/routes.js';
 import { metrics, ready } from './observability/endpoints.js';
 import { tenantMetrics } from './observability/tenant-metrics.js';
 import { observe } from './observability/middleware.js';
-import { callbackRoutes } from './recordings/callbacks-routes.js';
-import { playback } from './recordings/playback-routes.js';
+import { callbackRoutes } from './recordings/callbacks/routes.js';
+import { playback } from './recordings/playback/routes.js';
 import { PROXY_PATHS, clusterProxy } from './proxy/routes.js';
 
 /** The Worker's HTTP surface: the BBB API, Scalelite's admin API, and health. */

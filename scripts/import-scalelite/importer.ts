@@ -8,7 +8,7 @@
  * the prefix the index says, removes copies under the other one, and leaves the entry alone.
  */
 import { forEachLimited } from '../../src/cluster/concurrency.js';
-import { httpMetadataFor } from '../../src/recordings/content-type.js';
+import { httpMetadataFor } from '../../src/recordings/playback/content-type.js';
 import { parseMetadataXml, type PlaybackFormat, type RecordingMetadata } from '../../src/recordings/metadata.js';
 import { formatPrefix, objectKey, type Visibility } from '../../src/recordings/objects.js';
 import type { Sql } from '../../src/store/postgres.js';

@@ -3,8 +3,8 @@
  * benchmark and migration tooling. Runtime-neutral (WebCrypto, fetch, Blob): it runs in Node
  * and inside workerd. The node-side bash script speaks the same protocol.
  */
-import { manifestLine } from '../../src/recordings/ingest-manifest.js';
-import { NODE_HEADERS, sign, EMPTY_SHA256 } from '../../src/recordings/node-auth.js';
+import { manifestLine } from '../../src/recordings/ingest/manifest.js';
+import { NODE_HEADERS, sign, EMPTY_SHA256 } from '../../src/recordings/ingest/node-auth.js';
 
 export const INGEST_PATH = '/recordings/ingest/v1';
 

@@ -3,7 +3,7 @@ import { renderResponse } from '../bbb/xml.js';
 import { deleteRecordingObjects } from '../recordings/objects.js';
 import { requireRecordIDs } from '../recordings/query.js';
 import { findExact, markDeleted, RECORDING_STATES } from '../store/recordings.js';
-import { forgetPlaybackState } from '../recordings/playback-state.js';
+import { forgetPlaybackState } from '../recordings/playback/state.js';
 import { xmlResponse, type Handler } from './context.js';
 import { failAs } from './recording-failures.js';
 

@@ -1,6 +1,6 @@
 import { renderResponse } from '../bbb/xml.js';
 import { parseRecordingsQuery, recordingsWindow } from '../recordings/query.js';
-import { issueLinkToken } from '../recordings/protection.js';
+import { issueLinkToken } from '../recordings/playback/protection.js';
 import { linkKey, renderRecordings } from '../recordings/render.js';
 import { findRecordings, type RecordingRow } from '../store/recordings.js';
 import { xmlResponse, type ApiCall, type Handler } from './context.js';

@@ -5,7 +5,7 @@ import { verifyChecksum } from '../bbb/checksum.js';
 import { assertNoRepeats, checkQuerySize, param, rawQuery } from '../bbb/query.js';
 import { readApiRequest } from '../bbb/request.js';
 import { annotate, noteApiCall, noteApiFailure } from '../observability/request-context.js';
-import { analyticsCallback } from '../recordings/analytics-routes.js';
+import { analyticsCallback } from '../recordings/analytics/routes.js';
 import { services } from '../services.js';
 import { resolveTenant } from '../tenancy/tenant.js';
 import { bbbError, type Handler } from './context.js';

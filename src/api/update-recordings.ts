@@ -3,7 +3,7 @@ import { param } from '../bbb/query.js';
 import { renderResponse } from '../bbb/xml.js';
 import { metaParams, requireRecordIDs } from '../recordings/query.js';
 import { updateRecordings as applyUpdate, type RecordingUpdate } from '../store/recordings.js';
-import { forgetPlaybackState } from '../recordings/playback-state.js';
+import { forgetPlaybackState } from '../recordings/playback/state.js';
 import { xmlResponse, type Handler } from './context.js';
 
 function protect(value: string | undefined): boolean | undefined {

@@ -5,7 +5,7 @@ import { observation } from './histogram.js';
 import { seriesName } from './prometheus.js';
 import { describeError, log } from './log.js';
 import { annotate } from './request-context.js';
-import { INGEST_PREFIX } from '../recordings/ingest-paths.js';
+import { INGEST_PREFIX } from '../recordings/ingest/paths.js';
 
 type WaitUntil = (p: Promise<unknown>) => void;
 

@@ -1,4 +1,4 @@
-import type { UploadedRecording } from '../recordings/ingest-index.js';
+import type { UploadedRecording } from '../recordings/ingest/indexing.js';
 import type { Services } from '../services.js';
 import { counterBatch } from './counters.js';
 

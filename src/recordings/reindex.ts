@@ -19,10 +19,10 @@ import type { Services } from '../services.js';
 import { indexPage, openUploads, type IndexEntry } from '../store/recording-reindex.js';
 import { publishedStatement, setPublished } from '../store/recordings.js';
 import { knownTenants } from '../tenancy/tenant.js';
-import { IngestError } from './ingest-errors.js';
-import { byFile, indexUpload, readManifest, readUpload, unmatched } from './ingest-index.js';
+import { IngestError } from './ingest/errors.js';
+import { byFile, indexUpload, readManifest, readUpload, unmatched } from './ingest/indexing.js';
 import { listVisibility, MANIFEST_PREFIX, manifestKey, moveRecording, type RecordingObject, type Visibility } from './objects.js';
-import { forgetPlaybackState } from './playback-state.js';
+import { forgetPlaybackState } from './playback/state.js';
 
 export const MAX_REINDEX_LIMIT = 100;
 export const DEFAULT_REINDEX_LIMIT = 25;

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deliverDue } from '../../src/recordings/callbacks-delivery';
+import { deliverDue } from '../../src/recordings/callbacks/delivery';
 import { services } from '../../src/services';
 import { v1 } from './admin-v1-support';
 import { hs512Claims, hs512Jwt, received, receiver, resetCallbacks, script } from './callbacks-support';

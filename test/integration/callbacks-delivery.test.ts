@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { deliverDue } from '../../src/recordings/callbacks-delivery';
+import { deliverDue } from '../../src/recordings/callbacks/delivery';
 import { services } from '../../src/services';
 import { enqueueRecordingReady, listDeliveries, rememberMeetingCallbacks } from '../../src/store/callbacks';
 import { deliverCallbacks } from '../../scheduled/callbacks';

@@ -4,7 +4,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { XMLParser } from 'fast-xml-parser';
-import { forgetPlaybackState } from '../../src/recordings/playback-state';
+import { forgetPlaybackState } from '../../src/recordings/playback/state';
 import { services } from '../../src/services';
 
 export const bucket = (env as unknown as { RECORDINGS: R2Bucket }).RECORDINGS;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { IngestError } from '../../src/recordings/ingest-errors';
-import { parseManifest, renderManifest } from '../../src/recordings/ingest-manifest';
-import { assertFilePath, parseTarget } from '../../src/recordings/ingest-paths';
+import { IngestError } from '../../src/recordings/ingest/errors';
+import { parseManifest, renderManifest } from '../../src/recordings/ingest/manifest';
+import { assertFilePath, parseTarget } from '../../src/recordings/ingest/paths';
 import { MetadataError, parseMetadataXml } from '../../src/recordings/metadata';
-import { sign, stringToSign, verify } from '../../src/recordings/node-auth';
+import { sign, stringToSign, verify } from '../../src/recordings/ingest/node-auth';
 import { metadataXml } from '../support/recordings-ingest-fixture';
 
 const FORMATS = ['presentation', 'video'];

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { deliverSoon } from '../../recordings/callbacks-delivery.js';
+import { deliverSoon } from '../../recordings/callbacks/delivery.js';
 import { listDeliveries, retryPendingNow } from '../../store/callbacks.js';
 import { tenantScope } from './tenants.js';
 import { operation, tenantField } from './operation.js';

@@ -6,20 +6,20 @@ import { describeError, log } from '../../observability/log.js';
 import { runAudited } from './audited.js';
 import { authorize } from './auth.js';
 import { callbackOperations } from './callbacks.js';
-import { drainOperations } from './drain.js';
+import { drainOperations } from './servers/drain.js';
 import { meetingOperations } from './meetings.js';
 import { openApiDocument } from './openapi.js';
-import { overviewOperations } from './overview.js';
+import { overviewOperations } from './reports/overview.js';
 import { ApiError, type AnyOperation } from './operation.js';
-import { recordingOperations } from './recordings.js';
-import { recordingTransferOperations } from './recording-transfer.js';
-import { secretRotationOperations } from './secret-rotation.js';
-import { serverOperations } from './servers.js';
+import { recordingOperations } from './recordings/recordings.js';
+import { recordingTransferOperations } from './recordings/transfer.js';
+import { secretRotationOperations } from './servers/secret-rotation.js';
+import { serverOperations } from './servers/servers.js';
 import { settingsOperations } from './settings.js';
 import { proxyOperations } from '../../proxy/settings-api.js';
 import { tenantOperations } from './tenants.js';
 import { transferOperations } from './transfer.js';
-import { usageOperations } from './usage.js';
+import { usageOperations } from './reports/usage.js';
 import { validate } from '../validation.js';
 
 /** The JSON admin API (`/admin/v1`, docs/admin-api.md): bearer token, zod-validated JSON in and out. */

@@ -7,7 +7,7 @@ import { invalidateTenants } from '../../tenancy/tenant-cache.js';
 import { DEFAULT_TENANT } from '../../tenancy/tenant.js';
 import { capacitiesOrUnknown, knownCapacities } from '../../cluster/capacity.js';
 import { ApiError, operation, queryFlag } from './operation.js';
-import { AddServer, createServer, reviseServer } from './servers.js';
+import { AddServer, createServer, reviseServer } from './servers/servers.js';
 import { requireMultitenancy, TenantName, TenantSecret } from './tenants.js';
 
 /**

@@ -104,7 +104,7 @@ describe('scaleflare check against the real Worker', { timeout: 90_000 }, () => 
       const broken = await check(['--recording', recordId]);
       expect(broken.code).toBe(1);
       expect(broken.stdout).toContain(`FAIL  recording ${recordId} listed and its playback answers: ${worker.base}/playback/presentation/2.3/${recordId} answered HTTP 404`);
-      // The player's page in R2, where the install puts it (src/recordings/playback-routes.ts, a Worker module).
+      // The player's page in R2, where the install puts it (src/recordings/playback/routes.ts, a Worker module).
       await (await worker.bucket()).put('playback/presentation/2.3/index.html', '<html>player</html>');
       const r = await check(['--recording', recordId]);
       expect(r.code, r.stdout + r.stderr).toBe(0);

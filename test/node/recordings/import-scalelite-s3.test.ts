@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SourceFile } from '../../../scripts/import-scalelite/importer.js'
 import { s3Sink } from '../../../scripts/import-scalelite/sinks.js'
-import { httpMetadataFor } from '../../../src/recordings/content-type.js'
+import { httpMetadataFor } from '../../../src/recordings/playback/content-type.js'
 
 const KEY_ID = 'test-key-id'
 const SECRET = 'test-secret-access-key'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { captureCallbacks, isPrivateHost, rejectReason } from '../../../src/recordings/callbacks-capture';
-import { signJwt, verifyJwt } from '../../../src/recordings/callbacks-jwt';
+import { captureCallbacks, isPrivateHost, rejectReason } from '../../../src/recordings/callbacks/capture';
+import { signJwt, verifyJwt } from '../../../src/recordings/callbacks/jwt';
 
 describe('callback URL checks', () => {
   it.each([

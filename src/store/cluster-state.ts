@@ -1,6 +1,8 @@
 import type { Redis } from './redis.js';
-import { keys, tagKey } from './keys.js';
-import { POLL_APPLY } from './lua/poll-apply.js';
+import { keys, meetingOwner, tagKey } from './keys.js';
+import { POLL_APPLY, type PollServerArg } from './lua/poll-apply.js';
+import { RELEASE_LOCK } from './lua/release-lock.js';
+import { run } from './lua/script.js';
 import type { ServerRow, ServerState } from './servers.js';
 import { decodeTenantMirror, encodeTenantMirror } from './tenant-mirror.js';
 import type { TenantRow } from './tenants.js';
@@ -90,7 +92,7 @@ export class ClusterState {
 
   constructor(
     private readonly redis: Redis,
-    private readonly ns: string,
+    ns: string,
   ) {
     this.k = keys(ns);
   }
@@ -117,31 +119,66 @@ export class ClusterState {
     /** Every tenant as Postgres has it, mirrored for cold isolates (full cycles with multitenancy). */
     tenantMirror?: TenantRow[];
   }): Promise<{ removed: number; panicked: PanickedMeeting[]; staleCopies: PanickedMeeting[] }> {
-    const args: string[] = [this.ns, String(opts.now), String(opts.routeTtlSeconds), opts.full ? '1' : '0'];
-    args.push(String(opts.thresholds.healthy), String(opts.thresholds.unhealthy), String(opts.thresholds.panic));
-    args.push(String(opts.graceMs ?? 0), String(opts.servers.length));
-    for (const { server: s, result: r } of opts.servers) {
-      args.push(s.id, s.state, s.tag ?? '', String(s.loadMultiplier), s.url, s.secret, s.secretNext ?? '', s.proxyBasename ?? '');
-      args.push(r ? '1' : '0', r?.online ? '1' : '0');
-      args.push(String(r?.load ?? 0), String(r?.meetings ?? 0), String(r?.users ?? 0));
-      args.push(String(r?.largestMeeting ?? 0), String(r?.videos ?? 0), r?.error ?? '', r?.version ?? '');
-      args.push(String(s.capacityUsers ?? ''), String(s.capacityMeetings ?? ''), String(s.capacityVideoStreams ?? ''));
-    }
-    const tags = [...new Set(['none', ...opts.tags.map(tagKey)])];
-    args.push(String(tags.length), ...tags, String(opts.tenants.length), ...opts.tenants);
+    const k = this.k;
+    const servers = opts.servers.map(({ server: s, result: r }): PollServerArg => ({
+      id: s.id,
+      state: s.state,
+      tag: s.tag ?? '',
+      mult: String(s.loadMultiplier),
+      url: s.url,
+      secret: s.secret,
+      next: s.secretNext ?? '',
+      basename: s.proxyBasename ?? '',
+      polled: !!r,
+      answered: !!r?.online,
+      load: String(r?.load ?? 0),
+      meetings: String(r?.meetings ?? 0),
+      users: String(r?.users ?? 0),
+      largest: String(r?.largestMeeting ?? 0),
+      videos: String(r?.videos ?? 0),
+      error: r?.error ?? '',
+      version: r?.version ?? '',
+      capu: String(s.capacityUsers ?? ''),
+      capm: String(s.capacityMeetings ?? ''),
+      capv: String(s.capacityVideoStreams ?? ''),
+    }));
+    // Every server's own tag among them, so the script has the zset of each.
+    const tags = [...new Set(['none', ...opts.tags.map(tagKey), ...opts.servers.map(({ server: s }) => tagKey(s.tag))])];
     const snapshots = opts.snapshots ?? [];
-    args.push(String(snapshots.length));
-    for (const s of snapshots) args.push(s.tenant, s.server, s.json ?? '');
     const found = opts.found ?? [];
-    args.push(String(found.length));
-    for (const f of found) args.push(f.tenant, f.meetingID, f.server, f.voiceBridge, f.moderatorPW);
     const cycle = opts.cycle ?? { ms: 0, polled: 0, failed: 0 };
-    args.push(String(cycle.ms), String(cycle.polled), String(cycle.failed));
-    const attendees = [...(opts.attendees ?? new Map<string, number>())];
-    args.push(String(attendees.length));
-    for (const [tenant, n] of attendees) args.push(tenant, String(n));
-    args.push(opts.tenantMirror ? encodeTenantMirror(opts.tenantMirror) : '');
-    const out = (await this.redis.eval(POLL_APPLY, [], args)) as (string | number)[];
+    const keyList = [k.servers(), k.voiceBridges(), k.attendeeUsage(), k.tenants(), k.lastPoll(), k.pollStats(), k.metrics()];
+    for (const s of servers) keyList.push(k.server(s.id));
+    for (const t of tags) keyList.push(k.load(t));
+    for (const t of opts.tenants) keyList.push(k.meetings(t), k.snapshot(t));
+    for (const s of snapshots) keyList.push(k.snapshot(s.tenant));
+    for (const f of found) keyList.push(k.route(f.tenant, f.meetingID), k.meetings(f.tenant));
+    const out = await run(this.redis, POLL_APPLY, keyList, {
+      now: String(opts.now),
+      ttl: String(opts.routeTtlSeconds),
+      full: opts.full,
+      healthy: opts.thresholds.healthy,
+      unhealthy: opts.thresholds.unhealthy,
+      panic: opts.thresholds.panic,
+      grace: opts.graceMs ?? 0,
+      servers,
+      tags,
+      tenants: opts.tenants,
+      owners: opts.tenants.map((t) => meetingOwner(t, '')),
+      snapshots: snapshots.map((s) => ({ server: s.server, json: s.json ?? '' })),
+      found: found.map((f) => ({
+        tenant: f.tenant,
+        meetingID: f.meetingID,
+        owner: meetingOwner(f.tenant, f.meetingID),
+        server: f.server,
+        voiceBridge: f.voiceBridge,
+        moderatorPW: f.moderatorPW,
+      })),
+      cycle: { ms: String(cycle.ms), polled: String(cycle.polled), failed: String(cycle.failed) },
+      attendees: [...(opts.attendees ?? new Map<string, number>())].map(([tenant, n]): [string, string] => [tenant, String(n)]),
+      tenantMirror: opts.tenantMirror ? encodeTenantMirror(opts.tenantMirror) : '',
+      families: k.families(),
+    });
     const ended: PanickedMeeting[] = [];
     for (let i = 2; i + 3 < out.length; i += 4) {
       ended.push({ server: String(out[i]), tenant: String(out[i + 1]), meetingID: String(out[i + 2]), moderatorPW: String(out[i + 3]) });
@@ -221,11 +258,7 @@ export class ClusterState {
   }
 
   async releasePollLock(token: string): Promise<void> {
-    await this.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-      [this.k.pollLock()],
-      [token],
-    );
+    await run(this.redis, RELEASE_LOCK, [this.k.pollLock()], { token });
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Redis } from './redis.js';
-import { keys } from './keys.js';
+import { keys, meetingOwner, tagKey, type KeyFamilies } from './keys.js';
+import { run } from './lua/script.js';
 import { PLACE } from './lua/place.js';
 import { LOOKUP } from './lua/lookup.js';
 import { FORGET } from './lua/forget.js';
@@ -58,18 +59,44 @@ export interface PlaceRequest {
 
 /** Meeting routes: meeting → server, with the server's health, in one round trip each. */
 export class RouteStore {
+  private readonly k;
+  private readonly families: KeyFamilies;
+
   constructor(
     private readonly redis: Redis,
-    private readonly ns: string,
-  ) {}
+    ns: string,
+  ) {
+    this.k = keys(ns);
+    this.families = this.k.families();
+  }
+
+  /** The keys every script about one meeting touches first: route, index, shared answers. */
+  private meetingKeys(tenant: string, meetingID: string): string[] {
+    const k = this.k;
+    return [k.route(tenant, meetingID), k.meetings(tenant), k.answer('info', tenant, meetingID), k.answer('running', tenant, meetingID)];
+  }
 
   async place(r: PlaceRequest): Promise<PlaceResult> {
-    const out = (await this.redis.eval(PLACE, [], [
-      this.ns, r.tenant, r.meetingID, String(r.now), String(r.ttlSeconds), r.tags.join(';'),
-      r.tagsRequired ? '1' : '0', String(r.reserve), r.voiceBridges.join(','), r.moderatorPW,
-      r.avoidServer ?? '', r.indexEntry, String(r.limits?.meetings ?? -1), String(r.limits?.attendees ?? -1),
-      r.recovery ?? '', String(r.users),
-    ])) as string[];
+    const k = this.k;
+    const tags = r.tags.filter(Boolean);
+    const out = await run(this.redis, PLACE, [...this.meetingKeys(r.tenant, r.meetingID), k.voiceBridges(), k.attendeeUsage(), ...tags.map(k.load), k.load(tagKey(null))], {
+      meetingID: r.meetingID,
+      tenant: r.tenant,
+      owner: meetingOwner(r.tenant, r.meetingID),
+      now: String(r.now),
+      ttl: String(r.ttlSeconds),
+      required: r.tagsRequired,
+      reserve: r.reserve,
+      users: r.users,
+      voiceBridges: r.voiceBridges.filter(Boolean),
+      moderatorPW: r.moderatorPW,
+      avoidServer: r.avoidServer ?? '',
+      indexEntry: r.indexEntry,
+      maxMeetings: r.limits?.meetings ?? -1,
+      maxAttendees: r.limits?.attendees ?? -1,
+      recovery: r.recovery ?? '',
+      server: this.families.server,
+    });
     const status = out[0] as PlaceResult['status'];
     if (status !== 'existing' && status !== 'new') return { status };
     return {
@@ -84,7 +111,13 @@ export class RouteStore {
   }
 
   async lookup(tenant: string, meetingID: string, mode: LookupMode = ''): Promise<Route | null> {
-    const out = (await this.redis.eval(LOOKUP, [], [this.ns, tenant, meetingID, mode])) as string[] | null;
+    const k = this.k;
+    const fam = this.families;
+    const out = await run(this.redis, LOOKUP, [k.route(tenant, meetingID), k.answer('info', tenant, meetingID), k.answer('running', tenant, meetingID)], {
+      mode,
+      server: fam.server,
+      load: fam.load,
+    });
     if (!out) return null;
     return {
       server: out[0]!,
@@ -98,12 +131,12 @@ export class RouteStore {
 
   /** Marks the server suspect for every isolate (lua/suspect.ts); true when it was not already. */
   async suspect(server: string, now: number, cause: string): Promise<boolean> {
-    return Number(await this.redis.eval(SUSPECT, [], [this.ns, server, String(now), cause])) === 1;
+    return Number(await run(this.redis, SUSPECT, [this.k.server(server)], { server, now: String(now), cause, load: this.families.load })) === 1;
   }
 
   /** Shares a node's answer for a few seconds, so a polling storm costs one node call per window. */
   async shareAnswer(mode: 'info' | 'running', tenant: string, meetingID: string, body: string, seconds: number): Promise<void> {
-    await this.redis.set(keys(this.ns).answer(mode, tenant, meetingID), body, { ex: seconds });
+    await this.redis.set(this.k.answer(mode, tenant, meetingID), body, { ex: seconds });
   }
 
   /** Removes the route (only if it still points at `onlyServer`, when given) and returns it. */
@@ -112,7 +145,11 @@ export class RouteStore {
     meetingID: string,
     onlyServer = '',
   ): Promise<{ server: string; voiceBridge: string; moderatorPW: string } | null> {
-    const out = (await this.redis.eval(FORGET, [], [this.ns, tenant, meetingID, onlyServer])) as string[] | null;
+    const out = await run(this.redis, FORGET, [...this.meetingKeys(tenant, meetingID), this.k.voiceBridges()], {
+      meetingID,
+      owner: meetingOwner(tenant, meetingID),
+      onlyServer,
+    });
     if (!out) return null;
     return { server: out[0]!, voiceBridge: out[1] ?? '', moderatorPW: out[2] ?? '' };
   }
@@ -122,7 +159,13 @@ export class RouteStore {
     server: string,
     tenants: string[],
   ): Promise<{ tenant: string; meetingID: string; moderatorPW: string }[]> {
-    const flat = (await this.redis.eval(PANIC, [], [this.ns, server, ...tenants])) as string[];
+    const k = this.k;
+    const flat = await run(this.redis, PANIC, [k.voiceBridges(), ...tenants.flatMap((t) => [k.meetings(t), k.snapshot(t)])], {
+      server,
+      tenants,
+      owners: tenants.map((t) => meetingOwner(t, '')),
+      families: this.families,
+    });
     const out = [];
     for (let i = 0; i + 2 < flat.length; i += 3) out.push({ tenant: flat[i]!, meetingID: flat[i + 1]!, moderatorPW: flat[i + 2]! });
     return out;
@@ -130,6 +173,6 @@ export class RouteStore {
 
   /** Keeps what the node answered to create, for getMeetings until the next poll. */
   async recordCreated(tenant: string, meetingID: string, entry: string): Promise<void> {
-    await this.redis.hset(keys(this.ns).meetings(tenant), { [meetingID]: entry });
+    await this.redis.hset(this.k.meetings(tenant), { [meetingID]: entry });
   }
 }

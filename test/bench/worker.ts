@@ -7,8 +7,8 @@
  * - `/__bench/redis1`: exactly one Upstash `get`, then a 302: the physical limit of a call that
  *   needs one Redis round trip, such as join. The client is made by src/store/redis.ts's own
  *   `createRedis` (`@upstash/redis/cloudflare`, same options), so it stays in step with the app.
- * - diagnostics (`--diagnose`): `/__bench/eval` sends join's LOOKUP script with EVAL, as the app
- *   does; `/__bench/evalsha` runs the same script with EVALSHA (loaded once per isolate).
+ * - diagnostics (`--diagnose`): `/__bench/eval` sends join's LOOKUP script with EVAL;
+ *   `/__bench/evalsha` runs the same script with EVALSHA, as the app does (loaded once per isolate).
  *
  * Everything else, and `scheduled`, goes to the real Worker untouched.
  */
@@ -18,6 +18,7 @@ import worker from '../../src/index';
 import { services } from '../../src/services';
 import { DEFAULT_TENANT } from '../../src/tenancy/tenant';
 import { createRedis, type Redis } from '../../src/store/redis';
+import { keys } from '../../src/store/keys';
 import { LOOKUP } from '../../src/store/lua/lookup';
 import { CEILING_KEY } from './constants';
 
@@ -38,7 +39,12 @@ function bench(env: object) {
 }
 
 const redirect = () => new Response(null, { status: 302, headers: { Location: LOCATION, 'Cache-Control': 'no-cache' } });
-const lookupArgs = (ns: string, meetingID: string) => [ns, DEFAULT_TENANT, meetingID, 'join'];
+function lookupCall(ns: string, meetingID: string): [string[], string[]] {
+  const k = keys(ns);
+  const fam = k.families();
+  const keyList = [k.route(DEFAULT_TENANT, meetingID), k.answer('info', DEFAULT_TENANT, meetingID), k.answer('running', DEFAULT_TENANT, meetingID)];
+  return [keyList, [JSON.stringify({ mode: 'join', server: fam.server, load: fam.load })]];
+}
 
 // A Hono app of its own, so a ceiling pays for routing as the real app does.
 const ceilings = new Hono<{ Bindings: object }>();
@@ -49,13 +55,13 @@ ceilings.get('/__bench/redis1', async (c) => {
 });
 ceilings.get('/__bench/eval', async (c) => {
   const b = bench(c.env);
-  const out = await b.redis.eval(LOOKUP, [], lookupArgs(b.ns, c.req.query('meetingID') ?? ''));
+  const out = await b.redis.eval(LOOKUP.body, ...lookupCall(b.ns, c.req.query('meetingID') ?? ''));
   return out ? redirect() : new Response('no route', { status: 404 });
 });
 ceilings.get('/__bench/evalsha', async (c) => {
   const b = bench(c.env);
-  b.sha ??= b.redis.scriptLoad(LOOKUP);
-  const out = await b.redis.evalsha(await b.sha, [], lookupArgs(b.ns, c.req.query('meetingID') ?? ''));
+  b.sha ??= b.redis.scriptLoad(LOOKUP.body);
+  const out = await b.redis.evalsha(await b.sha, ...lookupCall(b.ns, c.req.query('meetingID') ?? ''));
   return out ? redirect() : new Response('no route', { status: 404 });
 });
 

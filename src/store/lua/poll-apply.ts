@@ -1,4 +1,71 @@
-import { FORGET_ROUTE_FN } from './forget-route.js';
+import { FORGET_FOUND_FN } from './forget-route.js';
+import { ARG, Script } from './script.js';
+import type { KeyFamilies } from '../keys.js';
+
+/** Values the script writes as they are travel as strings. */
+export interface PollServerArg {
+  id: string;
+  state: string;
+  /** '' untagged. */
+  tag: string;
+  mult: string;
+  url: string;
+  secret: string;
+  /** Pending secret ('' = none). */
+  next: string;
+  /** Proxy basename ('' = default). */
+  basename: string;
+  polled: boolean;
+  /** It answered (being online also depends on the thresholds). */
+  answered: boolean;
+  load: string;
+  meetings: string;
+  users: string;
+  largest: string;
+  videos: string;
+  error: string;
+  /** '' keeps the last known version. */
+  version: string;
+  /** Capacities in users, meetings and video streams ('' = unknown). */
+  capu: string;
+  capm: string;
+  capv: string;
+}
+
+/**
+ * KEYS, in this order: the server set, the voice bridge hash, the attendee usage hash, the tenant
+ * mirror, the last poll, the poll stats, the metrics hash; then one per server (its hash), one per
+ * tag (its load zset), two per tenant (its meeting index, its snapshot hash), one per snapshot
+ * (its tenant's snapshot hash) and two per meeting found (its route, its tenant's index).
+ */
+export interface PollApplyArg {
+  /** ms and s, written as is. */
+  now: string;
+  ttl: string;
+  full: boolean;
+  healthy: number;
+  unhealthy: number;
+  panic: number;
+  /** ms: a route younger than this survives its node not reporting it. */
+  grace: number;
+  servers: PollServerArg[];
+  /** Every tag in use ('none' included, every server's own among them). */
+  tags: string[];
+  tenants: string[];
+  /** meetingOwner(tenant, '') per tenant. */
+  owners: string[];
+  /** A server's meetings per tenant ('' drops them). */
+  snapshots: { server: string; json: string }[];
+  found: { tenant: string; meetingID: string; owner: string; server: string; voiceBridge: string; moderatorPW: string }[];
+  /** Full cycles: ms, servers polled, servers that failed. */
+  cycle: { ms: string; polled: string; failed: string };
+  /** Attendees per tenant on the pool: [tenant, count]. */
+  attendees: [string, string][];
+  /** src/store/tenant-mirror.ts ('' = left as it is). */
+  tenantMirror: string;
+  /** Routes and answers of meetings found in indexes and voice bridges, servers found in the mirror. */
+  families: KeyFamilies;
+}
 
 /**
  * Writes one poll cycle in one round trip, atomically: the server mirror (config, health, stats),
@@ -23,47 +90,32 @@ import { FORGET_ROUTE_FN } from './forget-route.js';
  * route does not name (the node came back after the meeting was re-created elsewhere): it is
  * returned so the caller ends it; a copy seen on one node only is never ended.
  *
- * ARGV: ns, now ms, route ttl s, full '1'|'0', healthy, unhealthy and panic thresholds, grace ms,
- *   nServers, then per server 20 fields: id, state, tag ('' untagged), multiplier, url, secret,
- *     pending secret ('' = none), proxy basename ('' = default), polled '1'|'0', answered '1'|'0', load, meetings, users, largest meeting, videos, last error,
- *     bbb version ('' = unchanged), capacity in users, meetings and video streams ('' = unknown),
- *   nTags, tags (every tag in use, 'none' included),
- *   nTenants, tenants,
- *   nSnapshots, then per snapshot: tenant, server id, JSON ('' = drop),
- *   nMeetings, then per meeting found on a node: tenant, meetingID, server id, voice bridge, moderator pw,
- *   cycle stats (full cycles): ms, servers polled, servers that failed,
- *   nTenantUsage, then per tenant: tenant, attendees on the pool,
- *   the tenant mirror (src/store/tenant-mirror.ts; '' = left as it is).
  * Returns {removed routes and index entries, number of auto-panicked meetings, then per auto-panicked
  *   meeting and then per stale copy: server, tenant, meetingID, pw}.
  */
-export const POLL_APPLY = `${FORGET_ROUTE_FN}
-local ns, now, ttl = ARGV[1], ARGV[2], ARGV[3]
+export const POLL_APPLY = new Script<PollApplyArg, (string | number)[]>(`${ARG}${FORGET_FOUND_FN}
+local fam = arg.families
+local now, ttl = arg.now, arg.ttl
 local nowMs = tonumber(now)
-local full = ARGV[4] == '1'
-local healthy, unhealthy, panicAt = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local grace = tonumber(ARGV[8])
-local i = 9
-local function nextArg() local v = ARGV[i]; i = i + 1; return v end
+local full = arg.full
+local healthy, unhealthy, panicAt, grace = arg.healthy, arg.unhealthy, arg.panic, arg.grace
+local serversKey, vbKey = KEYS[1], KEYS[2]
+local k = 7
+local function nextKey() k = k + 1; return KEYS[k] end
 
-local servers = {}
-for _ = 1, tonumber(nextArg()) do
-  local s = {}
-  for _, f in ipairs({'id', 'state', 'tag', 'mult', 'url', 'secret', 'next', 'basename', 'polled', 'online', 'load', 'meetings',
-    'users', 'largest', 'videos', 'error', 'version', 'capu', 'capm', 'capv'}) do s[f] = nextArg() end
-  servers[#servers + 1] = s
-end
-local tags = {}
-for _ = 1, tonumber(nextArg()) do tags[#tags + 1] = nextArg() end
-local tenants = {}
-for _ = 1, tonumber(nextArg()) do tenants[#tenants + 1] = nextArg() end
+local servers, tenants, owners = arg.servers, arg.tenants, arg.owners
+for _, s in ipairs(servers) do s.key = nextKey() end
+local tags, loads = arg.tags, {}
+for _, t in ipairs(tags) do loads[t] = nextKey() end
+local indexes, snapshots = {}, {}
+for i = 1, #tenants do indexes[i] = nextKey(); snapshots[i] = nextKey() end
 
 local out = {0, 0}
 local function panic(sid)
-  for _, t in ipairs(tenants) do
-    for _, mid in ipairs(redis.call('HKEYS', ns .. ':meetings:' .. t)) do
-      if redis.call('HGET', ns .. ':route:' .. t .. ':' .. mid, 's') == sid then
-        local cur = forgetRoute(ns, t, mid)
+  for i, t in ipairs(tenants) do
+    for _, mid in ipairs(redis.call('HKEYS', indexes[i])) do
+      if redis.call('HGET', fam.route .. owners[i] .. mid, 's') == sid then
+        local cur = forgetFound(fam, owners[i], indexes[i], mid, vbKey)
         out[#out + 1] = sid; out[#out + 1] = t; out[#out + 1] = mid; out[#out + 1] = cur[3] or ''
         out[2] = out[2] + 1
       end
@@ -74,16 +126,16 @@ end
 local known, answered = {}, {}
 for _, s in ipairs(servers) do
   known[s.id] = true
-  local key = ns .. ':server:' .. s.id
-  redis.call('SADD', ns .. ':servers', s.id)
+  local key = s.key
+  redis.call('SADD', serversKey, s.id)
   -- Back from disabled (not polled), it may have been upgraded: the next poll reads its version again.
   if redis.call('HGET', key, 'state') == 'disabled' and s.state ~= 'disabled' then redis.call('HDEL', key, 'versionAt') end
   redis.call('HSET', key, 'state', s.state, 'tag', s.tag, 'mult', s.mult, 'url', s.url, 'secret', s.secret,
     'next', s.next, 'basename', s.basename, 'capu', s.capu, 'capm', s.capm, 'capv', s.capv)
-  if s.polled == '1' then
+  if s.polled then
     local was = redis.call('HGET', key, 'online')
     local online = was == '1' and '1' or '0'
-    if s.online == '1' then
+    if s.answered then
       answered[s.id] = true
       -- rm/ru: meetings and users reserved by placements since this poll (lua/place.ts, admission control).
       redis.call('HSET', key, 'uc', 0, 'fails', 0, 'load', s.load, 'meetings', s.meetings, 'users', s.users,
@@ -92,7 +144,7 @@ for _, s in ipairs(servers) do
       local suspect = tonumber(redis.call('HGET', key, 'suspect'))
       if suspect and suspect < nowMs then redis.call('HDEL', key, 'suspect', 'suspectCause') end
       -- This cycle's snapshots replace the last ones, for tenants that no longer have meetings there too.
-      for _, t in ipairs(tenants) do redis.call('HDEL', ns .. ':snapshot:' .. t, s.id) end
+      for i = 1, #tenants do redis.call('HDEL', snapshots[i], s.id) end
       if s.version ~= '' then redis.call('HSET', key, 'version', s.version, 'versionAt', now) end
       if was ~= '1' and redis.call('HINCRBY', key, 'hc', 1) >= healthy then
         online = '1'
@@ -109,11 +161,11 @@ for _, s in ipairs(servers) do
         panic(s.id)
         redis.call('HSET', key, 'panicked', now)
         -- The /metrics counter (src/store/metrics.ts), in this write rather than a round trip of its own.
-        redis.call('HINCRBY', ns .. ':metrics', 'scaleflare_server_panics_total{server="' .. s.id .. '",cause="auto"}', 1)
+        redis.call('HINCRBY', KEYS[7], 'scaleflare_server_panics_total{server="' .. s.id .. '",cause="auto"}', 1)
       end
     end
     if online == '0' and was == '1' then
-      for _, t in ipairs(tenants) do redis.call('HDEL', ns .. ':snapshot:' .. t, s.id) end
+      for i = 1, #tenants do redis.call('HDEL', snapshots[i], s.id) end
       redis.call('HSET', key, 'load', 0, 'meetings', 0, 'users', 0, 'largest', 0, 'videos', 0)
     end
     redis.call('HSET', key, 'online', online, 'polled', now, 'error', s.error)
@@ -123,43 +175,41 @@ for _, s in ipairs(servers) do
   end
   local own = s.tag ~= '' and s.tag or 'none'
   for _, t in ipairs(tags) do
-    if t ~= own then redis.call('ZREM', ns .. ':load:' .. t, s.id) end
+    if t ~= own then redis.call('ZREM', loads[t], s.id) end
   end
   if s.state == 'enabled' and redis.call('HGET', key, 'online') == '1' and not redis.call('HGET', key, 'suspect') then
-    redis.call('ZADD', ns .. ':load:' .. own, redis.call('HGET', key, 'load') or '0', s.id)
+    redis.call('ZADD', loads[own], redis.call('HGET', key, 'load') or '0', s.id)
   else
-    redis.call('ZREM', ns .. ':load:' .. own, s.id)
+    redis.call('ZREM', loads[own], s.id)
   end
 end
 -- Servers deleted from the configuration leave the mirror.
-for _, id in ipairs(full and redis.call('SMEMBERS', ns .. ':servers') or {}) do
+for _, id in ipairs(full and redis.call('SMEMBERS', serversKey) or {}) do
   if not known[id] then
-    redis.call('DEL', ns .. ':server:' .. id)
-    redis.call('SREM', ns .. ':servers', id)
-    for _, t in ipairs(tags) do redis.call('ZREM', ns .. ':load:' .. t, id) end
+    redis.call('DEL', fam.server .. id)
+    redis.call('SREM', serversKey, id)
+    for _, t in ipairs(tags) do redis.call('ZREM', loads[t], id) end
   end
 end
 
-for _ = 1, tonumber(nextArg()) do
-  local tenant, id, json = nextArg(), nextArg(), nextArg()
-  if json == '' then redis.call('HDEL', ns .. ':snapshot:' .. tenant, id)
-  else redis.call('HSET', ns .. ':snapshot:' .. tenant, id, json) end
+for _, w in ipairs(arg.snapshots) do
+  local key = nextKey()
+  if w.json == '' then redis.call('HDEL', key, w.server)
+  else redis.call('HSET', key, w.server, w.json) end
 end
 
-local vbKey = ns .. ':vb'
 local seen, elsewhere = {}, {}
-for _ = 1, tonumber(nextArg()) do
-  local tenant, mid, sid, vb, pw = nextArg(), nextArg(), nextArg(), nextArg(), nextArg()
-  local owner = tenant .. ':' .. mid
+for _, f in ipairs(arg.found) do
+  local route, index = nextKey(), nextKey()
+  local mid, sid, vb, pw, owner = f.meetingID, f.server, f.voiceBridge, f.moderatorPW, f.owner
   seen[owner .. '\\n' .. sid] = true
-  local route = ns .. ':route:' .. owner
   local cur = redis.call('HMGET', route, 's', 'v')
   local keep = cur[1] == sid
   if cur[1] and cur[1] ~= sid then
     -- Another live server already owns this meeting ID: leave its route alone.
-    local st = redis.call('HMGET', ns .. ':server:' .. cur[1], 'online', 'state')
+    local st = redis.call('HMGET', fam.server .. cur[1], 'online', 'state')
     keep = st[1] == '1' and st[2] ~= 'disabled'
-    if keep then elsewhere[#elsewhere + 1] = {tenant, mid, sid, pw, cur[1]} end
+    if keep then elsewhere[#elsewhere + 1] = {f.tenant, mid, sid, pw, cur[1], owner} end
   end
   if not keep then
     if cur[2] and cur[2] ~= vb and redis.call('HGET', vbKey, cur[2]) == owner then redis.call('HDEL', vbKey, cur[2]) end
@@ -175,49 +225,49 @@ for _ = 1, tonumber(nextArg()) do
   end
   -- A meeting the nodes still report keeps its route, however long it runs.
   redis.call('EXPIRE', route, ttl)
-  redis.call('HSETNX', ns .. ':meetings:' .. tenant, mid, '{}')
+  redis.call('HSETNX', index, mid, '{}')
 end
 
 for _, c in ipairs(elsewhere) do
-  if seen[c[1] .. ':' .. c[2] .. '\\n' .. c[5]] then
+  if seen[c[6] .. '\\n' .. c[5]] then
     out[#out + 1] = c[3]; out[#out + 1] = c[1]; out[#out + 1] = c[2]; out[#out + 1] = c[4]
   end
 end
 
-local ms, polled, failed = nextArg(), nextArg(), nextArg()
 local usage = {}
-for _ = 1, tonumber(nextArg()) do
-  usage[#usage + 1] = nextArg(); usage[#usage + 1] = nextArg()
+for _, u in ipairs(arg.attendees) do
+  usage[#usage + 1] = u[1]; usage[#usage + 1] = u[2]
 end
-local tenantMirror = nextArg()
-if tenantMirror ~= '' then redis.call('SET', ns .. ':tenants', tenantMirror) end
+if arg.tenantMirror ~= '' then redis.call('SET', KEYS[4], arg.tenantMirror) end
 if full then
-  redis.call('DEL', ns .. ':usage:attendees')
-  if #usage > 0 then redis.call('HSET', ns .. ':usage:attendees', unpack(usage)) end
+  redis.call('DEL', KEYS[3])
+  if #usage > 0 then redis.call('HSET', KEYS[3], unpack(usage)) end
   local removed = 0
-  for _, t in ipairs(tenants) do
-    local index = ns .. ':meetings:' .. t
+  for i = 1, #tenants do
+    local index = indexes[i]
     for _, mid in ipairs(redis.call('HKEYS', index)) do
-      local r = redis.call('HMGET', ns .. ':route:' .. t .. ':' .. mid, 's', 't')
+      local owner = owners[i] .. mid
+      local r = redis.call('HMGET', fam.route .. owner, 's', 't')
       if not r[1] then
         redis.call('HDEL', index, mid)
         removed = removed + 1
-      elseif (answered[r[1]] and not seen[t .. ':' .. mid .. '\\n' .. r[1]] and (tonumber(r[2]) or 0) < nowMs - grace)
-        or redis.call('SISMEMBER', ns .. ':servers', r[1]) == 0 then
-        forgetRoute(ns, t, mid)
+      elseif (answered[r[1]] and not seen[owner .. '\\n' .. r[1]] and (tonumber(r[2]) or 0) < nowMs - grace)
+        or redis.call('SISMEMBER', serversKey, r[1]) == 0 then
+        forgetFound(fam, owners[i], index, mid, vbKey)
         removed = removed + 1
       end
     end
   end
   local vbs = redis.call('HGETALL', vbKey)
   for j = 1, #vbs, 2 do
-    if redis.call('HGET', ns .. ':route:' .. vbs[j + 1], 'v') ~= vbs[j] then redis.call('HDEL', vbKey, vbs[j]) end
+    if redis.call('HGET', fam.route .. vbs[j + 1], 'v') ~= vbs[j] then redis.call('HDEL', vbKey, vbs[j]) end
   end
   out[1] = removed
-  redis.call('SET', ns .. ':poll:last', now)
-  redis.call('HSET', ns .. ':poll:stats', 'at', now, 'ms', ms, 'servers', polled, 'failed', failed)
-  redis.call('HINCRBY', ns .. ':poll:stats', 'cycles', 1)
-  redis.call('HINCRBY', ns .. ':poll:stats', 'failures', tonumber(failed))
+  local cycle = arg.cycle
+  redis.call('SET', KEYS[5], now)
+  redis.call('HSET', KEYS[6], 'at', now, 'ms', cycle.ms, 'servers', cycle.polled, 'failed', cycle.failed)
+  redis.call('HINCRBY', KEYS[6], 'cycles', 1)
+  redis.call('HINCRBY', KEYS[6], 'failures', tonumber(cycle.failed))
 end
 return out
-`;
+`);

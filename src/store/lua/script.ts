@@ -1,0 +1,36 @@
+import { toHex } from '../../bbb/checksum.js';
+import type { Redis } from '../redis.js';
+
+/**
+ * A Lua script as Upstash's ratelimit-js runs them: every key it knows before running in KEYS,
+ * one JSON argument (ARGV[1], typed by `Arg`), sent by its SHA-1 so a call carries the hash, not
+ * the body. `Arg` and `Result` only type the calls; the body decodes the argument itself.
+ */
+export class Script<Arg, Result> {
+  private digest?: Promise<string>;
+
+  constructor(readonly body: string) {}
+
+  /** Hex SHA-1 of the body, as Redis names it; computed once per isolate. */
+  sha(): Promise<string> {
+    return (this.digest ??= crypto.subtle.digest('SHA-1', new TextEncoder().encode(this.body)).then((d) => toHex(new Uint8Array(d))));
+  }
+}
+
+/** Decodes the JSON argument; every script body starts with it. */
+export const ARG = `local arg = cjson.decode(ARGV[1])\n`;
+
+/**
+ * Runs a script by EVALSHA; a Redis that does not have it yet (first use, restart, SCRIPT FLUSH)
+ * answers NOSCRIPT, and then, only then, the body goes by EVAL, which also caches it there.
+ */
+export async function run<Arg, Result>(redis: Redis, script: Script<Arg, Result>, keys: string[], arg: Arg): Promise<Result> {
+  const args = [JSON.stringify(arg)];
+  try {
+    return (await redis.evalsha(await script.sha(), keys, args)) as Result;
+  } catch (e) {
+    if (!(e instanceof Error) || !e.message.includes('NOSCRIPT')) throw e;
+    return (await redis.eval(script.body, keys, args)) as Result;
+  }
+}
+

@@ -79,7 +79,8 @@ export class RouteStore {
   async place(r: PlaceRequest): Promise<PlaceResult> {
     const k = this.k;
     const tags = r.tags.filter(Boolean);
-    const out = await run(this.redis, PLACE, [...this.meetingKeys(r.tenant, r.meetingID), k.voiceBridges(), k.attendeeUsage(), ...tags.map(k.load), k.load(tagKey(null))], {
+    const placeKeys = [...this.meetingKeys(r.tenant, r.meetingID), k.voiceBridges(), k.attendeeUsage(), ...tags.map(k.load), k.load(tagKey(null))];
+    const out = await run(this.redis, PLACE, placeKeys, {
       meetingID: r.meetingID,
       tenant: r.tenant,
       owner: meetingOwner(r.tenant, r.meetingID),
@@ -112,12 +113,8 @@ export class RouteStore {
 
   async lookup(tenant: string, meetingID: string, mode: LookupMode = ''): Promise<Route | null> {
     const k = this.k;
-    const fam = this.families;
-    const out = await run(this.redis, LOOKUP, [k.route(tenant, meetingID), k.answer('info', tenant, meetingID), k.answer('running', tenant, meetingID)], {
-      mode,
-      server: fam.server,
-      load: fam.load,
-    });
+    const lookupKeys = [k.route(tenant, meetingID), k.answer('info', tenant, meetingID), k.answer('running', tenant, meetingID)];
+    const out = await run(this.redis, LOOKUP, lookupKeys, { mode, server: this.families.server, load: this.families.load });
     if (!out) return null;
     return {
       server: out[0]!,
@@ -131,7 +128,8 @@ export class RouteStore {
 
   /** Marks the server suspect for every isolate (lua/suspect.ts); true when it was not already. */
   async suspect(server: string, now: number, cause: string): Promise<boolean> {
-    return Number(await run(this.redis, SUSPECT, [this.k.server(server)], { server, now: String(now), cause, load: this.families.load })) === 1;
+    const was = await run(this.redis, SUSPECT, [this.k.server(server)], { server, now: String(now), cause, load: this.families.load });
+    return Number(was) === 1;
   }
 
   /** Shares a node's answer for a few seconds, so a polling storm costs one node call per window. */

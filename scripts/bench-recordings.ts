@@ -4,7 +4,9 @@
  * workerd with private Postgres, Redis and the Neon/Upstash bridges. Results: docs/benchmarks.md.
  *
  *   npm run bench:recordings -- [--recordings 100000] [--requests 300] [--warmup 30]
- *                               [--concurrency 4] [--keep]
+ *                               [--concurrency 4] [--only TEXT] [--keep]
+ *
+ * --only runs the scenarios whose name contains TEXT (e.g. `--only Moodle`), for a quick check.
  *
  * Reuses the parts of `npm run bench` (test/bench/): bundle, workerd, stack, counters, shutdown.
  */
@@ -27,15 +29,20 @@ interface Options {
   requests: number;
   warmup: number;
   concurrency: number;
+  only: string;
   keep: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { recordings: 100_000, requests: 300, warmup: 30, concurrency: 4, keep: false };
+  const o: Options = { recordings: 100_000, requests: 300, warmup: 30, concurrency: 4, only: '', keep: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--keep') {
       o.keep = true;
+      continue;
+    }
+    if (flag === '--only' && argv[i + 1]) {
+      o.only = argv[++i]!;
       continue;
     }
     const key = flag.replace(/^--/, '') as keyof Options;
@@ -43,7 +50,7 @@ function parseOptions(argv: string[]): Options {
     const limits: Record<string, [number, number]> = { recordings: [100, 2_000_000], requests: [10, 100_000], warmup: [0, 10_000], concurrency: [1, 256] };
     const range = limits[key];
     if (!range || !Number.isInteger(value) || value < range[0] || value > range[1]) {
-      console.error(`bench:recordings: ${flag} needs a whole number${range ? ` from ${range[0]} to ${range[1]}` : ''} (--recordings, --requests, --warmup, --concurrency, --keep)`);
+      console.error(`bench:recordings: ${flag} needs a whole number${range ? ` from ${range[0]} to ${range[1]}` : ''} (--recordings, --requests, --warmup, --concurrency, --only, --keep)`);
       process.exit(2);
     }
     (o as unknown as Record<string, number>)[key] = value;
@@ -81,7 +88,7 @@ async function main(): Promise<number> {
     log(`worker ready on ${worker.base}; ${o.requests} requests per scenario, ${o.concurrency} at a time`);
 
     const results: ScenarioResult[] = [];
-    for (const scenario of SCENARIOS) {
+    for (const scenario of SCENARIOS.filter((s) => s.name.includes(o.only))) {
       const r = await measureScenario({ base: worker.base, secret, checksum: 'sha1', stack, data }, scenario, o);
       results.push(r);
       log(`${scenario.name.padEnd(44)} p50 ${f1(r.p50)} ms  p95 ${f1(r.p95)} ms  ${f0(r.rps)} req/s  SQL p50 ${f1(r.queryP50)} ms  pg ${f2(r.postgresPerCall)}/call${r.failures.length ? `  FAILURES ${r.failures.join(' / ')}` : ''}`);

@@ -1,8 +1,7 @@
-import { renderResponse } from '../bbb/xml.js';
 import { parseRecordingsQuery, recordingsWindow } from '../recordings/query.js';
 import { issueLinkToken } from '../recordings/playback/protection.js';
-import { linkKey, renderRecordings } from '../recordings/render.js';
-import { findRecordings, type RecordingRow } from '../store/recordings.js';
+import { linkKey, renderRecordingsAnswer } from '../recordings/render.js';
+import { findRecordingsAnswer, type RecordingRow } from '../store/recordings.js';
 import { xmlResponse, type ApiCall, type Handler } from './context.js';
 
 /** One-time links for every format of the protected recordings listed (no storage involved). */
@@ -16,11 +15,15 @@ async function linkTokens(call: ApiCall, list: RecordingRow[]): Promise<Map<stri
   return tokens;
 }
 
-/** BBB 2.6+ getRecordings from the index: one Postgres round trip whatever the size of the answer. */
+/**
+ * BBB 2.6+ getRecordings from the index: one Postgres round trip whatever the size of the answer,
+ * which brings each recording's element ready (src/recordings/render.ts).
+ */
 export const getRecordings: Handler = async (call) => {
   const query = parseRecordingsQuery(call.params, call.svc.cfg.recordings);
   const { page } = query;
-  const { total, recordings } = await findRecordings(call.svc.sql, call.tenant.id, query.filter, recordingsWindow(query));
-  const options = { origin: call.origin, protection: call.svc.cfg.recordings.protectByDefault, linkTokens: await linkTokens(call, recordings) };
-  return xmlResponse(renderResponse(renderRecordings(recordings, options, page && { ...page, total: total ?? 0 })));
+  const protection = call.svc.cfg.recordings.protectByDefault;
+  const answer = await findRecordingsAnswer(call.svc.sql, call.tenant.id, query.filter, recordingsWindow(query), protection);
+  const options = { origin: call.origin, protection, linkTokens: await linkTokens(call, answer.rendered) };
+  return xmlResponse(renderRecordingsAnswer(answer, options, page && { ...page, total: answer.total ?? 0 }));
 };

@@ -35,6 +35,15 @@ function xmlSafe(_name: string, value: unknown): unknown {
   return typeof value === 'string' ? value.replace(NOT_XML_CHAR, '') : value;
 }
 
+// Text needs only & < > (and CR, which parsers would otherwise turn into LF); attribute
+// values additionally get " and ' escaped by the builder.
+const TEXT_ENTITIES = [
+  { regex: /&/g, val: '&amp;' },
+  { regex: /</g, val: '&lt;' },
+  { regex: />/g, val: '&gt;' },
+  { regex: /\r/g, val: '&#13;' },
+];
+
 // Options the deprecated typings of fast-xml-parser's XMLBuilder do not list, but it honours.
 const builderOptions: XmlBuilderOptions & {
   sanitizeName: (name: string) => string;
@@ -48,14 +57,7 @@ const builderOptions: XmlBuilderOptions & {
   // Otherwise an attribute whose value is "true" is written bare, which is not XML.
   suppressBooleanAttributes: false,
   processEntities: true,
-  // Text needs only & < > (and CR, which parsers would otherwise turn into LF); attribute
-  // values additionally get " and ' escaped by the builder.
-  entities: [
-    { regex: /&/g, val: '&amp;' },
-    { regex: /</g, val: '&lt;' },
-    { regex: />/g, val: '&gt;' },
-    { regex: /\r/g, val: '&#13;' },
-  ],
+  entities: TEXT_ENTITIES,
   tagValueProcessor: xmlSafe,
   attributeValueProcessor: xmlSafe,
   // Called only for names that are not valid XML: refuse instead of emitting broken markup.
@@ -70,6 +72,18 @@ const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 /** `<response>` with `fields` as its content, preceded by the XML declaration. */
 export function renderResponse(fields: XmlElement): string {
   return XML_DECLARATION + builder.build({ response: fields });
+}
+
+/** Elements without the declaration or `<response>`: a part of an answer put together elsewhere. */
+export function renderElements(fields: XmlElement): string {
+  return builder.build(fields);
+}
+
+/** A string as the builder writes it in text: what XML cannot carry dropped, entities escaped. */
+export function xmlEscapeText(text: string): string {
+  let out = xmlSafe('', text) as string;
+  for (const e of TEXT_ENTITIES) out = out.replace(e.regex, e.val);
+  return out;
 }
 
 export function renderError(err: BbbError): string {

@@ -1,11 +1,15 @@
-import type { XmlElement } from '../bbb/xml.js';
+import { renderElements, renderResponse, xmlEscapeText, type XmlElement, type XmlNode } from '../bbb/xml.js';
 import type { PlaybackFormat } from './metadata.js';
-import type { RecordingRow } from '../store/recordings.js';
+import { RENDERED_HERE, type RecordingRow, type RecordingsAnswer } from '../store/recordings.js';
 
 /**
  * getRecordings' XML, in the element order of BBB's Recording.scala (reference/bbb-api.md §1.6),
  * with Scalelite's `<protected>` and one-time URLs for protected recordings. URLs point at the
  * balancer: the scheme and host of the request, as Scalelite.
+ *
+ * Postgres keeps each recording's element ready, rendered as here (migrations/0015, checked
+ * against renderRecording by test/integration/recordings-answer.test.ts); the Worker fills in
+ * what varies per request and renders only the recordings whose links are one-time.
  */
 
 export interface RenderOptions {
@@ -89,22 +93,42 @@ export interface Paging {
   total: number;
 }
 
-/** The whole `<response>` content of getRecordings. */
-export function renderRecordings(list: RecordingRow[], o: RenderOptions, paging?: Paging): XmlElement {
+/** The `<response>` content of getRecordings around `recordings`, the content of `<recordings>`. */
+function envelope(recordings: XmlNode, count: number, paging?: Paging): XmlElement {
   return {
     returncode: 'SUCCESS',
-    recordings: list.length ? { recording: list.map((r) => renderRecording(r, o)) } : '',
-    ...(list.length ? {} : NO_RECORDINGS),
+    recordings: count ? recordings : '',
+    ...(count ? {} : NO_RECORDINGS),
     ...(paging
       ? {
           // BBB 2.6+'s block, plus a top-level totalElements, which bbb-app-rooms reads.
           pagination: {
             pageable: { offset: paging.offset, limit: paging.limit, paged: true, unpaged: false },
             totalElements: paging.total,
-            empty: list.length === 0,
+            empty: count === 0,
           },
           totalElements: paging.total,
         }
       : {}),
   };
+}
+
+// Markers in the stored elements (migrations/0015_recording_answer.sql).
+const ORIGIN = '\x01';
+const PROTECTED_ELEMENT = /\x02([^\x03]*)\x03/g;
+// Holds the place of the recordings in the envelope: text the builder leaves as it is.
+const RECORDINGS_SLOT = '\uE000';
+
+/** The whole getRecordings answer: the stored elements completed for this request, in their envelope. */
+export function renderRecordingsAnswer(a: RecordingsAnswer, o: RenderOptions, paging?: Paging): string {
+  const origin = xmlEscapeText(o.origin);
+  const parts = a.xml
+    .replaceAll(ORIGIN, () => origin)
+    .replace(PROTECTED_ELEMENT, o.protection ? '$1' : '')
+    .split(RENDERED_HERE);
+  let recordings = parts[0]!;
+  a.rendered.forEach((r, i) => {
+    recordings += renderElements({ recording: renderRecording(r, o) }) + parts[i + 1]!;
+  });
+  return renderResponse(envelope(RECORDINGS_SLOT, a.count, paging)).replace(RECORDINGS_SLOT, () => recordings);
 }

@@ -4,8 +4,9 @@ import type { Statement } from './callbacks.js';
 
 /**
  * The recordings API's queries and state changes. getRecordings is one statement whatever the
- * size of the answer: the page, its formats, breakout links and the total count are aggregated
- * into JSON by Postgres. Every statement is tenant-scoped.
+ * size of the answer: the page's `<recording>` elements kept ready by Postgres
+ * (migrations/0015_recording_answer.sql) joined, and the total count; the admin API's listing
+ * aggregates the same page into JSON. Every statement is tenant-scoped.
  */
 
 export type RecordingState = 'processing' | 'processed' | 'published' | 'unpublished' | 'deleted';
@@ -66,11 +67,11 @@ const RECORDING_JSON = `json_build_object(
  */
 const WITH_PROCESSING = `(SELECT id, tenant_id, record_id, meeting_id, internal_meeting_id, name, state, published, protected,
                                  participants, start_time, end_time, size, raw_size, is_breakout, parent_meeting_id,
-                                 breakout_sequence, metadata
+                                 breakout_sequence, metadata, answer_xml
                             FROM recordings
                           UNION ALL
                           SELECT -p.id, p.tenant_id, p.record_id, p.meeting_id, p.record_id, p.name, p.state, false, false,
-                                 NULL, p.start_time, p.meeting_ended_at, NULL, NULL, false, NULL, NULL, p.metadata
+                                 NULL, p.start_time, p.meeting_ended_at, NULL, NULL, false, NULL, NULL, p.metadata, NULL
                             FROM recording_processing p
                            WHERE NOT EXISTS (SELECT 1 FROM recordings i WHERE i.record_id = p.record_id))`;
 
@@ -117,6 +118,26 @@ export interface RecordingWindow {
   count: boolean;
 }
 
+/**
+ * The page of the window and, when asked, the count of every match; `select` is evaluated over
+ * the page's rows `r`. The filter is written twice rather than shared through a CTE: a shared CTE
+ * is materialized whole, while apart the page walks the newest-first index and stops at its limit.
+ */
+async function queryWindow<T>(sql: Sql, tenant: string, filter: RecordingFilter, w: RecordingWindow, select: (p: (v: unknown) => string) => string): Promise<T & { total: number | null }> {
+  const params: unknown[] = [];
+  const where = conditions(tenant, filter, params);
+  const from = source(filter);
+  const rows = (await sql.query(
+    `WITH page AS (SELECT r.id FROM ${from} r WHERE ${where} ORDER BY ${newestFirst('r')}
+                   OFFSET ${Number(w.offset)} LIMIT ${Number(w.limit)})
+     SELECT ${w.count ? `(SELECT count(*) FROM ${from} r WHERE ${where})` : 'NULL'}::int AS total,
+            ${select((v) => `$${params.push(v)}`)}
+     FROM page JOIN ${from} r ON r.id = page.id`,
+    params,
+  )) as Array<T & { total: number | null }>;
+  return rows[0]!;
+}
+
 /** The window's matching recordings, and the number matching when asked. */
 export async function findRecordings(
   sql: Sql,
@@ -124,20 +145,34 @@ export async function findRecordings(
   filter: RecordingFilter,
   w: RecordingWindow,
 ): Promise<{ total: number | null; recordings: RecordingRow[] }> {
-  const params: unknown[] = [];
-  const where = conditions(tenant, filter, params);
-  const from = source(filter);
-  const rows = (await sql.query(
-    // The filter is written twice rather than shared through a CTE: a shared CTE is materialized
-    // whole, while apart the page walks the newest-first index and stops at its limit.
-    `WITH page AS (SELECT r.id FROM ${from} r WHERE ${where} ORDER BY ${newestFirst('r')}
-                   OFFSET ${Number(w.offset)} LIMIT ${Number(w.limit)})
-     SELECT ${w.count ? `(SELECT count(*) FROM ${from} r WHERE ${where})` : 'NULL'}::int AS total,
-            coalesce((SELECT json_agg(${RECORDING_JSON} ORDER BY ${newestFirst('r')})
-                      FROM page JOIN ${from} r ON r.id = page.id), '[]') AS recordings`,
-    params,
-  )) as Array<{ total: number | null; recordings: RecordingRow[] }>;
-  return { total: rows[0]?.total ?? null, recordings: rows[0]?.recordings ?? [] };
+  return queryWindow(sql, tenant, filter, w, () => `coalesce(json_agg(${RECORDING_JSON} ORDER BY ${newestFirst('r')}), '[]') AS recordings`);
+}
+
+/** Where the stored elements leave a recording for the Worker to render. */
+export const RENDERED_HERE = '\x04';
+
+/** A window of getRecordings as the elements Postgres keeps ready. */
+export interface RecordingsAnswer {
+  total: number | null;
+  /** How many recordings the window holds. */
+  count: number;
+  /**
+   * Their `<recording>` elements joined, newest first, with the markers of
+   * migrations/0015_recording_answer.sql, and RENDERED_HERE for each recording in `rendered`.
+   */
+  xml: string;
+  /** The recordings the Worker renders itself, in order: protected ones when `hideProtected`, and those without a stored element. */
+  rendered: RecordingRow[];
+}
+
+/** The window's answer: stored elements, fetched and joined by Postgres. */
+export async function findRecordingsAnswer(sql: Sql, tenant: string, filter: RecordingFilter, w: RecordingWindow, hideProtected: boolean): Promise<RecordingsAnswer> {
+  return queryWindow(sql, tenant, filter, w, (p) => {
+    const rendered = `r.answer_xml IS NULL OR (${p(hideProtected)}::boolean AND r.protected)`;
+    return `count(*)::int AS count,
+            coalesce(string_agg(CASE WHEN ${rendered} THEN chr(${RENDERED_HERE.charCodeAt(0)}) ELSE r.answer_xml END, '' ORDER BY ${newestFirst('r')}), '') AS xml,
+            coalesce(json_agg(${RECORDING_JSON} ORDER BY ${newestFirst('r')}) FILTER (WHERE ${rendered}), '[]') AS rendered`;
+  });
 }
 
 /** What publish and delete act on: exact record ids of the tenant, in the given states. */

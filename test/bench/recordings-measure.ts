@@ -7,7 +7,7 @@
 import { neon, neonConfig } from '@neondatabase/serverless';
 import type { RecordingsConfig } from '../../src/config.js';
 import { parseRecordingsQuery, recordingsWindow } from '../../src/recordings/query.js';
-import { findRecordings } from '../../src/store/recordings.js';
+import { findRecordingsAnswer } from '../../src/store/recordings.js';
 import type { Stack } from '../../scripts/stack/stack.js';
 import type { Simulator } from '../support/bbb-sim/simulator.js';
 import { readCounts, resetCounts } from './counts';
@@ -87,7 +87,7 @@ export async function measureScenario(t: MeasureTarget, s: Scenario, o: MeasureO
   const sql = neon(t.stack.endpoints.databaseUrl);
   const query = async (n: number) => {
     const q = parseRecordingsQuery(s.params(n, t.data), QUERY_CONFIG);
-    await findRecordings(sql, 'default', q.filter, recordingsWindow(q));
+    await findRecordingsAnswer(sql, 'default', q.filter, recordingsWindow(q), false);
   };
   const queries = await timed(o.requests, 0, o.concurrency, query);
 

@@ -81,8 +81,7 @@ export async function digestHex(hash: Hash, data: string | Bytes): Promise<strin
   return toHex(await digest(hash, data));
 }
 
-// Rotating secrets add keys; the oldest goes first past this many (a pool of nodes and tenants
-// fits several times over, and a miss only costs an import).
+// Rotating secrets add keys: past this many the oldest goes first (a miss only costs an import).
 const MAX_KEYS = 1024;
 const keys = new Map<string, Promise<CryptoKey>>();
 

@@ -3,6 +3,7 @@
  * benchmark and migration tooling. Runtime-neutral (WebCrypto, fetch, Blob): it runs in Node
  * and inside workerd. The node-side bash script speaks the same protocol.
  */
+import { digestHex } from '../../src/crypto.js';
 import { manifestLine } from '../../src/recordings/ingest/manifest.js';
 import { NODE_HEADERS, sign, EMPTY_SHA256 } from '../../src/recordings/ingest/node-auth.js';
 
@@ -43,12 +44,8 @@ export class IngestError extends Error {
   }
 }
 
-const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
-
 export async function sha256Of(data: Blob | Uint8Array<ArrayBuffer> | string): Promise<string> {
-  const bytes =
-    typeof data === 'string' ? new TextEncoder().encode(data) : data instanceof Uint8Array ? data : new Uint8Array(await data.arrayBuffer());
-  return hex(await crypto.subtle.digest('SHA-256', bytes));
+  return digestHex('SHA-256', typeof data === 'string' || data instanceof Uint8Array ? data : await data.arrayBuffer());
 }
 
 /** Percent-encodes each segment of a relative path, keeping the slashes. */

@@ -2,9 +2,11 @@
 // Verification works on the query string exactly as received: re-encoding it would break
 // every client whose encoding differs from ours (Ruby '+', PHP '+', Node '%20', ...).
 
+import { constantTimeEqual, digestHex, type Hash } from '../crypto.js';
+
 export type ChecksumAlgorithm = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
-const SUBTLE_NAME: Record<ChecksumAlgorithm, string> = {
+const HASH: Record<ChecksumAlgorithm, Hash> = {
   sha1: 'SHA-1',
   sha256: 'SHA-256',
   sha384: 'SHA-384',
@@ -72,26 +74,9 @@ export function stripChecksum(raw: string): { stripped: string; checksums: strin
   return { stripped, checksums };
 }
 
-// Hashing runs twice on every join: a lookup table and one encoder keep it cheap.
-const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-const encoder = new TextEncoder();
-
-export async function hexDigest(alg: ChecksumAlgorithm, text: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest(SUBTLE_NAME[alg], encoder.encode(text))));
-}
-
-export function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (let i = 0; i < bytes.length; i++) hex += HEX_BYTE[bytes[i]!];
-  return hex;
-}
-
-// Both strings have the same length here (fixed by the algorithm); no early exit on a mismatch.
-export function constantTimeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
+/** hex(HASH(text)) of the text's UTF-8 bytes, lowercase. */
+export function hexDigest(alg: ChecksumAlgorithm, text: string): Promise<string> {
+  return digestHex(HASH[alg], text);
 }
 
 export async function verifyChecksum(opts: {

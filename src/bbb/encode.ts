@@ -6,11 +6,8 @@ import type { Params } from './query.js';
 
 // encodeURIComponent also leaves !'()~ alone; those must be escaped here.
 const EXTRA = /[!'()~]/g;
+const EXTRA_ESCAPED: Readonly<Record<string, string>> = { '!': '%21', "'": '%27', '(': '%28', ')': '%29', '~': '%7E' };
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-function hex(c: string): string {
-  return '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
-}
 
 export function encodeFormComponent(value: string): string {
   let encoded: string;
@@ -20,7 +17,7 @@ export function encodeFormComponent(value: string): string {
     // Lone surrogates cannot be UTF-8 encoded; Ruby and Java substitute them the same way.
     encoded = encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD'));
   }
-  return encoded.replace(EXTRA, hex).replaceAll('%20', '+');
+  return encoded.replace(EXTRA, (c) => EXTRA_ESCAPED[c]!).replaceAll('%20', '+');
 }
 
 export function encodeQuery(params: Params): string {

@@ -1,5 +1,5 @@
-import { toHex } from '../bbb/checksum.js';
 import type { Config } from '../config.js';
+import { randomHex } from '../crypto.js';
 import type { ServerRow } from '../store/servers.js';
 import { callServer, refusedChecksum } from './node.js';
 
@@ -10,7 +10,7 @@ const PROBE_MEETING = 'scaleflare-secret-check';
 export const nodeSecrets = (server: ServerRow): string[] => (server.secretNext ? [server.secret, server.secretNext] : [server.secret]);
 
 /** A node secret for a rotation when the operator gives none: 256 random bits, hex (what `bbb-conf --setsecret` takes). */
-export const generateSecret = (): string => toHex(crypto.getRandomValues(new Uint8Array(32)));
+export const generateSecret = (): string => randomHex(32);
 
 /**
  * Whether the node takes the pending secret now (it switched): one cheap signed call with it alone.

@@ -1,3 +1,5 @@
+import { digest } from '../crypto.js';
+
 /** Scalelite's `meta_server-tag` rules: `a;b` any of these, a trailing `!` makes them required. */
 export function parseServerTag(value: string | undefined): { tags: string[]; required: boolean } {
   let v = (value ?? '').trim();
@@ -18,7 +20,7 @@ export async function voiceBridgeCandidates(
   preferred?: string,
 ): Promise<string[]> {
   const out: string[] = preferred && /^\d+$/.test(preferred) ? [preferred] : [];
-  const seed = new Uint32Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(identity)));
+  const seed = new Uint32Array(await digest('SHA-256', identity));
   const next = xorshift(seed);
   for (let tries = 0; out.length < (preferred ? 11 : 10) && tries < 100; tries++) {
     let pin = String(1 + (next() % 9));

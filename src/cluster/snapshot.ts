@@ -1,4 +1,5 @@
 import type { XmlObject } from '../bbb/xml.js';
+import { fromBase64, toBase64, utf8 } from '../crypto.js';
 
 /** What the poller keeps of one server's getMeetings, for getMeetings to answer without the node. */
 export interface ServerSnapshot {
@@ -15,21 +16,8 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
   return new Uint8Array(await out.arrayBuffer());
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 export async function encodeSnapshot(snapshot: ServerSnapshot): Promise<string> {
-  const json = new TextEncoder().encode(JSON.stringify(snapshot));
+  const json = utf8(JSON.stringify(snapshot));
   return PREFIX + toBase64(await pipe(json, new CompressionStream('gzip')));
 }
 

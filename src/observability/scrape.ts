@@ -1,4 +1,4 @@
-import { constantTimeEqual, hexDigest } from '../bbb/checksum.js';
+import { constantTimeEqual, digestHex } from '../crypto.js';
 import { serverMap } from '../cluster/server-cache.js';
 import type { Services } from '../services.js';
 import type { PollStats, ServerHealth } from '../store/cluster-state.js';
@@ -17,7 +17,7 @@ const STATES: ServerState[] = ['enabled', 'cordoned', 'disabled'];
 /** Compares digests, so neither the token's length nor its content leaks through timing. */
 export async function bearerMatches(authorization: string | undefined, token: string): Promise<boolean> {
   const given = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1] ?? '';
-  const [a, b] = await Promise.all([hexDigest('sha256', given), hexDigest('sha256', token)]);
+  const [a, b] = await Promise.all([digestHex('SHA-256', given), digestHex('SHA-256', token)]);
   return constantTimeEqual(a, b);
 }
 

@@ -15,6 +15,7 @@
  * - reports indexed recordings none of whose files are in R2 (never deletes them).
  */
 import { forEachLimited, WORKER_CONNECTIONS } from '../cluster/concurrency.js';
+import { fromBase64Url, toBase64Url, utf8 } from '../crypto.js';
 import type { Services } from '../services.js';
 import { indexPage, openUploads, type IndexEntry } from '../store/recording-reindex.js';
 import { publishedStatement, setPublished } from '../store/recordings.js';
@@ -45,17 +46,14 @@ export class BadCursor extends Error {}
 
 /** The cursor is the last record id examined, base64url-encoded: opaque, and safe for any id. */
 export function encodeCursor(recordID: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(recordID)))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
+  return toBase64Url(utf8(recordID));
 }
 
 export function decodeCursor(cursor: string): string {
   try {
-    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new BadCursor();
-    const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
-    const id = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    const bytes = fromBase64Url(cursor);
+    if (!bytes) throw new BadCursor();
+    const id = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
     if (id === '' || encodeCursor(id) !== cursor) throw new BadCursor();
     return id;
   } catch {

@@ -1,3 +1,4 @@
+import { toBase64, utf8 } from '../crypto.js';
 import { log } from '../observability/log.js';
 import type { LrsSettings } from './settings.js';
 
@@ -82,20 +83,17 @@ async function keycloakToken(kc: NonNullable<LrsSettings['keycloak']>, fetchFn: 
  * bytes stand where OpenSSL's `Salted__` would).
  */
 export async function encryptLrsPayload(json: string, secret: string): Promise<string> {
-  const encoder = new TextEncoder();
   const prefix = crypto.getRandomValues(new Uint8Array(16));
   const salt = prefix.subarray(8);
-  const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'PBKDF2', false, ['deriveBits']);
+  const material = await crypto.subtle.importKey('raw', utf8(secret), 'PBKDF2', false, ['deriveBits']);
   const keyIv = new Uint8Array(
     await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations: ITERATIONS }, material, 48 * 8),
   );
   const key = await crypto.subtle.importKey('raw', keyIv.subarray(0, 32), 'AES-CBC', false, ['encrypt']);
   // WebCrypto's AES-CBC pads with PKCS#7, as OpenSSL does.
-  const cipher = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv: keyIv.subarray(32, 48) }, key, encoder.encode(json)));
+  const cipher = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CBC', iv: keyIv.subarray(32, 48) }, key, utf8(json)));
   const out = new Uint8Array(prefix.length + cipher.length);
   out.set(prefix);
   out.set(cipher, prefix.length);
-  let bin = '';
-  for (const b of out) bin += String.fromCharCode(b);
-  return btoa(bin);
+  return toBase64(out);
 }

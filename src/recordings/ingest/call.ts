@@ -2,7 +2,7 @@
  * What every ingest handler works with, and the checks they share: ownership of the record id,
  * where new objects go, and reading a declared, signed body.
  */
-import { toHex } from '../../bbb/checksum.js';
+import { digestHex } from '../../crypto.js';
 import type { Services } from '../../services.js';
 import { claimRecording } from '../../store/recording-index.js';
 import type { Caller } from './auth.js';
@@ -65,16 +65,12 @@ export function declaredLength(call: IngestCall, max: number): number {
   return length;
 }
 
-async function sha256Hex(data: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', data)));
-}
-
 /** A small body, read whole and checked against the signed digest. */
 export async function signedText(call: IngestCall, max: number): Promise<string> {
   declaredLength(call, max);
   const bytes = new Uint8Array(await call.req.arrayBuffer());
   if (bytes.length > max) throw ingestErrors.tooLarge(`The body is larger than ${max} bytes.`);
-  if ((await sha256Hex(bytes)) !== call.caller.contentSha256) throw ingestErrors.digestMismatch('The body does not match its declared SHA-256.');
+  if ((await digestHex('SHA-256', bytes)) !== call.caller.contentSha256) throw ingestErrors.digestMismatch('The body does not match its declared SHA-256.');
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {

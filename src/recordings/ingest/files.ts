@@ -16,7 +16,7 @@ import { ingestErrors } from './errors.js';
 import type { FileRef } from './paths.js';
 import { EMPTY_SHA256, SHA256_HEX } from './node-auth.js';
 import { objectKey, SHA256_META } from '../objects.js';
-import { toHex } from '../../bbb/checksum.js';
+import { toHex } from '../../crypto.js';
 
 /** R2's smallest part (every part but the last) and its largest part count. */
 const MIN_PART_BYTES = 5 * 1024 * 1024;

@@ -3,7 +3,7 @@
  * over method, path with query, server id, timestamp and the body's SHA-256. The node-side
  * script computes the same string with `openssl dgst -sha256 -hmac` (docs/recordings-ingest.md).
  */
-import { constantTimeEqual, toHex } from '../../bbb/checksum.js';
+import { constantTimeEqual, hmacHex } from '../../crypto.js';
 
 export const NODE_HEADERS = {
   server: 'x-scaleflare-server',
@@ -30,11 +30,8 @@ export function stringToSign(p: SignedParts): string {
   return [p.method.toUpperCase(), p.target, p.serverId, p.timestamp, p.contentSha256].join('\n');
 }
 
-const encoder = new TextEncoder();
-
-export async function sign(secret: string, p: SignedParts): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return toHex(new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(stringToSign(p)))));
+export function sign(secret: string, p: SignedParts): Promise<string> {
+  return hmacHex('SHA-256', secret, stringToSign(p));
 }
 
 export type Verdict = 'ok' | 'stale' | 'bad-signature';

@@ -1,3 +1,4 @@
+import { randomHex } from '../../crypto.js';
 import type { Services } from '../../services.js';
 import { consumeLink } from '../../store/playback-tokens.js';
 import { nowSeconds, sign, verify } from './signing.js';
@@ -21,13 +22,9 @@ export interface Scope {
 
 const scopeParts = (s: Scope) => [s.tenant, s.recordID, s.format];
 
-function randomNonce(): string {
-  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 export async function issueLinkToken(svc: Services, scope: Scope): Promise<string> {
   const expires = String(nowSeconds() + Math.ceil(svc.cfg.recordings.linkMs / 1000));
-  const nonce = randomNonce();
+  const nonce = randomHex(16);
   return `${expires}.${nonce}.${await sign(svc.cfg, ['link', ...scopeParts(scope), expires, nonce])}`;
 }
 

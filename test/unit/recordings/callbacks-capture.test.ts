@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { captureCallbacks, isPrivateHost, rejectReason } from '../../../src/recordings/callbacks/capture';
-import { signJwt, verifyJwt } from '../../../src/recordings/callbacks/jwt';
+import { toBase64Url, utf8 } from '../../../src/crypto';
+import { signJwt, unverifiedClaims, verifyJwt } from '../../../src/recordings/callbacks/jwt';
 
 describe('callback URL checks', () => {
   it.each([
@@ -53,5 +54,46 @@ describe('HS256 JWT', () => {
     expect(await verifyJwt(`${none}.${p}.`, ['secret'])).toBeNull();
     expect(await verifyJwt(`${none}.${p}.${s}`, ['secret'])).toBeNull();
     for (const junk of ['', 'a.b', 'a.b.c.d', '!!.??.**']) expect(await verifyJwt(junk, ['secret'])).toBeNull();
+  });
+
+  // The example token of RFC 7519's common test tool (jwt.io): another implementation's signature.
+  const JWT_IO =
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+
+  it('signs and verifies byte for byte as other implementations do', async () => {
+    expect(await signJwt({ sub: '1234567890', name: 'John Doe', iat: 1516239022 }, 'your-256-bit-secret')).toBe(JWT_IO);
+    expect(await verifyJwt(JWT_IO, ['your-256-bit-secret'])).toEqual({ sub: '1234567890', name: 'John Doe', iat: 1516239022 });
+  });
+
+  const b64 = (value: unknown) => toBase64Url(utf8(JSON.stringify(value)));
+  async function tokenOf(header: Record<string, unknown>, claims: unknown, secret: string): Promise<string> {
+    const body = `${b64(header)}.${b64(claims)}`;
+    const key = await crypto.subtle.importKey('raw', utf8(secret), { name: 'HMAC', hash: header.alg === 'HS512' ? 'SHA-512' : 'SHA-256' }, false, ['sign']);
+    return `${body}.${toBase64Url(await crypto.subtle.sign('HMAC', key, utf8(body)))}`;
+  }
+
+  it('accepts a header without typ, as ruby-jwt on BBB nodes writes it', async () => {
+    const token = await tokenOf({ alg: 'HS256' }, { meeting_id: 'm', record_id: 'r' }, 'secret');
+    expect(await verifyJwt(token, ['secret'])).toEqual({ meeting_id: 'm', record_id: 'r' });
+  });
+
+  it('checks the signature only: expired, future and not-yet-valid claims are the caller\'s', async () => {
+    const claims = { exp: 1, nbf: 4102444800, iat: 4102444800 };
+    const token = await tokenOf({ alg: 'HS512', typ: 'JWT' }, claims, 'node secret');
+    expect(await verifyJwt(token, ['node secret'], 'HS512')).toEqual(claims);
+  });
+
+  it('tries every secret, skips empty ones, and refuses another algorithm than asked', async () => {
+    const hs512 = await signJwt({ exp: 1 }, 'new', 'HS512');
+    expect(await verifyJwt(hs512, ['', 'old', 'new'], 'HS512')).toEqual({ exp: 1 });
+    expect(await verifyJwt(hs512, ['new'])).toBeNull();
+    expect(await verifyJwt(await signJwt({ a: 1 }, 'new'), ['new'], 'HS512')).toBeNull();
+    expect(await verifyJwt(await tokenOf({ alg: 'HS256' }, [1, 2], 'secret'), ['secret'])).toBeNull();
+    expect(await verifyJwt(await tokenOf({ alg: 'HS256', crit: ['x'] }, {}, 'secret'), ['secret'])).toBeNull();
+  });
+
+  it('reads the claims unverified, for picking the secrets', async () => {
+    expect(unverifiedClaims(await signJwt({ tenant: 't1' }, 'x'))).toEqual({ tenant: 't1' });
+    for (const junk of ['', 'a.b', 'a.!!.c']) expect(unverifiedClaims(junk)).toBeNull();
   });
 });

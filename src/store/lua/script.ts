@@ -1,4 +1,4 @@
-import { toHex } from '../../bbb/checksum.js';
+import { digestHex } from '../../crypto.js';
 import type { Redis } from '../redis.js';
 
 /**
@@ -13,7 +13,7 @@ export class Script<Arg, Result> {
 
   /** Hex SHA-1 of the body, as Redis names it; computed once per isolate. */
   sha(): Promise<string> {
-    return (this.digest ??= crypto.subtle.digest('SHA-1', new TextEncoder().encode(this.body)).then((d) => toHex(new Uint8Array(d))));
+    return (this.digest ??= digestHex('SHA-1', this.body));
   }
 }
 

@@ -16,7 +16,12 @@ export interface Options {
   pin: boolean;
   /** Instead of the rounds: a CPU profile of the Worker under this call's load (inspector on). */
   profile?: RouteName;
+  /** `--quick`: the two ceilings and join, short windows, for a check in passing. */
+  quick: boolean;
 }
+
+/** `--quick`: under a minute with setup; options given after it still win. */
+const QUICK: Partial<Options> = { duration: 3, warmup: 1, rounds: 2, meetings: 40, routes: ['static', 'redis1', 'join'] };
 
 const USAGE = `usage: npm run bench -- [options]
   --duration <s>      measured seconds per call and round (default 10)
@@ -32,6 +37,8 @@ const USAGE = `usage: npm run bench -- [options]
   --checksum <alg>    sha1 (default) or sha256 for the calls' checksums
   --pin               workerd on a CPU of its own, the rest of the bench on the others (Linux, taskset)
   --keep              keep the run directory under .local/bench
+  --quick             the two ceilings and join, 2 rounds of 1 s + 3 s, 40 meetings: under a minute,
+                      to check a change to the hot path in passing (later options still apply)
   --profile <call>    instead of the table: a CPU profile of the Worker while <call> is under load
                       (inspector on, so throughput is lower; proportions only); saved as .cpuprofile`;
 
@@ -48,6 +55,7 @@ export function parseOptions(argv: string[]): Options {
     checksum: 'sha1',
     keep: false,
     pin: false,
+    quick: false,
   };
   const num = (name: string, v: string | undefined, min: number, max: number) => {
     const n = Number(v);
@@ -85,6 +93,7 @@ export function parseOptions(argv: string[]): Options {
         o.checksum = v;
         break;
       }
+      case '--quick': Object.assign(o, QUICK, { quick: true }); break;
       case '--keep': o.keep = true; break;
       case '--pin': o.pin = true; break;
       case '--diagnose': o.routes = ROUTES.filter((r) => o.routes.includes(r) || ROUTE_INFO[r].diagnostic); break;

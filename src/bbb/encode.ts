@@ -12,7 +12,11 @@ function hex(c: string): string {
   return '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
 }
 
+// What both encoders leave as it is: most keys and ids need no encoding at all.
+const UNRESERVED = /^[A-Za-z0-9*._-]*$/;
+
 export function encodeFormComponent(value: string): string {
+  if (UNRESERVED.test(value)) return value;
   let encoded: string;
   try {
     encoded = encodeURIComponent(value);

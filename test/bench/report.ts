@@ -37,7 +37,7 @@ export function publish(samples: Sample[], o: Options, run: { pinning: string; w
 
 function report(summaries: RouteSummary[], o: Options, meta: Record<string, string>): string {
   const out: string[] = [];
-  out.push(`Scaleflare bench, ${meta.date}: ${meta.machine}; ${o.connections} connections, ${o.rounds} round(s) of ${o.duration} s per call after ${o.warmup} s warm-up; load generator ${o.loadgen === 'child' ? 'in a child process' : 'in the bench process'}; checksums ${o.checksum}; ${meta.pinning}; code ${meta.code}.`);
+  out.push(`Scaleflare bench, ${meta.date}: ${meta.machine}; ${o.connections} connections, ${o.rounds} round(s) of ${o.duration} s per call after ${o.warmup} s warm-up; ${o.rate ? `every call at a fixed ${o.rate} req/s` : 'as fast as the Worker answers'}; load generator ${o.loadgen === 'child' ? 'in a child process' : 'in the bench process'}; checksums ${o.checksum}; ${meta.pinning}; code ${meta.code}.`);
   out.push('');
   out.push(
     table(

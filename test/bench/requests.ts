@@ -44,6 +44,8 @@ export interface LoadJob {
   uniquePrefix: string;
   connections: number;
   durationSec: number;
+  /** Requests per second over all connections; unset: as fast as the Worker answers. */
+  rate?: number;
 }
 
 /** How many of the meetings getMeetingInfo and isMeetingRunning ask about. */

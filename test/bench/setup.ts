@@ -91,6 +91,7 @@ export async function setUp(o: Options, dir: string, shutdown: Shutdown): Promis
     uniquePrefix,
     connections: o.connections,
     durationSec,
+    ...(o.rate ? { rate: o.rate } : {}),
   });
 
   // One short sequential check per call, so a broken setup fails in seconds, not minutes.

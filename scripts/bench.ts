@@ -7,7 +7,9 @@
  *   npm run bench -- [--duration 10] [--warmup 3] [--rounds 2] [--connections 32]
  *                    [--meetings 200] [--nodes 5] [--loadgen child|inline]
  *                    [--routes static,redis1,join,...] [--diagnose] [--checksum sha1|sha256]
- *                    [--pin] [--keep] [--profile <call>]
+ *                    [--pin] [--keep] [--profile <call>] [--quick]
+ *
+ * `--quick`: the two ceilings and join, 2 short rounds, Worker CPU ratios: under a minute.
  *
  * The parts are in test/bench/: options, setup (bundle, workerd, stack, seed, load generator),
  * measure, profile-run, summary and report; shutdown stops everything on any way out.

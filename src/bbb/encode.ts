@@ -9,7 +9,11 @@ const EXTRA = /[!'()~]/g;
 const EXTRA_ESCAPED: Readonly<Record<string, string>> = { '!': '%21', "'": '%27', '(': '%28', ')': '%29', '~': '%7E' };
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// What both encoders leave as it is: most keys and ids need no encoding at all.
+const UNRESERVED = /^[A-Za-z0-9*._-]*$/;
+
 export function encodeFormComponent(value: string): string {
+  if (UNRESERVED.test(value)) return value;
   let encoded: string;
   try {
     encoded = encodeURIComponent(value);

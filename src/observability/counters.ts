@@ -4,6 +4,7 @@ import { HISTOGRAMS, type HistogramName, type RequestCounter } from './catalogue
 import { observation } from './histogram.js';
 import { seriesName } from './prometheus.js';
 import { describeError, log } from './log.js';
+import { cachedSeriesName } from './series-cache.js';
 import { annotate } from './request-context.js';
 import { INGEST_PREFIX } from '../recordings/ingest/paths.js';
 
@@ -29,7 +30,7 @@ export class CounterBatch {
   }
 
   add(name: RequestCounter, labels: Record<string, string> = {}): void {
-    this.bump(seriesName(name, labels), 1);
+    this.bump(cachedSeriesName(name, labels), 1);
   }
 
   observe(name: HistogramName, labels: Record<string, string>, seconds: number): void {

@@ -9,6 +9,8 @@ const TOKEN_LIKE = /^(?:[A-Za-z0-9_-]+\.){2}[A-Za-z0-9_-]+$|^.{81,}$/;
  * that look like tokens replaced. Record ids (54 characters) and call names stay readable.
  */
 export function logPath(path: string): string {
+  // No segment can look like a token (two dots, or over 80 characters): as it is (every API call).
+  if (path.length <= 80 && !path.includes('.')) return path;
   return path
     .split('/')
     .map((segment) => (TOKEN_LIKE.test(segment) ? '[redacted]' : segment))

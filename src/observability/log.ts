@@ -15,13 +15,26 @@ export function setLogLevel(level: Level): void {
   threshold = LEVELS.indexOf(level);
 }
 
+// Workers' clock moves only between I/O, so the lines of a burst share their millisecond: formatted once.
+let lastMs = NaN;
+let lastIso = '';
+
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
+}
+
 /**
  * One structured JSON line, with the running request's id (null outside one: a test calling in). Callers pass only safe fields: no
  * query strings, checksums, secrets or passwords (errors go through describeError first).
  */
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
   if (LEVELS.indexOf(level) < threshold) return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, msg, requestId: currentRequest()?.id ?? null, ...fields });
+  const line = JSON.stringify({ time: isoNow(), level, msg, requestId: currentRequest()?.id ?? null, ...fields });
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);
   else console.log(line);

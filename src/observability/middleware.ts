@@ -18,9 +18,10 @@ export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
     c.header('X-Request-ID', info.id);
     const status = c.res.status;
     const ms = Date.now() - started;
+    const path = c.req.path;
     log(status >= 500 || info.error ? 'error' : 'info', 'request', {
       method: c.req.method,
-      path: logPath(c.req.path),
+      path: logPath(path),
       status,
       ms,
       call: info.call,
@@ -33,6 +34,6 @@ export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
       error: info.error,
     });
     const svc = configured(c.env, { quiet: true });
-    if (svc) countRequest(svc, { path: c.req.path, ms, call: info.call, messageKey: info.messageKey }, (p) => c.executionCtx.waitUntil(p));
+    if (svc) countRequest(svc, { path, ms, call: info.call, messageKey: info.messageKey }, (p) => c.executionCtx.waitUntil(p));
   });
 };

@@ -20,6 +20,8 @@ declare module 'autocannon' {
       url: string;
       connections?: number;
       duration?: number;
+      /** Requests per second over all connections. */
+      overallRate?: number;
       amount?: number;
       timeout?: number;
       pipelining?: number;

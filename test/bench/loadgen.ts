@@ -29,6 +29,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     url: job.baseUrl,
     connections: job.connections,
     duration: job.durationSec,
+    ...(job.rate ? { overallRate: job.rate } : {}),
     timeout: 10,
     requests: [
       {

@@ -16,7 +16,14 @@ export interface Options {
   pin: boolean;
   /** Instead of the rounds: a CPU profile of the Worker under this call's load (inspector on). */
   profile?: RouteName;
+  /** Every call at this many requests per second (all connections together); unset: as fast as it answers. */
+  rate?: number;
+  /** `--quick`: the two ceilings and join, short windows, for a check in passing. */
+  quick: boolean;
 }
+
+/** `--quick`: under a minute with setup; options given after it still win. */
+const QUICK: Partial<Options> = { duration: 3, warmup: 1, rounds: 2, meetings: 40, routes: ['static', 'redis1', 'join'] };
 
 const USAGE = `usage: npm run bench -- [options]
   --duration <s>      measured seconds per call and round (default 10)
@@ -30,8 +37,12 @@ const USAGE = `usage: npm run bench -- [options]
                       (default: all but the diagnostics eval and evalsha; static and redis1 always run)
   --diagnose          add the diagnostics: join's LOOKUP script sent with EVAL and with EVALSHA
   --checksum <alg>    sha1 (default) or sha256 for the calls' checksums
+  --rate <req/s>      every call at this fixed rate instead of as fast as it answers: Worker CPU per
+                      call compared at the same load (on a busy machine, throughput is not)
   --pin               workerd on a CPU of its own, the rest of the bench on the others (Linux, taskset)
   --keep              keep the run directory under .local/bench
+  --quick             the two ceilings and join, 2 rounds of 1 s + 3 s, 40 meetings: under a minute,
+                      to check a change to the hot path in passing (later options still apply)
   --profile <call>    instead of the table: a CPU profile of the Worker while <call> is under load
                       (inspector on, so throughput is lower; proportions only); saved as .cpuprofile`;
 
@@ -48,6 +59,7 @@ export function parseOptions(argv: string[]): Options {
     checksum: 'sha1',
     keep: false,
     pin: false,
+    quick: false,
   };
   const num = (name: string, v: string | undefined, min: number, max: number) => {
     const n = Number(v);
@@ -85,6 +97,8 @@ export function parseOptions(argv: string[]): Options {
         o.checksum = v;
         break;
       }
+      case '--quick': Object.assign(o, QUICK, { quick: true }); break;
+      case '--rate': o.rate = Math.round(num('rate', value(), 1, 100_000)); break;
       case '--keep': o.keep = true; break;
       case '--pin': o.pin = true; break;
       case '--diagnose': o.routes = ROUTES.filter((r) => o.routes.includes(r) || ROUTE_INFO[r].diagnostic); break;

@@ -2,11 +2,12 @@
  * A V8 CPU profile of the Worker while one call is under load (`npm run bench -- --profile join`),
  * taken over workerd's own inspector socket with the DevTools protocol, and a summary of where
  * the Worker's thread spends its time: by function (self and total) and by source module (from the
- * `// path` comments esbuild leaves in the bundle). Sampling costs some throughput, so a profiled
- * run gives proportions, not figures for the table.
+ * bundle's source map, or the `// path` comments esbuild leaves in an unminified bundle). Sampling
+ * costs some throughput, so a profiled run gives proportions, not figures for the table.
  */
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
+import { sourceLocator } from './source-map';
 
 interface CallFrame {
   functionName: string;
@@ -87,8 +88,13 @@ export class Profiler {
   }
 }
 
-/** Maps a 0-based bundle line to the source module esbuild emitted it from. */
-function moduleIndex(bundleFile: string): (line: number) => string {
+/**
+ * Maps a 0-based bundle position to the source module it came from: by the source map when the
+ * bundle has one (minified), else by the `// path` comments esbuild leaves in an unminified one.
+ */
+function moduleIndex(bundleFile: string): (line: number, column: number) => string {
+  const locate = sourceLocator(bundleFile);
+  if (locate) return (line, column) => locate(line, column) ?? '(bundle prelude)';
   const starts: { line: number; module: string }[] = [];
   readFileSync(bundleFile, 'utf8')
     .split('\n')
@@ -129,7 +135,7 @@ export function summarizeProfile(profile: CpuProfile, bundleFile: string, reques
   const where = (f: CallFrame) => {
     if (!f.url) return '(native)';
     if (!f.url.endsWith('worker.js')) return f.url.replace(/^.*\//, '');
-    return shortModule(moduleOf(f.lineNumber));
+    return shortModule(moduleOf(f.lineNumber, f.columnNumber));
   };
   const label = (f: CallFrame) => `${f.functionName || '(anonymous)'} [${where(f)}${f.url ? `:${f.lineNumber + 1}` : ''}]`;
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { f0, f1, f2, table } from './format';
+import { f0, f1, f2, f3, table } from './format';
 import { log } from './log';
 import type { Options } from './options';
 import { ROOT } from './paths';
@@ -37,11 +37,11 @@ export function publish(samples: Sample[], o: Options, run: { pinning: string; w
 
 function report(summaries: RouteSummary[], o: Options, meta: Record<string, string>): string {
   const out: string[] = [];
-  out.push(`Scaleflare bench, ${meta.date}: ${meta.machine}; ${o.connections} connections, ${o.rounds} round(s) of ${o.duration} s per call after ${o.warmup} s warm-up; load generator ${o.loadgen === 'child' ? 'in a child process' : 'in the bench process'}; checksums ${o.checksum}; ${meta.pinning}; code ${meta.code}.`);
+  out.push(`Scaleflare bench, ${meta.date}: ${meta.machine}; ${o.connections} connections, ${o.rounds} round(s) of ${o.duration} s per call after ${o.warmup} s warm-up; ${o.rate ? `every call at a fixed ${o.rate} req/s` : 'as fast as the Worker answers'}; load generator ${o.loadgen === 'child' ? 'in a child process' : 'in the bench process'}; checksums ${o.checksum}; ${meta.pinning}; code ${meta.code}.`);
   out.push('');
   out.push(
     table(
-      ['call', 'req/s', 'p50 ms', 'p99 ms', '÷ static', '÷ 1-GET', 'Redis RT/call', 'PG RT/call', 'node calls/call', 'errors'],
+      ['call', 'req/s', 'p50 ms', 'p99 ms', '÷ static', '÷ 1-GET', 'Worker CPU ms/call', 'CPU ÷ 1-GET', 'Redis RT/call', 'PG RT/call', 'node calls/call', 'errors'],
       summaries.map((s) => [
         ROUTE_INFO[s.route].label,
         f0(s.rps),
@@ -49,6 +49,8 @@ function report(summaries: RouteSummary[], o: Options, meta: Record<string, stri
         f1(s.p99),
         f2(s.ratioStatic),
         f2(s.ratioRedis1),
+        f3(s.workerMs),
+        f2(s.cpuRatioRedis1),
         f2(s.redisPerCall),
         f2(s.postgresPerCall),
         f2(s.nodeCallsPerCall),
@@ -57,14 +59,20 @@ function report(summaries: RouteSummary[], o: Options, meta: Record<string, stri
     ),
   );
   out.push('');
-  out.push('Per round: req/s, ratio to the one-GET ceiling of the same round, and [CPU other processes on the machine used meanwhile, in cores]:');
+  out.push(
+    'Per round: req/s (÷ the one-GET ceiling of the same round); Worker CPU ms/call (÷ the one-GET ceiling\'s of the same round); ' +
+      '[CPU other processes on the machine used meanwhile, in cores]:',
+  );
   out.push('');
   out.push(
     table(
       ['call', ...Array.from({ length: o.rounds }, (_, i) => `round ${i + 1}`)],
       summaries.map((s) => [
         ROUTE_INFO[s.route].label,
-        ...s.rpsByRound.map((v, i) => `${f0(v)} (${f2(s.ratioRedis1ByRound[i]!)}) [${f2(s.foreignCoresByRound[i]!)}]`),
+        ...s.rpsByRound.map(
+          (v, i) =>
+            `${f0(v)} (${f2(s.ratioRedis1ByRound[i]!)}); ${f3(s.workerMsByRound[i]!)} (${f2(s.cpuRatioRedis1ByRound[i]!)}) [${f2(s.foreignCoresByRound[i]!)}]`,
+        ),
       ]),
     ),
   );

@@ -57,7 +57,9 @@ export async function setUp(o: Options, dir: string, shutdown: Shutdown): Promis
     {
       script,
       toml,
-      bindings: { ...workerBindings(stack.endpoints), LOADBALANCER_SECRET: secret },
+      // METRICS_TOKEN turns the request counters on: every call is measured with observability on
+      // (one log line per request, counters batched and flushed as in production).
+      bindings: { ...workerBindings(stack.endpoints), LOADBALANCER_SECRET: secret, METRICS_TOKEN: randomBytes(16).toString('hex') },
       logFile: path.join(dir, 'worker.log'),
       inspectorPort,
     },
@@ -89,6 +91,7 @@ export async function setUp(o: Options, dir: string, shutdown: Shutdown): Promis
     uniquePrefix,
     connections: o.connections,
     durationSec,
+    ...(o.rate ? { rate: o.rate } : {}),
   });
 
   // One short sequential check per call, so a broken setup fails in seconds, not minutes.

@@ -41,6 +41,12 @@ export interface RouteSummary {
   timeouts: number;
   tally: Tally;
   cpuMsPerCall: Record<string, number>;
+  /** The Worker's (workerd's) CPU per call, over all rounds and per round. */
+  workerMs: number;
+  workerMsByRound: number[];
+  /** Worker CPU per call ÷ the one-GET ceiling's: over all rounds, and per round (same run). */
+  cpuRatioRedis1: number;
+  cpuRatioRedis1ByRound: number[];
   /** Other processes' CPU during each round's window, in cores. */
   foreignCoresByRound: number[];
 }
@@ -60,6 +66,10 @@ export function summarize(samples: Sample[], routes: RouteName[], rounds: number
   const roundRps = (route: RouteName) => byRound(route).map((s) => (s ? rps(s) : NaN));
   const staticRps = roundRps('static');
   const redis1Rps = roundRps('redis1');
+  const roundWorkerMs = (route: RouteName) => byRound(route).map((s) => (s ? (s.cpu.workerd ?? NaN) / s.result.responses : NaN));
+  const redis1WorkerMs = roundWorkerMs('redis1');
+  const redis1Mine = samples.filter((s) => s.route === 'redis1');
+  const redis1WorkerTotal = redis1Mine.reduce((a, s) => a + (s.cpu.workerd ?? 0), 0) / redis1Mine.reduce((a, s) => a + s.result.responses, 0);
   return routes.map((route) => {
     const mine = samples.filter((s) => s.route === route);
     const responses = mine.reduce((a, s) => a + s.result.responses, 0);
@@ -75,6 +85,7 @@ export function summarize(samples: Sample[], routes: RouteName[], rounds: number
     for (const s of mine) for (const [k, v] of Object.entries(s.cpu)) cpu[k] = (cpu[k] ?? 0) + v;
     for (const k of Object.keys(cpu)) cpu[k] = cpu[k]! / responses;
     const mineRps = roundRps(route);
+    const workerMsByRound = roundWorkerMs(route);
     const total = responses / seconds;
     const staticTotal = sumRps(samples, 'static');
     const redis1Total = sumRps(samples, 'redis1');
@@ -98,6 +109,10 @@ export function summarize(samples: Sample[], routes: RouteName[], rounds: number
       timeouts: mine.reduce((a, s) => a + s.result.timeouts, 0),
       tally,
       cpuMsPerCall: cpu,
+      workerMs: cpu.workerd ?? NaN,
+      workerMsByRound,
+      cpuRatioRedis1: (cpu.workerd ?? NaN) / redis1WorkerTotal,
+      cpuRatioRedis1ByRound: workerMsByRound.map((v, i) => v / redis1WorkerMs[i]!),
       foreignCoresByRound: byRound(route).map((s) => (s ? s.foreignCores : NaN)),
     };
   });

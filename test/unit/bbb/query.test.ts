@@ -82,6 +82,11 @@ describe('parseQuery', () => {
     validationError(() => parseQuery(`na${c}me=x`));
   });
 
+  it.each(['\u0000', '\u0001', '\u001F', '\u007F'])('rejects a raw control character %j in a text without escapes (form bodies)', (c) => {
+    validationError(() => parseQuery(`a=1&name=a${c}b`));
+    validationError(() => parseQuery(`na${c}me=x`));
+  });
+
   it('accepts tab, LF and CR, which multi-line values need', () => {
     expect(parseQuery('welcome=a%09b%0D%0Ac')).toEqual([['welcome', 'a\tb\r\nc']]);
   });

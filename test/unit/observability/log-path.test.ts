@@ -14,6 +14,10 @@ describe('logged paths', () => {
     expect(logPath(`/x/${'a'.repeat(80)}`)).toBe(`/x/${'a'.repeat(80)}`);
   });
 
+  it('redacts a short path with a JWT-shaped segment (under 80 characters, as the fast path sees it)', () => {
+    expect(logPath('/callbacks/end/a.b.c')).toBe('/callbacks/end/[redacted]');
+  });
+
   it('cuts long paths to 200 characters', () => {
     expect(logPath(`/${'abc/'.repeat(100)}`)).toHaveLength(200);
   });

@@ -1,9 +1,8 @@
-import type { Context } from 'hono';
 import { nodeSecrets } from '../../cluster/node-secrets.js';
 import { serverMap } from '../../cluster/server-cache.js';
 import { unstorablePaths } from '../../ids.js';
 import { describeError, log } from '../../observability/log.js';
-import { services } from '../../services.js';
+import type { AppContext } from '../../http/env.js';
 import { enqueueAnalyticsCallback } from '../../store/analytics-callbacks.js';
 import { nodeMeetingID } from '../../tenancy/scope.js';
 import { DEFAULT_TENANT, tenantById } from '../../tenancy/tenant.js';
@@ -19,9 +18,9 @@ const MAX_REPORT_BYTES = 4 * 1024 * 1024;
  * `customer`: the tenant's name, or `scalelite`) and attempted at once; failures are retried by the
  * cron. The node always gets 204, whatever happened, as from Scalelite.
  */
-export async function analyticsCallback(c: Context<{ Bindings: object }>): Promise<Response> {
-  const svc = services(c.env);
-  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+export async function analyticsCallback(c: AppContext): Promise<Response> {
+  const svc = c.get('services');
+  const waitUntil = c.get('waitUntil');
   const done = (dropped?: string) => {
     // The reason only: never the token or the report.
     if (dropped) log('warn', 'analytics callback dropped', { reason: dropped });

@@ -1,5 +1,5 @@
-import { poll } from '../../scheduled/poll.js';
-import { shardFanOut } from '../../scheduled/poll-shard.js';
+import { poll } from '../cluster/poll.js';
+import { shardFanOut } from '../cluster/poll-fan-out.js';
 import { errors } from '../bbb/errors.js';
 import { addServer, changeServer, panicServer, removeServer } from '../cluster/pool.js';
 import { freshServerMap } from '../cluster/server-cache.js';

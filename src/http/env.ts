@@ -1,12 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import type { ShardBinding } from '../cluster/poll-fan-out.js';
 import { configured } from '../observability/configured.js';
 import { services, type Services } from '../services.js';
 
 /** What the Worker is bound to (wrangler.toml); every other binding is a plain-text setting (src/config.ts). */
 export interface Bindings {
   RECORDINGS: R2Bucket;
-  /** The Worker's own PollShard entrypoint (scheduled/poll-shard.ts), absent in a single-invocation setup. */
-  POLL_SHARD?: Fetcher;
+  /** The Worker's own PollShard entrypoint, absent in a single-invocation setup. */
+  POLL_SHARD?: ShardBinding;
   [setting: string]: unknown;
 }
 

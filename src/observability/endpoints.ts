@@ -7,7 +7,8 @@ import { describeError, log } from './log.js';
 import { buildFamilies } from './build-info.js';
 import { CONTENT_TYPE, render } from './prometheus.js';
 import { configCheck, readiness } from './readiness.js';
-import { bearerMatches, scrape } from './scrape.js';
+import { bearerMatches } from '../http/bearer.js';
+import { scrape } from './scrape.js';
 import { tenantMetrics } from './tenant-metrics.js';
 
 type Ctx = Context<TolerantEnv>;

@@ -6,7 +6,7 @@ import { resolveTenant } from '../tenancy/tenant.js';
 import { family } from './catalogue.js';
 import { describeError, log } from './log.js';
 import { CONTENT_TYPE, render } from './prometheus.js';
-import { bearerMatches } from './scrape.js';
+import { bearerMatches } from '../http/bearer.js';
 
 type Ctx = Context<TolerantEnv>;
 

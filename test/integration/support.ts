@@ -11,8 +11,8 @@ import { app } from '../../src/app';
 import { invalidateServers } from '../../src/cluster/server-cache';
 import { invalidateTenants } from '../../src/tenancy/tenant-cache';
 import { services } from '../../src/services';
-import { poll } from '../../scheduled/poll';
-import { sampleTime } from '../../scheduled/poll-history';
+import { poll } from '../../src/cluster/poll';
+import { sampleTime } from '../../src/cluster/poll-history';
 import type {} from '../support/stack-context';
 
 export const stack = inject('stack');

@@ -19,7 +19,7 @@ import { recordingTransferOperations } from './recordings/transfer.js';
 import { secretRotationOperations } from './servers/secret-rotation.js';
 import { serverOperations } from './servers/servers.js';
 import { settingsOperations } from './settings.js';
-import { proxyOperations } from '../../proxy/settings-api.js';
+import { proxyOperations } from './proxy-settings.js';
 import { tenantOperations } from './tenants.js';
 import { transferOperations } from './transfer.js';
 import { usageOperations } from './reports/usage.js';

@@ -15,7 +15,8 @@ import { serverHandlers } from './scalelite-servers.js';
 import { tenantHandlers } from './scalelite-tenants.js';
 import { validate } from './validation.js';
 
-const HANDLERS: Record<string, AdminRoute> = { ...serverHandlers, ...tenantHandlers };
+/** Every call of Scalelite's admin API, by name. */
+export const SCALELITE_CALLS: Readonly<Record<string, AdminRoute>> = { ...serverHandlers, ...tenantHandlers };
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -36,7 +37,7 @@ const REFUSALS: Partial<Record<HttpErrorCode, (e: HttpError) => [ContentfulStatu
 export const scaleliteApi = new Hono<AppEnv>();
 
 const limit = limitBody(MAX_BODY_BYTES);
-for (const [name, route] of Object.entries(HANDLERS)) {
+for (const [name, route] of Object.entries(SCALELITE_CALLS)) {
   scaleliteApi.on(route.method, `/${name}`, frame, ...(route.method === 'POST' ? [limit] : []), (c) => run(c, name, route));
 }
 
@@ -75,6 +76,6 @@ async function run(c: AppContext, name: string, route: AdminRoute): Promise<Resp
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new HttpError('invalid_json', 'The request body must be a JSON object');
   const body = route.body ? validate(route.body, json, 'body') : ({ ok: true, data: json } as const);
   if (!body.ok) throw new HttpError('validation_error', body.message, { issues: body.issues });
-  const res = await runAudited(name, HANDLERS, svc, { query: new URLSearchParams(query), body: body.data, env: c.env }, signer);
+  const res = await runAudited(name, SCALELITE_CALLS, svc, { query: new URLSearchParams(query), body: body.data, env: c.env }, signer);
   return c.json(res.body as object, res.status as ContentfulStatusCode);
 }

@@ -9,7 +9,7 @@ import { checkQuerySize, rawQuery } from '../bbb/query.js';
 import { bbbError } from '../api/context.js';
 import { describeError, log } from '../observability/log.js';
 import { MULTITENANCY_DISABLED } from '../tenancy/tenant.js';
-import type { AdminRoute } from './response.js';
+import { refuse, type AdminRoute } from './response.js';
 import { runAudited } from './scalelite-audited.js';
 import { serverHandlers } from './scalelite-servers.js';
 import { tenantHandlers } from './scalelite-tenants.js';
@@ -20,12 +20,11 @@ export const SCALELITE_CALLS: Readonly<Record<string, AdminRoute>> = { ...server
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** The JSON refusals, in Scalelite's shapes. */
-const REFUSALS: Partial<Record<HttpErrorCode, (e: HttpError) => [ContentfulStatusCode, object]>> = {
-  validation_error: (e) => [400, { error: e.message, issues: e.issues }],
-  invalid_json: () => [400, { error: 'The request body must be a JSON object' }],
-  body_too_large: () => [413, { error: 'Request body is too large' }],
-  multitenancy_disabled: () => [412, { message: MULTITENANCY_DISABLED }],
+/** The frame's refusals in Scalelite's words; the calls' own are `refuse(...)` (src/admin/response.ts). */
+const REFUSALS: Partial<Record<HttpErrorCode, (e: HttpError) => object>> = {
+  validation_error: (e) => ({ error: e.message, issues: e.issues }),
+  invalid_json: () => ({ error: 'The request body must be a JSON object' }),
+  body_too_large: () => ({ error: 'Request body is too large' }),
 };
 
 /**
@@ -50,8 +49,7 @@ scaleliteApi.onError((e, c) => {
   if (e instanceof BbbError) return bbbError(e);
   if (e instanceof HttpError) {
     if (e.code === 'unsupported_content_type') return bbbError(errors.unsupportedContentType());
-    const [status, body] = REFUSALS[e.code]?.(e) ?? [400, { error: e.message }];
-    return c.json(body, status);
+    return c.json(REFUSALS[e.code]?.(e) ?? { [e.key === 'message' ? 'message' : 'error']: e.message }, e.status);
   }
   // Storage out of reach, most likely: the operator learns that, the log has the details.
   log('error', `Admin API ${c.req.path.slice(c.req.path.lastIndexOf('/') + 1)} failed`, { error: describeError(e) });
@@ -71,9 +69,9 @@ async function run(c: AppContext, name: string, route: AdminRoute): Promise<Resp
     for (const secret of svc.cfg.secrets) if (await verifyChecksum({ ...check, secrets: [secret] })) return secret;
     return '';
   };
-  if (route.tenants && !svc.cfg.multitenancy) throw new HttpError('multitenancy_disabled', MULTITENANCY_DISABLED);
+  if (route.tenants && !svc.cfg.multitenancy) throw refuse('multitenancy_disabled', MULTITENANCY_DISABLED, 'message');
   const json = c.req.method === 'POST' ? ((await readJson(c)) ?? {}) : {};
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new HttpError('invalid_json', 'The request body must be a JSON object');
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw refuse('invalid_json', 'The request body must be a JSON object');
   const body = route.body ? validate(route.body, json, 'body') : ({ ok: true, data: json } as const);
   if (!body.ok) throw new HttpError('validation_error', body.message, { issues: body.issues });
   const res = await runAudited(name, SCALELITE_CALLS, svc, { query: new URLSearchParams(query), body: body.data, env: c.env }, signer);

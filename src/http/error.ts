@@ -46,6 +46,7 @@ export const HTTP_STATUS = {
   multitenancy_disabled: 412,
   body_too_large: 413,
   too_large: 413,
+  unprocessable: 422,
   missing_metadata: 422,
   invalid_metadata: 422,
   // 5xx: not the caller's fault.

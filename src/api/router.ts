@@ -148,7 +148,7 @@ bbbApi.use('*', frame);
 bbbApi.on(['GET', 'POST'], '/', (c) => version(c.get('services').cfg.buildNumber));
 
 // Nodes' analytics reports (no checksum: a JWT signed with the node's secret), as Scalelite.
-bbbApi.post('/analytics_callback', analyticsCallback);
+bbbApi.post('/analytics_callback', ...analyticsCallback);
 
 for (const [name, spec] of Object.entries(CALLS)) {
   const path = `/${name}`;

@@ -2,8 +2,8 @@ import { describeError, log } from '../src/observability/log.js';
 import { withRequest } from '../src/observability/request-context.js';
 import { services } from '../src/services.js';
 import { deliverCallbacks } from './callbacks.js';
-import { poll } from './poll.js';
-import { shardFanOut } from './poll-shard.js';
+import { shardFanOut } from '../src/cluster/poll-fan-out.js';
+import { poll } from '../src/cluster/poll.js';
 import { retention } from './retention.js';
 
 /** Cron Trigger entry: every minute, one poll cycle of the pool. */

@@ -1,5 +1,14 @@
 import type { z } from 'zod';
+import { HttpError, type HttpErrorCode } from '../http/error.js';
 import type { Services } from '../services.js';
+
+/**
+ * A refusal in Scalelite's words: `{"error": message}`, or `{"message": message}` where Scalelite
+ * answers so (the field rides as the HttpError's key), with the code's status.
+ */
+export function refuse(code: HttpErrorCode, message: string, field: 'error' | 'message' = 'error'): HttpError {
+  return new HttpError(code, message, { key: field });
+}
 
 /** A JSON answer of Scalelite's admin API. */
 export class AdminResponse {

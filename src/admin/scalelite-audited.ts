@@ -14,7 +14,7 @@ const READERS: [suffix: string, reader: string][] = [
  */
 export async function runAudited(
   name: string,
-  handlers: Record<string, AdminRoute>,
+  handlers: Readonly<Record<string, AdminRoute>>,
   svc: Services,
   input: AdminInput<unknown>,
   secret: () => Promise<string>,

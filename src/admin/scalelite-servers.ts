@@ -1,5 +1,5 @@
-import { poll } from '../../scheduled/poll.js';
-import { shardFanOut } from '../../scheduled/poll-shard.js';
+import { poll } from '../cluster/poll.js';
+import { shardFanOut } from '../cluster/poll-fan-out.js';
 import { errors } from '../bbb/errors.js';
 import { addServer, changeServer, panicServer, removeServer } from '../cluster/pool.js';
 import { freshServerMap } from '../cluster/server-cache.js';
@@ -8,7 +8,7 @@ import { getServer, type ServerCapacity, type ServerRow, type ServerState } from
 import type { Services } from '../services.js';
 import * as z from 'zod';
 import { isValid, ServerId, storableText } from '../ids.js';
-import { adminRoute, AdminResponse, type AdminHandler, type AdminRoute } from './response.js';
+import { adminRoute, AdminResponse, refuse, type AdminHandler, type AdminRoute } from './response.js';
 import { Capacity } from './validation.js';
 import { fingerprint, iso } from './v1/present.js';
 
@@ -48,7 +48,9 @@ async function render(svc: Services, rows: ServerRow[]): Promise<Record<string, 
   return Promise.all(rows.map((r) => serverJson(r, health.get(r.id))));
 }
 
-const notFound = (id: unknown) => new AdminResponse(404, { error: `Couldn't find server with id=${String(id)}` });
+const notFound = (id: unknown): never => {
+  throw refuse('not_found', `Couldn't find server with id=${String(id)}`);
+};
 
 /** Scalelite: a load multiplier of 0, or one that is not a number, is refused on update. */
 function multiplier(v: unknown): number | undefined | null {
@@ -101,7 +103,7 @@ async function byId(svc: Services, id: unknown): Promise<ServerRow | undefined> 
 
 const getServers: AdminHandler<unknown> = async (svc) => {
   const rows = [...(await freshServerMap(svc.sql)).values()];
-  if (rows.length === 0) return new AdminResponse(404, { error: 'No servers are configured' });
+  if (rows.length === 0) throw refuse('not_found', 'No servers are configured');
   return new AdminResponse(200, await render(svc, rows));
 };
 
@@ -116,8 +118,8 @@ const addServerHandler: AdminHandler<z.output<typeof AddServerBody>> = async (sv
   if (!s) throw errors.internalError('param is missing or the value is empty: server');
   const url = s.url?.trim();
   const secret = s.secret?.trim();
-  if (!url || !secret) return new AdminResponse(400, { error: 'Server needs a URL and a secret' });
-  if (!/^https?:\/\/[^/\s]+/i.test(url)) return new AdminResponse(400, { error: 'Server URL must start with http:// or https://' });
+  if (!url || !secret) throw refuse('bad_request', 'Server needs a URL and a secret');
+  if (!/^https?:\/\/[^/\s]+/i.test(url)) throw refuse('bad_request', 'Server URL must start with http:// or https://');
   const row = await addServer(svc, {
     url,
     secret,
@@ -126,7 +128,7 @@ const addServerHandler: AdminHandler<z.output<typeof AddServerBody>> = async (sv
     loadMultiplier: multiplier(s.load_multiplier) ?? 1,
     ...capacities(s),
   });
-  if (!row) return new AdminResponse(400, { error: 'A server with this URL or id already exists' });
+  if (!row) throw refuse('bad_request', 'A server with this URL or id already exists');
   return new AdminResponse(201, (await render(svc, [row]))[0]);
 };
 
@@ -137,12 +139,12 @@ const updateServer: AdminHandler<z.output<typeof UpdateServerBody>> = async (svc
   const patch: Parameters<typeof changeServer>[2] = capacities(s);
   if (s.state !== undefined) {
     const state = Object.hasOwn(STATES, s.state) ? STATES[s.state] : undefined;
-    if (!state) return new AdminResponse(400, { error: `Invalid state parameter: ${s.state}` });
+    if (!state) throw refuse('bad_request', `Invalid state parameter: ${s.state}`);
     patch.state = state;
   }
   if (s.load_multiplier !== undefined) {
     const m = multiplier(s.load_multiplier);
-    if (!m) return new AdminResponse(400, { error: 'Load-multiplier must be a non-zero number' });
+    if (!m) throw refuse('bad_request', 'Load-multiplier must be a non-zero number');
     patch.loadMultiplier = m;
   }
   if (s.secret?.trim()) patch.secret = s.secret.trim();
@@ -168,7 +170,7 @@ const panic: AdminHandler<z.output<typeof PanicBody>> = async (svc, { body }) =>
 /** Not in Scalelite: one poll cycle now, instead of waiting for the cron (after adding or fixing a server). */
 const pollNow: AdminHandler<unknown> = async (svc, { env }) => {
   const report = await poll(svc, Date.now(), shardFanOut(env));
-  if (report.skipped) return new AdminResponse(409, { error: 'A poll is already running; try again in a few seconds' });
+  if (report.skipped) throw refuse('poll_running', 'A poll is already running; try again in a few seconds');
   return new AdminResponse(200, report);
 };
 

@@ -4,7 +4,7 @@ import { getTenant, insertTenant, listTenants, updateTenant, type TenantRow } fr
 import { removeTenant } from '../tenancy/removal.js';
 import { invalidateTenants } from '../tenancy/tenant-cache.js';
 import { DEFAULT_TENANT, tenantLabel } from '../tenancy/tenant.js';
-import { adminRoute, AdminResponse, type AdminHandler, type AdminRoute } from './response.js';
+import { adminRoute, AdminResponse, refuse, type AdminHandler, type AdminRoute } from './response.js';
 import { fingerprint } from './v1/present.js';
 
 /**
@@ -22,7 +22,9 @@ async function tenantJson(t: TenantRow): Promise<Record<string, unknown>> {
   };
 }
 
-const notFound = (id: unknown) => new AdminResponse(404, { error: `Couldn't find Tenant with id=${String(id)}` });
+const notFound = (id: unknown): never => {
+  throw refuse('not_found', `Couldn't find Tenant with id=${String(id)}`);
+};
 const secretList = (v: string | undefined) => v?.trim().split(':').map((s) => s.trim()).filter(Boolean);
 
 /** Tenant names are the first DNS label of their host, so nothing else can ever be resolved. */
@@ -59,11 +61,11 @@ const addTenant: AdminHandler<z.output<typeof AddTenantBody>> = async (svc, { bo
   const name = body.tenant?.name?.trim().toLowerCase();
   const secrets = secretList(body.tenant?.secrets);
   if (!name || !secrets?.length) {
-    return new AdminResponse(400, { message: 'Error: both name and secrets are required to create a Tenant' });
+    throw refuse('bad_request', 'Error: both name and secrets are required to create a Tenant', 'message');
   }
-  if (!validName(name)) return new AdminResponse(400, { message: 'Error: a tenant name must be a DNS label (a-z, 0-9, -)' });
+  if (!validName(name)) throw refuse('bad_request', 'Error: a tenant name must be a DNS label (a-z, 0-9, -)', 'message');
   const row = await insertTenant(svc.sql, { name, secrets });
-  if (!row) return new AdminResponse(422, { error: `A tenant named ${name} already exists` });
+  if (!row) throw refuse('unprocessable', `A tenant named ${name} already exists`);
   return changed(row, 201, row.id);
 };
 
@@ -71,13 +73,13 @@ const updateTenantHandler: AdminHandler<z.output<typeof UpdateTenantBody>> = asy
   const id = tenantId(body.id);
   if (!id || !(await getTenant(svc.sql, id))) return notFound(body.id);
   const name = body.tenant?.name?.trim().toLowerCase();
-  if (name !== undefined && !validName(name)) return new AdminResponse(422, { error: 'A tenant name must be a DNS label (a-z, 0-9, -)' });
+  if (name !== undefined && !validName(name)) throw refuse('unprocessable', 'A tenant name must be a DNS label (a-z, 0-9, -)');
   const secrets = secretList(body.tenant?.secrets);
-  if (secrets && secrets.length === 0) return new AdminResponse(422, { error: 'A tenant needs at least one secret' });
+  if (secrets && secrets.length === 0) throw refuse('unprocessable', 'A tenant needs at least one secret');
   try {
     return await changed(await updateTenant(svc.sql, id, { ...(name ? { name } : {}), ...(secrets ? { secrets } : {}) }), 200, id);
   } catch {
-    return new AdminResponse(422, { error: `Couldn't update tenant id=${id} (is the name taken?)` });
+    throw refuse('unprocessable', `Couldn't update tenant id=${id} (is the name taken?)`);
   }
 };
 
@@ -85,7 +87,7 @@ const deleteTenantHandler: AdminHandler<z.output<typeof IdBody>> = async (svc, {
   const id = tenantId(body.id);
   const removal = id ? await removeTenant(svc, id) : ({ outcome: 'missing' } as const);
   if (removal.outcome === 'missing') return notFound(body.id);
-  if (removal.outcome === 'in_use') return new AdminResponse(422, { error: `Couldn't destroy tenant id=${id}: ${removal.reason}` });
+  if (removal.outcome === 'in_use') throw refuse('unprocessable', `Couldn't destroy tenant id=${id}: ${removal.reason}`);
   return new AdminResponse(200, { success: `Tenant id=${id} was destroyed` });
 };
 

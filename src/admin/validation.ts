@@ -1,14 +1,12 @@
 import * as z from 'zod';
+import type { Issue } from '../http/error.js';
 import { UNSTORABLE_MESSAGE, unstorablePaths } from '../ids.js';
 
 /**
  * Input checking shared by both admin APIs: every string must be storable (src/ids.ts), then the
  * schema applies; a failure names each field at fault as `<where>.<path>` (`body.server.state`).
  */
-export interface Issue {
-  path: string;
-  message: string;
-}
+export type { Issue };
 
 export type Checked<T> = { ok: true; data: T } | { ok: false; message: string; issues: Issue[] };
 

@@ -1,4 +1,5 @@
-import { BbbError, errors } from '../bbb/errors.js';
+import { errors } from '../bbb/errors.js';
+import { HttpError } from '../http/error.js';
 import { renderError } from '../bbb/xml.js';
 import type { NodeResponse } from '../bbb/client.js';
 import { assertValidMeetingId, param, type Params } from '../bbb/query.js';
@@ -34,9 +35,9 @@ export function xmlResponse(body: string): Response {
   });
 }
 
-/** Any failure as BBB XML: a BbbError as itself, anything else as internalError, logged safely. */
+/** Any failure as BBB XML: an HttpError by its messageKey, anything else as internalError, logged safely. */
 export function bbbError(e: unknown): Response {
-  if (e instanceof BbbError) return xmlResponse(renderError(e));
+  if (e instanceof HttpError) return xmlResponse(renderError(e));
   log('error', 'BBB API call failed', { error: describeError(e) });
   return xmlResponse(renderError(errors.internalError('An internal error occurred.')));
 }

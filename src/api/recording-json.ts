@@ -1,9 +1,8 @@
-import { BbbError, errors } from '../bbb/errors.js';
+import { errors } from '../bbb/errors.js';
+import { HttpError } from '../http/error.js';
 import { describeError, log } from '../observability/log.js';
 
-/** getRecordingTextTracks and putRecordingTextTrack answer JSON, errors included, as BBB. */
-
-export const TEXT_TRACK_CALLS: ReadonlySet<string> = new Set(['getRecordingTextTracks', 'putRecordingTextTrack']);
+/** getRecordingTextTracks and putRecordingTextTrack answer JSON, errors included, as BBB (`errors: 'json'` in CALLS). */
 
 export function jsonResponse(response: Record<string, unknown>): Response {
   return new Response(JSON.stringify({ response }), {
@@ -12,7 +11,7 @@ export function jsonResponse(response: Record<string, unknown>): Response {
 }
 
 export function jsonError(e: unknown): Response {
-  if (!(e instanceof BbbError)) log('error', 'BBB API call failed', { error: describeError(e) });
-  const err = e instanceof BbbError ? e : errors.internalError('An internal error occurred.');
+  if (!(e instanceof HttpError)) log('error', 'BBB API call failed', { error: describeError(e) });
+  const err = e instanceof HttpError ? e : errors.internalError('An internal error occurred.');
   return jsonResponse({ returncode: 'FAILED', messageKey: err.key, message: err.message });
 }

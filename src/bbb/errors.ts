@@ -1,14 +1,21 @@
 // BBB-shaped errors: every failure a client sees is <returncode>FAILED</returncode> with a
 // messageKey and a message. Keys and messages are Scalelite's, so LMSs that match on them
 // (Greenlight, Moodle) behave exactly as they do behind Scalelite.
+import { HttpError, type HttpErrorCode } from '../http/error.js';
 
-export class BbbError extends Error {
-  constructor(
-    readonly key: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'BbbError';
+/** The frame's code for the keys another surface may meet (an admin call relaying a BBB answer). */
+const CODES: Record<string, HttpErrorCode> = {
+  checksumError: 'unauthenticated',
+  notFound: 'not_found',
+  validationError: 'validation_error',
+  internalError: 'internal_error',
+  serverUnavailable: 'unavailable',
+};
+
+/** An HttpError raised by its BBB messageKey, as BBB's and Scalelite's code raise them. */
+export class BbbError extends HttpError {
+  constructor(key: string, message: string) {
+    super(CODES[key] ?? 'bad_request', message, { key });
   }
 }
 

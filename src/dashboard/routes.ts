@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { AppEnv } from '../http/env.js';
 import { page } from './page.js';
 import { DASHBOARD_PATH, SCRIPT_FILE, STYLES_FILE } from './paths.js';
 import { script } from './script.js';
@@ -35,7 +36,7 @@ const reply = (body: string, type: string, status = 200) =>
 
 export { DASHBOARD_PATH };
 
-export const dashboard = new Hono<{ Bindings: object }>();
+export const dashboard = new Hono<AppEnv>();
 
 dashboard.get('/', () => reply(page, 'text/html'));
 dashboard.get(`/${SCRIPT_FILE}`, () => reply(script, 'text/javascript'));

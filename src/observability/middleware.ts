@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../http/env.js';
 import { configured } from './configured.js';
 import { countRequest } from './counters.js';
 import { log } from './log.js';
@@ -10,7 +11,7 @@ import { nodeMeetingID } from '../tenancy/scope.js';
  * Every request: a correlation id (returned as X-Request-ID, errors and redirects included), one
  * JSON log line when it ends (with the meetingID as the frontend and as the node know it), and its BBB call and duration counted for /metrics.
  */
-export const observe: MiddlewareHandler<{ Bindings: object }> = (c, next) => {
+export const observe: MiddlewareHandler<AppEnv> = (c, next) => {
   const started = Date.now();
   const info: RequestInfo = { id: requestIdFor(c.req.raw.headers) };
   return withRequest(info, async () => {

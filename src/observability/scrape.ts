@@ -1,4 +1,3 @@
-import { constantTimeEqual, digestHex } from '../crypto.js';
 import { serverMap } from '../cluster/server-cache.js';
 import type { Services } from '../services.js';
 import type { PollStats, ServerHealth } from '../store/cluster-state.js';
@@ -13,13 +12,6 @@ import { parseSeries, render, type Family, type Sample } from './prometheus.js';
 import { storageFamilies } from './storage-probe.js';
 
 const STATES: ServerState[] = ['enabled', 'cordoned', 'disabled'];
-
-/** Compares digests, so neither the token's length nor its content leaks through timing. */
-export async function bearerMatches(authorization: string | undefined, token: string): Promise<boolean> {
-  const given = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1] ?? '';
-  const [a, b] = await Promise.all([digestHex('SHA-256', given), digestHex('SHA-256', token)]);
-  return constantTimeEqual(a, b);
-}
 
 function hostOf(url: string): string {
   try {

@@ -1,14 +1,14 @@
 import type { Context } from 'hono';
+import type { TolerantEnv } from '../http/env.js';
 import { jsonResponse } from '../json-response.js';
 import { tenantTotals } from '../store/outcome-stats.js';
 import { resolveTenant } from '../tenancy/tenant.js';
 import { family } from './catalogue.js';
-import { configured } from './configured.js';
 import { describeError, log } from './log.js';
 import { CONTENT_TYPE, render } from './prometheus.js';
-import { bearerMatches } from './scrape.js';
+import { bearerMatches } from '../http/bearer.js';
 
-type Ctx = Context<{ Bindings: object }>;
+type Ctx = Context<TolerantEnv>;
 
 
 /**
@@ -17,10 +17,10 @@ type Ctx = Context<{ Bindings: object }>;
  * Postgres statement), nothing about other tenants or the servers.
  */
 export async function tenantMetrics(c: Ctx): Promise<Response> {
-  const svc = configured(c.env);
+  const svc = c.get('services');
   if (!svc) return jsonResponse(503, { error: 'Metrics are unavailable: the configuration is invalid.' });
   try {
-    const tenant = svc.cfg.multitenancy ? await resolveTenant(svc, new URL(c.req.url).host, (p) => c.executionCtx.waitUntil(p)) : null;
+    const tenant = svc.cfg.multitenancy ? await resolveTenant(svc, new URL(c.req.url).host, c.get('waitUntil')) : null;
     const token = tenant?.settings.metricsToken;
     if (!tenant || !token) return jsonResponse(404, { error: 'No tenant metrics here.' });
     if (!(await bearerMatches(c.req.header('authorization'), token))) return jsonResponse(401, { error: 'A valid bearer token is required.' });

@@ -1,13 +1,14 @@
-import type { Context, Next } from 'hono';
+import { Hono, type Next } from 'hono';
+import { bbbError } from '../api/context.js';
 import { serverMap } from '../cluster/server-cache.js';
 import { describeError, log } from '../observability/log.js';
-import { services } from '../services.js';
+import { frame, type AppContext, type AppEnv } from '../http/env.js';
 import { requestHeaders, responseHeaders, type Mapping } from './headers.js';
 import { proxyTargets, targetUrl } from './target.js';
 import { bridge } from './websocket.js';
 
 /** The paths, below `/<basename>`, that reach a node (docs/cluster-proxy.md). */
-export const PROXY_PATHS = ['/:basename/html5client', '/:basename/html5client/*', '/:basename/bigbluebutton/api', '/:basename/bigbluebutton/api/*'];
+const PROXY_PATHS = ['/:basename/html5client', '/:basename/html5client/*', '/:basename/bigbluebutton/api', '/:basename/bigbluebutton/api/*'];
 
 const notFound = () => new Response('Not Found\n', { status: 404, headers: { 'content-type': 'text/plain' } });
 
@@ -16,12 +17,12 @@ const notFound = () => new Response('Not Found\n', { status: 404, headers: { 'co
  * `/<basename>/bigbluebutton/api*` go to that server's own origin, WebSocket upgrades included.
  * Off (CLUSTER_PROXY_ENABLED=false), the paths fall through to the routes behind.
  */
-export async function clusterProxy(c: Context<{ Bindings: object }>, next: Next): Promise<Response | void> {
-  const svc = services(c.env);
+async function proxy(c: AppContext, next: Next): Promise<Response | void> {
+  const svc = c.get('services');
   if (!svc.cfg.clusterProxy) return next();
   const url = new URL(c.req.url);
   const basename = url.pathname.split('/')[1]!.toLowerCase();
-  const servers = await serverMap(svc.sql, svc.cfg.serverCacheMs, (p) => c.executionCtx.waitUntil(p), () => svc.cluster.mirroredServers());
+  const servers = await serverMap(svc.sql, svc.cfg.serverCacheMs, c.get('waitUntil'), () => svc.cluster.mirroredServers());
   const server = proxyTargets(servers.values()).get(basename);
   const prefix = `/${url.pathname.split('/')[1]!}`;
   const target = server && targetUrl(server, prefix, url.pathname.slice(prefix.length), url.search);
@@ -42,3 +43,9 @@ export async function clusterProxy(c: Context<{ Bindings: object }>, next: Next)
   if (upgrade && upstream.webSocket) return new Response(null, { status: 101, headers: out, webSocket: bridge(upstream.webSocket) });
   return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: out });
 }
+
+export const clusterProxy = new Hono<AppEnv>();
+
+for (const path of PROXY_PATHS) clusterProxy.all(path, frame, proxy);
+// Its paths are BBB's: a failure (the configuration invalid) is answered as the BBB API's, in XML.
+clusterProxy.onError((e) => bbbError(e));

@@ -1,4 +1,4 @@
-import { readSettings } from '../tenancy/settings.js';
+import { readSettings } from '../tenant-settings.js';
 import type { TenantRow } from './tenants.js';
 
 /**

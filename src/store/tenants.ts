@@ -1,5 +1,5 @@
 import type { Sql } from './postgres.js';
-import { readSettings, type TenantSettings } from '../tenancy/settings.js';
+import { readSettings, type TenantSettings } from '../tenant-settings.js';
 
 export interface TenantRow {
   id: string;

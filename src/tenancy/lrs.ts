@@ -1,6 +1,6 @@
 import { toBase64, utf8 } from '../crypto.js';
 import { log } from '../observability/log.js';
-import type { LrsSettings } from './settings.js';
+import type { LrsSettings } from '../tenant-settings.js';
 
 /**
  * Scalelite's LRS payload (reference/scalelite.md §4.4, `LrsPayloadService`): the tenant's xAPI

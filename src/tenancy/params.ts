@@ -1,5 +1,5 @@
 import type { Params } from '../bbb/query.js';
-import type { TenantParamPolicy } from './settings.js';
+import type { TenantParamPolicy } from '../tenant-settings.js';
 
 export interface ParamPolicy {
   defaults: [string, string][];

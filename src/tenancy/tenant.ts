@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import type { Services } from '../services.js';
 import type { TenantRow } from '../store/tenants.js';
-import type { TenantSettings } from './settings.js';
+import type { TenantSettings } from '../tenant-settings.js';
 import { freshTenantMap, tenantMap, type TenantMaps } from './tenant-cache.js';
 
 export interface Tenant {

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { services } from '../../src/services';
 import { insertTenant } from '../../src/store/tenants';
-import type { TenantSettings } from '../../src/tenancy/settings';
+import type { TenantSettings } from '../../src/tenant-settings';
 import { invalidateTenants } from '../../src/tenancy/tenant-cache';
 import { hs512Claims, hs512Jwt, received, receiver, resetCallbacks } from './callbacks-support';
 import { counters, encode, hex, nodes, registerServers, resetAll, resetTenants, send, sim, startCounting, xml, type Xml } from './support';

@@ -2,8 +2,8 @@
 // thresholds, auto-panic, reconciliation, Redis flush recovery, cordon drain, bbbVersion.
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { poll } from '../../scheduled/poll';
-import { shardFanOut } from '../../scheduled/poll-shard';
+import { poll } from '../../src/cluster/poll';
+import { shardFanOut } from '../../src/cluster/poll-fan-out';
 import { services } from '../../src/services';
 import { admin, bbb, call, envWith, nodeCalls, nodes, registerServers, resetAll, runPoll, sim, type Xml } from './support';
 

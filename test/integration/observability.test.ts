@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { poll } from '../../scheduled/poll';
+import { poll } from '../../src/cluster/poll';
 import { services } from '../../src/services';
 import { MetricsStore } from '../../src/store/metrics';
 import {

@@ -1,4 +1,4 @@
-import { bearerMatches } from '../../observability/scrape.js';
+import { bearerMatches } from '../../http/bearer.js';
 import { ApiError } from './operation.js';
 
 /**

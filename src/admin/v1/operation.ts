@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Services } from '../../services.js';
 import { ServerId, TenantId } from '../../ids.js';
 import { DEFAULT_TENANT } from '../../tenancy/tenant.js';
-import type { Issue } from '../validation.js';
+import { HttpError, type HTTP_STATUS, type HttpErrorCode, type Issue } from '../../http/error.js';
 
 /**
  * One endpoint of the JSON admin API, declared once: the router validates requests and answers
@@ -20,14 +20,10 @@ export const ErrorSchema = z
   })
   .meta({ id: 'Error' });
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: 400 | 401 | 404 | 409 | 412 | 413 | 502 | 503,
-    readonly code: string,
-    message: string,
-    readonly issues?: Issue[],
-  ) {
-    super(message);
+/** The admin API's way to raise an HttpError: the status is the code's own (checked when compiled). */
+export class ApiError<C extends HttpErrorCode> extends HttpError {
+  constructor(_status: (typeof HTTP_STATUS)[C], code: C, message: string, issues?: Issue[]) {
+    super(code, message, issues ? { issues } : {});
   }
 }
 

@@ -4,7 +4,7 @@ import { getTenant, insertTenant, listTenants, updateTenant, type TenantRow } fr
 import { removeTenant } from '../../tenancy/removal.js';
 import { invalidateTenants } from '../../tenancy/tenant-cache.js';
 import { DEFAULT_TENANT, MULTITENANCY_DISABLED, tenantById, tenantLabel, type Tenant } from '../../tenancy/tenant.js';
-import { TenantSettingsSchema } from '../../tenancy/settings.js';
+import { TenantSettingsSchema } from '../../tenant-settings.js';
 import { ApiError, TenantIdParams, notFound, operation, Success, type OperationContext } from './operation.js';
 import { fingerprint } from './present.js';
 

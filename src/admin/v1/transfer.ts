@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Services } from '../../services.js';
 import { listServers, type ServerRow } from '../../store/servers.js';
 import { insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
-import { TenantSettingsSchema } from '../../tenancy/settings.js';
+import { TenantSettingsSchema } from '../../tenant-settings.js';
 import { invalidateTenants } from '../../tenancy/tenant-cache.js';
 import { DEFAULT_TENANT } from '../../tenancy/tenant.js';
 import { capacitiesOrUnknown, knownCapacities } from '../../cluster/capacity.js';

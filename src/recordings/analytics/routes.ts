@@ -1,9 +1,9 @@
-import type { Context } from 'hono';
 import { nodeSecrets } from '../../cluster/node-secrets.js';
 import { serverMap } from '../../cluster/server-cache.js';
 import { unstorablePaths } from '../../ids.js';
 import { describeError, log } from '../../observability/log.js';
-import { services } from '../../services.js';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppContext } from '../../http/env.js';
 import { enqueueAnalyticsCallback } from '../../store/analytics-callbacks.js';
 import { nodeMeetingID } from '../../tenancy/scope.js';
 import { DEFAULT_TENANT, tenantById } from '../../tenancy/tenant.js';
@@ -19,14 +19,22 @@ const MAX_REPORT_BYTES = 4 * 1024 * 1024;
  * `customer`: the tenant's name, or `scalelite`) and attempted at once; failures are retried by the
  * cron. The node always gets 204, whatever happened, as from Scalelite.
  */
-export async function analyticsCallback(c: Context<{ Bindings: object }>): Promise<Response> {
-  const svc = services(c.env);
-  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-  const done = (dropped?: string) => {
-    // The reason only: never the token or the report.
-    if (dropped) log('warn', 'analytics callback dropped', { reason: dropped });
-    return c.body(null, 204);
-  };
+export const analyticsCallback = [
+  // Refused unread (with the 204 the node always gets), before anything else.
+  bodyLimit({ maxSize: MAX_REPORT_BYTES, onError: (c) => dropped(c, 'report too large') }),
+  report,
+] as const;
+
+function dropped(c: AppContext, reason?: string): Response {
+  // The reason only: never the token or the report.
+  if (reason) log('warn', 'analytics callback dropped', { reason });
+  return c.body(null, 204);
+}
+
+async function report(c: AppContext): Promise<Response> {
+  const svc = c.get('services');
+  const waitUntil = c.get('waitUntil');
+  const done = (reason?: string) => dropped(c, reason);
   try {
     const meeting = await verifyJwt(c.req.query('token') ?? '', svc.cfg.secrets);
     const { tenant: tenantId, meeting_id: meetingID, instance } = meeting ?? {};
@@ -37,10 +45,7 @@ export async function analyticsCallback(c: Context<{ Bindings: object }>): Promi
     const node = await verifyJwt(bearer, [...servers.values()].flatMap(nodeSecrets), 'HS512');
     if (!node || (typeof node.exp === 'number' && node.exp * 1000 < Date.now())) return done('not signed by a known server');
 
-    // The declared length first, so an oversized report is not read at all.
-    if (Number(c.req.header('content-length') ?? 0) > MAX_REPORT_BYTES) return done('report too large');
     const body = await c.req.arrayBuffer();
-    if (body.byteLength > MAX_REPORT_BYTES) return done('report too large');
     let report: unknown;
     try {
       report = JSON.parse(new TextDecoder().decode(body));

@@ -1,6 +1,8 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
+import { bbbError } from '../../api/context.js';
+import { frame, type AppContext, type AppEnv } from '../../http/env.js';
 import { RECORD_ID } from '../../ids.js';
-import { services, type Services } from '../../services.js';
+import type { Services } from '../../services.js';
 import { resolveTenant } from '../../tenancy/tenant.js';
 import { objectKey, textTrackKey } from '../objects.js';
 import { objectLocation, serveObject, SIGNED_OBJECT_PREFIX, verifyObjectUrl } from './serve.js';
@@ -19,7 +21,7 @@ import { uploadedTracks } from '../text-tracks.js';
  * stays on the balancer's origin and its relative requests come back here to be checked too.
  */
 
-type Ctx = Context<{ Bindings: object }>;
+type Ctx = AppContext;
 
 /** Where operators put BBB's presentation player (bbb-playback) in the bucket. */
 export const PLAYER_PREFIX = 'playback/presentation/2.3/';
@@ -87,9 +89,9 @@ interface Checked {
 
 /** The recording if it may be played: published, this tenant's, playback enabled. */
 async function playable(c: Ctx, recordID: string, format: string): Promise<Checked | undefined> {
-  const svc = services(c.env);
+  const svc = c.get('services');
   if (svc.cfg.recordings.disabled || !RECORD_ID.test(recordID)) return undefined;
-  const tenant = await resolveTenant(svc, new URL(c.req.url).host, (p) => c.executionCtx.waitUntil(p));
+  const tenant = await resolveTenant(svc, new URL(c.req.url).host, c.get('waitUntil'));
   if (!tenant) return undefined;
   const scope = { tenant: tenant.id, recordID, format };
   const state = await cachedPlaybackState(svc, scope.tenant, recordID, format);
@@ -97,7 +99,7 @@ async function playable(c: Ctx, recordID: string, format: string): Promise<Check
   return { svc, scope, isProtected: svc.cfg.recordings.protectByDefault && state.protected, url: state.url };
 }
 
-export const playback = new Hono<{ Bindings: object }>();
+export const playback = new Hono<AppEnv>();
 
 // Scalelite's nginx redirects.
 playback.get('/playback/video/*', (c) => redirect(c.req.url.replace('/playback/video/', '/video/')));
@@ -110,17 +112,17 @@ for (const old of ['/playback/presentation/playback.html', '/playback/presentati
 }
 
 // The player: its files by redirect, any other path (a recording's page) is its index.html.
-playback.get(`/${PLAYER_PREFIX}*`, async (c) => {
+playback.get(`/${PLAYER_PREFIX}*`, frame, async (c) => {
   const path = segments(c.req.url)?.slice(3);
   if (!path) return notFoundPage();
-  const svc = services(c.env);
+  const svc = c.get('services');
   const last = path[path.length - 1] ?? '';
   if (last.includes('.')) return deliver(c, svc, PLAYER_PREFIX + path.join('/'), false);
   return (await serveObject(svc.recordings, `${PLAYER_PREFIX}index.html`, c.req.raw)) ?? notFoundPage();
 });
 
 // A protected recording's one-time link: the access cookie, then the recording's own URL.
-playback.get('/recording/:recordID/:format', async (c) => {
+playback.get('/recording/:recordID/:format', frame, async (c) => {
   const { recordID, format } = c.req.param();
   const rec = await playable(c, recordID, format);
   if (!rec?.url) return notFoundPage();
@@ -133,16 +135,16 @@ playback.get('/recording/:recordID/:format', async (c) => {
 });
 
 // The local-dev fallback: objects straight from the binding behind an HMAC-signed URL.
-playback.get(`${SIGNED_OBJECT_PREFIX}*`, async (c) => {
+playback.get(`${SIGNED_OBJECT_PREFIX}*`, frame, async (c) => {
   const key = segments(c.req.url)?.slice(1).join('/');
-  const svc = services(c.env);
+  const svc = c.get('services');
   const valid = key && (await verifyObjectUrl(svc.cfg, key, c.req.query('expires') ?? '', c.req.query('signature') ?? ''));
   if (!key || !valid) return notFoundPage();
   return (await serveObject(svc.recordings, key, c.req.raw)) ?? notFoundPage();
 });
 
 // Text tracks of open recordings (getRecordingTextTracks' hrefs).
-playback.get('/texttracks/:recordID/:file', async (c) => {
+playback.get('/texttracks/:recordID/:file', frame, async (c) => {
   const { recordID, file } = c.req.param();
   const rec = await playable(c, recordID, '');
   if (!rec || rec.isProtected || !/^[\w.-]+\.vtt$/.test(file)) return notFoundPage();
@@ -175,7 +177,7 @@ async function playerCaptions(c: Ctx, rec: Checked, path: string): Promise<Respo
 // A format's files: `/<format>/<recordID>[/<path>]`.
 const resource = async (c: Ctx) => {
   const format = c.req.param('format') ?? '';
-  if (!services(c.env).cfg.recordings.formats.includes(format)) return c.notFound();
+  if (!c.get('services').cfg.recordings.formats.includes(format)) return c.notFound();
   const [, recordID = '', ...rest] = segments(c.req.url) ?? [];
   const rec = await playable(c, recordID, format);
   if (!rec || rec.url === null) return notFoundPage();
@@ -184,5 +186,8 @@ const resource = async (c: Ctx) => {
   const captions = format === 'presentation' ? await playerCaptions(c, rec, path) : undefined;
   return captions ?? deliver(c, rec.svc, objectKey('published', format, recordID, path), rec.isProtected);
 };
-playback.get('/:format/:recordID', resource);
-playback.get('/:format/:recordID/*', resource);
+playback.get('/:format/:recordID', frame, resource);
+playback.get('/:format/:recordID/*', frame, resource);
+
+// Scalelite's routes: a failure is answered as its catch-all answers, BBB XML.
+playback.onError((e) => bbbError(e));

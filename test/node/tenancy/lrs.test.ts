@@ -1,7 +1,7 @@
 import { createDecipheriv, pbkdf2Sync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encryptLrsPayload, lrsPayload } from '../../../src/tenancy/lrs.js';
-import { TenantSettingsSchema } from '../../../src/tenancy/settings.js';
+import { TenantSettingsSchema } from '../../../src/tenant-settings.js';
 
 const SECRET = 'node-secret-1';
 

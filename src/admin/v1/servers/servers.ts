@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { poll } from '../../../../scheduled/poll.js';
-import { shardFanOut } from '../../../../scheduled/poll-shard.js';
+import { poll } from '../../../cluster/poll.js';
+import { shardFanOut } from '../../../cluster/poll-fan-out.js';
 import { addServer, changeServer, panicServer, removeServer } from '../../../cluster/pool.js';
 import { BASENAME, basenameClash, basenameOf } from '../../../proxy/target.js';
 import { freshServerMap } from '../../../cluster/server-cache.js';

@@ -1,7 +1,7 @@
-import { log } from '../src/observability/log.js';
-import type { Services } from '../src/services.js';
-import type { PanickedMeeting, ServerHealth } from '../src/store/cluster-state.js';
-import type { ServerRow } from '../src/store/servers.js';
+import { log } from '../observability/log.js';
+import type { Services } from '../services.js';
+import type { PanickedMeeting, ServerHealth } from '../store/cluster-state.js';
+import type { ServerRow } from '../store/servers.js';
 import type { ServerPoll } from './poll-servers.js';
 
 /** A server as an operator knows it: its id and its host (never the full URL). */

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { freshServerMap } from '../cluster/server-cache.js';
-import { ServerIdParams, notFound, operation } from '../admin/v1/operation.js';
-import { proxySettings } from './settings.js';
-import { proxyTargets } from './target.js';
+import { freshServerMap } from '../../cluster/server-cache.js';
+import { ServerIdParams, notFound, operation } from './operation.js';
+import { proxySettings } from '../../proxy/settings.js';
+import { proxyTargets } from '../../proxy/target.js';
 
 const ProxySettingsSchema = z
   .object({

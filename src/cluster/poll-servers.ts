@@ -1,12 +1,12 @@
-import { NodeCallError } from '../src/bbb/client.js';
-import type { XmlNode, XmlObject } from '../src/bbb/xml.js';
-import type { Config } from '../src/config.js';
-import { forEachLimited } from '../src/cluster/concurrency.js';
-import { expectedUsers, serverLoad } from '../src/cluster/load.js';
-import { callServer } from '../src/cluster/node.js';
-import { describeError } from '../src/observability/log.js';
-import type { PolledServer } from '../src/store/cluster-state.js';
-import type { ServerRow } from '../src/store/servers.js';
+import { NodeCallError } from '../bbb/client.js';
+import type { XmlNode, XmlObject } from '../bbb/xml.js';
+import type { Config } from '../config.js';
+import { forEachLimited } from './concurrency.js';
+import { expectedUsers, serverLoad } from './load.js';
+import { callServer } from './node.js';
+import { describeError } from '../observability/log.js';
+import type { PolledServer } from '../store/cluster-state.js';
+import type { ServerRow } from '../store/servers.js';
 
 /**
  * getMeetings of a busy node can be large; the client stops reading past this and the answer counts

@@ -1,9 +1,9 @@
-import { describeError, log } from '../src/observability/log.js';
-import { parseSeries } from '../src/observability/prometheus.js';
-import type { Services } from '../src/services.js';
-import type { FoundMeeting, ServerHealth } from '../src/store/cluster-state.js';
-import { SAMPLE_MINUTES, writeSample, type PoolSample, type TenantSample } from '../src/store/history-samples.js';
-import { MetricsStore } from '../src/store/metrics.js';
+import { describeError, log } from '../observability/log.js';
+import { parseSeries } from '../observability/prometheus.js';
+import type { Services } from '../services.js';
+import type { FoundMeeting, ServerHealth } from '../store/cluster-state.js';
+import { SAMPLE_MINUTES, writeSample, type PoolSample, type TenantSample } from '../store/history-samples.js';
+import { MetricsStore } from '../store/metrics.js';
 import type { ServerPoll } from './poll-servers.js';
 
 const SAMPLE_MS = SAMPLE_MINUTES * 60_000;

@@ -40,7 +40,8 @@ for (const [name, route] of Object.entries(SCALELITE_CALLS)) {
   scaleliteApi.on(route.method, `/${name}`, frame, ...(route.method === 'POST' ? [limit] : []), (c) => run(c, name, route));
 }
 
-scaleliteApi.all('/:call', () => {
+// A wildcard, not `/:call`, so the app keeps Hono's RegExpRouter (src/api/router.ts says why).
+scaleliteApi.all('/*', () => {
   throw errors.unsupportedRequest();
 });
 

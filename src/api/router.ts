@@ -167,9 +167,11 @@ for (const [name, spec] of Object.entries(CALLS)) {
   }
 }
 
-// Any other call, or a call with another method.
-bbbApi.all('/:call', (c) => {
-  noteApiCall(Object.hasOwn(CALLS, c.req.param('call')) ? c.req.param('call') : 'unsupported');
+// Any other call, or a call with another method. A wildcard, not `/:call`: Hono's RegExpRouter
+// cannot mix a parameter with the static calls above and would give way to its slower TrieRouter.
+bbbApi.all('/*', (c) => {
+  const call = callOf(c);
+  noteApiCall(Object.hasOwn(CALLS, call) ? call : 'unsupported');
   throw errors.unsupportedRequest();
 });
 

@@ -325,6 +325,16 @@ describe('parseNodeResponse: BBB samples', () => {
     });
   });
 
+  it('normalizes whitespace in attribute values as XML requires (a kept newline is written &#10;)', () => {
+    expect(parseNodeResponse('<response><image alt="a\tb\nc&#10;d">u</image></response>')).toEqual({
+      image: { '@_alt': 'a b c\nd', '#text': 'u' },
+    });
+  });
+
+  it('says in one line what is malformed and where', () => {
+    expect(nodeXmlError('<response>\n<a></b></response>').reason).toMatch(/^[^\n]*line 2[^\n]*$/);
+  });
+
   it('parses an empty response to an empty object', () => {
     expect(parseNodeResponse('<response/>')).toEqual({});
     expect(parseNodeResponse('<response>\n</response>')).toEqual({});
@@ -386,6 +396,10 @@ describe('parseNodeResponse: hostile and broken input', () => {
     ['a control character', '<response><a>\u0001</a></response>'],
     ['a __proto__ element', '<response><__proto__><polluted>yes</polluted></__proto__></response>'],
     ['deep nesting', '<response>' + '<a>'.repeat(200) + '</a>'.repeat(200) + '</response>'],
+    ['CDATA before the root', '<![CDATA[x]]><response></response>'],
+    ['a reference after the root', '<response></response>&amp;'],
+    ['"<" in an attribute value', '<response><a x="1<b>">t</a></response>'],
+    ['a broken CDATA section', '<response><a><![CDATAx]]></a></response>'],
   ])('refuses %s', (_name, text) => {
     nodeXmlError(text);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();

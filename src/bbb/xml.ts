@@ -55,13 +55,16 @@ function renderElement(name: string, value: XmlNode): string {
   if (value === undefined) return '';
   if (value === null) return `<${name}/>`;
   if (Array.isArray(value)) return value.map((item) => renderElement(name, item)).join('');
-  if (typeof value !== 'object') {
-    const text = escapeText(value, TEXT_SPECIAL);
-    return `<${name}>${text}</${name}>`;
-  }
+  if (typeof value !== 'object') return `<${name}>${escapeText(value, TEXT_SPECIAL)}</${name}>`;
+  const { attributes, content } = renderContent(value as XmlElement);
+  return `<${name}${attributes}>${content}</${name}>`;
+}
+
+// The attributes ('@_' keys) and the content (elements and '#text', in key order) of an element.
+function renderContent(value: XmlElement): { attributes: string; content: string } {
   let attributes = '';
   let content = '';
-  for (const [key, child] of Object.entries(value as XmlElement)) {
+  for (const [key, child] of Object.entries(value)) {
     if (key.startsWith(ATTR)) {
       if (child !== undefined && child !== null) attributes += ` ${checkedName(key.slice(ATTR.length))}="${escapeText(child as string, ATTRIBUTE_SPECIAL)}"`;
     } else if (key === TEXT) {
@@ -70,7 +73,7 @@ function renderElement(name: string, value: XmlNode): string {
       content += renderElement(checkedName(key), child);
     }
   }
-  return `<${name}${attributes}>${content}</${name}>`;
+  return { attributes, content };
 }
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -78,6 +81,16 @@ const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 /** `<response>` with `fields` as its content, preceded by the XML declaration. */
 export function renderResponse(fields: XmlElement): string {
   return XML_DECLARATION + renderElement('response', fields);
+}
+
+/** Elements without the declaration or `<response>`: a part of an answer put together elsewhere. */
+export function renderElements(fields: XmlElement): string {
+  return renderContent(fields).content;
+}
+
+/** A string as it is written in text: what XML cannot carry dropped, entities escaped. */
+export function xmlEscapeText(text: string): string {
+  return escapeText(text, TEXT_SPECIAL);
 }
 
 export function renderError(err: BbbError): string {

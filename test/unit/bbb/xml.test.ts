@@ -3,8 +3,10 @@ import { errors } from '../../../src/bbb/errors.js';
 import {
   NodeXmlError,
   parseNodeResponse,
+  renderElements,
   renderError,
   renderResponse,
+  xmlEscapeText,
   xmlList,
   xmlText,
   type XmlObject,
@@ -225,6 +227,13 @@ describe('renderResponse', () => {
     expect(() => renderResponse({ '<x>': 1 })).toThrow(/Invalid XML name/);
     expect(() => renderResponse({ '1abc': 1 })).toThrow(/Invalid XML name/);
     expect(() => renderResponse({ a: { '@_b"c': 1 } })).toThrow(/Invalid XML name/);
+  });
+});
+
+describe('renderElements / xmlEscapeText', () => {
+  it('renders elements without the declaration or <response>, and text as the renderer writes it', () => {
+    expect(renderElements({ a: '1&2', b: { '@_x': 'y"', '#text': 't' }, c: null, d: undefined })).toBe('<a>1&amp;2</a><b x="y&quot;">t</b><c/>');
+    expect(xmlEscapeText('a&<>\r"\'\u0001\uE000')).toBe('a&amp;&lt;&gt;&#13;"\'\uE000');
   });
 });
 

@@ -4,13 +4,13 @@
 // Parsed responses render back to the same elements, order, text and attributes, so an LMS
 // cannot tell a proxied answer from one given by BBB directly.
 
-import { XMLBuilder, XMLParser, XMLValidator, type XmlBuilderOptions } from 'fast-xml-parser';
+import { parseXml, XmlElement as XmlDomElement, XmlText as XmlDomText } from '@rgrove/parse-xml';
 import type { BbbError } from './errors.js';
 import { exceedsUtf8Bytes } from './text.js';
 
 // ---- Types -----------------------------------------------------------------------------
 
-/** A leaf value: null and '' render as an empty element; undefined is skipped. */
+/** A leaf value: null renders as an empty-element tag and '' as an empty element; undefined is skipped. */
 export type XmlScalar = string | number | boolean | null | undefined;
 /**
  * Something to render. Keys are element names in output order; keys starting with '@_' are
@@ -30,60 +30,67 @@ const TEXT = '#text';
 
 // Characters XML 1.0 cannot carry at all; dropped rather than producing a document no client parses.
 const NOT_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// Text needs only & < > (and CR, which parsers would otherwise turn into LF); attribute values
+// also " and '.
+const TEXT_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;', '"': '&quot;', "'": '&apos;' };
+const TEXT_SPECIAL = /[&<>\r]/g;
+const ATTRIBUTE_SPECIAL = /[&<>\r"']/g;
 
-function xmlSafe(_name: string, value: unknown): unknown {
-  return typeof value === 'string' ? value.replace(NOT_XML_CHAR, '') : value;
+function escapeText(value: string | number | boolean, special: RegExp): string {
+  if (typeof value !== 'string') return String(value);
+  return value.replace(NOT_XML_CHAR, '').replace(special, (c) => TEXT_ESCAPES[c]!);
 }
 
-// Text needs only & < > (and CR, which parsers would otherwise turn into LF); attribute
-// values additionally get " and ' escaped by the builder.
-const TEXT_ENTITIES = [
-  { regex: /&/g, val: '&amp;' },
-  { regex: /</g, val: '&lt;' },
-  { regex: />/g, val: '&gt;' },
-  { regex: /\r/g, val: '&#13;' },
-];
+// XML names (QName: NCName, optionally prefixed), the characters of the XML 1.0 Name production.
+const NAME_START = 'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
+const NCNAME = `[${NAME_START}][${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040]*`;
+const XML_NAME = new RegExp(`^${NCNAME}(?::${NCNAME})?$`, 'u');
 
-// Options the deprecated typings of fast-xml-parser's XMLBuilder do not list, but it honours.
-const builderOptions: XmlBuilderOptions & {
-  sanitizeName: (name: string) => string;
-  entities: Array<{ regex: RegExp; val: string }>;
-} = {
-  ignoreAttributes: false,
-  attributeNamePrefix: ATTR,
-  textNodeName: TEXT,
-  format: false,
-  suppressEmptyNode: false,
-  // Otherwise an attribute whose value is "true" is written bare, which is not XML.
-  suppressBooleanAttributes: false,
-  processEntities: true,
-  entities: TEXT_ENTITIES,
-  tagValueProcessor: xmlSafe,
-  attributeValueProcessor: xmlSafe,
-  // Called only for names that are not valid XML: refuse instead of emitting broken markup.
-  sanitizeName: (name: string) => {
-    throw new Error(`Invalid XML name ${JSON.stringify(name)}`);
-  },
-};
-const builder = new XMLBuilder(builderOptions);
+function checkedName(name: string): string {
+  if (!XML_NAME.test(name)) throw new Error(`Invalid XML name ${JSON.stringify(name)}`);
+  return name;
+}
+
+function renderElement(name: string, value: XmlNode): string {
+  if (value === undefined) return '';
+  if (value === null) return `<${name}/>`;
+  if (Array.isArray(value)) return value.map((item) => renderElement(name, item)).join('');
+  if (typeof value !== 'object') return `<${name}>${escapeText(value, TEXT_SPECIAL)}</${name}>`;
+  const { attributes, content } = renderContent(value as XmlElement);
+  return `<${name}${attributes}>${content}</${name}>`;
+}
+
+// The attributes ('@_' keys) and the content (elements and '#text', in key order) of an element.
+function renderContent(value: XmlElement): { attributes: string; content: string } {
+  let attributes = '';
+  let content = '';
+  for (const [key, child] of Object.entries(value)) {
+    if (key.startsWith(ATTR)) {
+      if (child !== undefined && child !== null) attributes += ` ${checkedName(key.slice(ATTR.length))}="${escapeText(child as string, ATTRIBUTE_SPECIAL)}"`;
+    } else if (key === TEXT) {
+      if (child !== undefined && child !== null) content += escapeText(child as string, TEXT_SPECIAL);
+    } else {
+      content += renderElement(checkedName(key), child);
+    }
+  }
+  return { attributes, content };
+}
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 /** `<response>` with `fields` as its content, preceded by the XML declaration. */
 export function renderResponse(fields: XmlElement): string {
-  return XML_DECLARATION + builder.build({ response: fields });
+  return XML_DECLARATION + renderElement('response', fields);
 }
 
 /** Elements without the declaration or `<response>`: a part of an answer put together elsewhere. */
 export function renderElements(fields: XmlElement): string {
-  return builder.build(fields);
+  return renderContent(fields).content;
 }
 
-/** A string as the builder writes it in text: what XML cannot carry dropped, entities escaped. */
+/** A string as it is written in text: what XML cannot carry dropped, entities escaped. */
 export function xmlEscapeText(text: string): string {
-  let out = xmlSafe('', text) as string;
-  for (const e of TEXT_ENTITIES) out = out.replace(e.regex, e.val);
-  return out;
+  return escapeText(text, TEXT_SPECIAL);
 }
 
 export function renderError(err: BbbError): string {
@@ -100,6 +107,8 @@ export class NodeXmlError extends Error {
 }
 
 export const DEFAULT_MAX_NODE_XML_BYTES = 4 * 1024 * 1024;
+// BBB answers nest about 8 deep; anything far deeper is hostile.
+const MAX_DEPTH = 100;
 
 // Elements that are list items in BBB, keyed by their container: always arrays, even when
 // there is one. Keyed by parent because some names are also scalars elsewhere
@@ -115,89 +124,50 @@ const LIST_ITEMS: Readonly<Record<string, readonly string[]>> = {
   module: ['document'],
 };
 
-// fast-xml-parser refuses or renames these element names (prototype-pollution guards).
-// They are legitimate in BBB (meta_constructor=… comes back as <constructor>), so they are
-// parsed under a marker that cannot occur in XML and restored as plain own properties.
-const GUARDED_NAMES = new Set([
-  'constructor',
-  'prototype',
-  'hasOwnProperty',
-  'toString',
-  'valueOf',
-  '__defineGetter__',
-  '__defineSetter__',
-  '__lookupGetter__',
-  '__lookupSetter__',
-]);
-const MARK = '\u0000';
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: ATTR,
-  textNodeName: TEXT,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  // Leaf text is kept exactly; whitespace between elements is dropped in normalize().
-  trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: true,
-  // Enables numeric character references (&#39; is how BBB writes an apostrophe). Named HTML
-  // entities this would also allow never get here: parseNodeResponse rejects them first.
-  htmlEntities: true,
-  transformTagName: (name) => (GUARDED_NAMES.has(name) ? MARK + name : name),
-  isArray: (name, jPath, _isLeaf, isAttribute) => {
-    if (isAttribute || typeof jPath !== 'string') return false;
-    const parentPath = jPath.slice(0, Math.max(0, jPath.length - name.length - 1));
-    const parent = parentPath.slice(parentPath.lastIndexOf('.') + 1);
-    return LIST_ITEMS[parent]?.includes(name) ?? false;
-  },
-});
-
 const DECLARATION = /<!DOCTYPE|<!ENTITY/i;
 const BAD_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 // Only the five XML entities and character references exist without a DTD.
 const BAD_REFERENCE = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)/;
 const LITERAL_SECTIONS = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
+const NOT_BLANK = /\S/;
 
-function restoreName(key: string): string {
-  return key.startsWith(MARK) ? key.slice(1) : key;
-}
-
-type Parsed = string | { [key: string]: Parsed } | Parsed[];
-
-// Rebuilds the parser's output as XmlObject: restores guarded names, drops whitespace between
-// child elements, and refuses mixed content (text beside elements), which cannot round-trip.
-function normalize(node: { [key: string]: Parsed }, tag: string): XmlObject {
-  const out: XmlObject = {};
-  let text: string | undefined;
+// An element as XmlValue: its text when it has neither attributes nor child elements, else an
+// object of its attributes ('@_name'), child elements (repeated ones, and list items always,
+// as arrays) and, without child elements, its text. Whitespace between child elements is
+// dropped; text beside elements (mixed content) cannot round-trip and is refused.
+function toValue(element: XmlDomElement, depth: number): string | XmlObject {
+  if (depth > MAX_DEPTH) throw new NodeXmlError(`elements nested deeper than ${MAX_DEPTH}`);
+  let text = '';
+  let out: XmlObject | undefined;
+  for (const name in element.attributes) {
+    out ??= {};
+    out[ATTR + name] = element.attributes[name]!;
+  }
   let hasChildren = false;
-  for (const [rawKey, value] of Object.entries(node)) {
-    const key = restoreName(rawKey);
-    if (key === TEXT) {
-      text = typeof value === 'string' ? value : '';
-      continue;
+  const listItems = LIST_ITEMS[element.name];
+  for (const child of element.children) {
+    if (child instanceof XmlDomText) {
+      text += child.text;
+    } else if (child instanceof XmlDomElement) {
+      const name = child.name;
+      // Assigning it would replace the object's prototype.
+      if (name === '__proto__') throw new NodeXmlError('element <__proto__> not allowed');
+      hasChildren = true;
+      out ??= {};
+      const value = toValue(child, depth + 1);
+      const previous = Object.hasOwn(out, name) ? out[name] : undefined;
+      if (previous === undefined) out[name] = listItems?.includes(name) ? [value] : value;
+      else if (Array.isArray(previous)) previous.push(value);
+      else out[name] = [previous as string | XmlObject, value];
     }
-    if (!key.startsWith(ATTR)) hasChildren = true;
-    out[key] = normalizeValue(value, key);
   }
-  if (text !== undefined) {
-    if (!hasChildren) out[TEXT] = text;
-    else if (/\S/.test(text)) throw new NodeXmlError(`mixed text and elements in <${tag}>`);
+  if (hasChildren) {
+    if (NOT_BLANK.test(text)) throw new NodeXmlError(`mixed text and elements in <${element.name}>`);
+    return out!;
   }
+  if (out === undefined) return text;
+  if (text !== '') out[TEXT] = text;
   return out;
-}
-
-function normalizeValue(value: Parsed, tag: string): XmlValue {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) {
-    return value.map((item) => {
-      if (typeof item === 'string') return item;
-      if (Array.isArray(item)) throw new NodeXmlError(`unexpected structure in <${tag}>`);
-      return normalize(item, tag);
-    });
-  }
-  return normalize(value, tag);
 }
 
 /**
@@ -215,24 +185,21 @@ export function parseNodeResponse(text: string, opts: { maxBytes?: number; root?
   const references = xml.includes('<!') ? xml.replace(LITERAL_SECTIONS, '') : xml;
   if (BAD_REFERENCE.test(references)) throw new NodeXmlError('undefined entity or stray "&"');
 
-  // The parser is lenient (unclosed tags, bad attributes); the validator is not.
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new NodeXmlError(`${valid.err.msg} (line ${valid.err.line})`);
-
-  let doc: { [key: string]: Parsed };
+  // A strict parser: anything not well-formed is an error.
+  let root: XmlDomElement | null;
   try {
-    doc = parser.parse(xml) as { [key: string]: Parsed };
+    root = parseXml(xml).root;
   } catch (e) {
-    throw new NodeXmlError(e instanceof Error ? e.message : 'unparsable');
+    // Its message goes on with an excerpt of the document: the first line says what and where.
+    throw new NodeXmlError(e instanceof Error ? e.message.split('\n', 1)[0]! : 'unparsable');
   }
-  const root = doc[rootName];
-  if (root === undefined) throw new NodeXmlError(`missing <${rootName}> root`);
-  if (typeof root === 'string') {
-    if (/\S/.test(root)) throw new NodeXmlError(`text directly inside <${rootName}>`);
+  if (root === null || root.name !== rootName) throw new NodeXmlError(`missing <${rootName}> root`);
+  const value = toValue(root, 1);
+  if (typeof value === 'string') {
+    if (NOT_BLANK.test(value)) throw new NodeXmlError(`text directly inside <${rootName}>`);
     return {};
   }
-  if (Array.isArray(root)) throw new NodeXmlError(`more than one <${rootName}>`);
-  return normalize(root, rootName);
+  return value;
 }
 
 // ---- Reading parsed values -------------------------------------------------------------

@@ -35,18 +35,13 @@ export function readWranglerToml(file: string): WranglerToml {
   };
 }
 
-/**
- * `wrangler deploy --dry-run`: the same bundle a deployment uploads, with test/bench/worker.ts as
- * entry; or, given a checkout of another release (the migrations compatibility test), that
- * checkout's own entry and wrangler.toml.
- */
-export async function bundle(outdir: string, logFile: string, release: { root: string; entry: string } = { root: ROOT, entry: 'test/bench/worker.ts' }): Promise<string> {
+/** Runs the project's wrangler in `cwd` with `args`, its output going to `logFile`; resolves to its exit code. */
+export async function runWrangler(args: string[], cwd: string, logFile: string): Promise<number | null> {
   const require = createRequire(import.meta.url);
   const wranglerBin = path.join(path.dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-  const args = [wranglerBin, 'deploy', release.entry, '--dry-run', '--outdir', outdir, '--config', 'wrangler.toml'];
   const out = createWriteStream(logFile);
-  const child = spawn(process.execPath, args, {
-    cwd: release.root,
+  const child = spawn(process.execPath, [wranglerBin, ...args], {
+    cwd,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,10 +51,23 @@ export async function bundle(outdir: string, logFile: string, release: { root: s
     child.once('error', reject);
     child.once('close', resolve);
   });
-  out.end();
+  await new Promise((resolve) => out.end(resolve));
+  return code;
+}
+
+/** The last lines of a wrangler log, for an error message. */
+export function logTail(logFile: string): string {
+  return readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
+}
+
+/**
+ * `wrangler deploy --dry-run`: the same bundle a deployment uploads, with test/bench/worker.ts as
+ * entry; or, given a checkout of another release (the migrations compatibility test), that
+ * checkout's own entry and wrangler.toml.
+ */
+export async function bundle(outdir: string, logFile: string, release: { root: string; entry: string } = { root: ROOT, entry: 'test/bench/worker.ts' }): Promise<string> {
+  const code = await runWrangler(['deploy', release.entry, '--dry-run', '--outdir', outdir, '--config', 'wrangler.toml'], release.root, logFile);
   const file = path.join(outdir, `${path.basename(release.entry, '.ts')}.js`);
-  if (code !== 0 || !existsSync(file)) {
-    throw new Error(`wrangler deploy --dry-run failed (exit ${code}):\n${readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n')}`);
-  }
+  if (code !== 0 || !existsSync(file)) throw new Error(`wrangler deploy --dry-run failed (exit ${code}):\n${logTail(logFile)}`);
   return file;
 }

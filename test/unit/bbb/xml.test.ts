@@ -3,8 +3,10 @@ import { errors } from '../../../src/bbb/errors.js';
 import {
   NodeXmlError,
   parseNodeResponse,
+  renderElements,
   renderError,
   renderResponse,
+  xmlEscapeText,
   xmlList,
   xmlText,
   type XmlObject,
@@ -228,6 +230,13 @@ describe('renderResponse', () => {
   });
 });
 
+describe('renderElements / xmlEscapeText', () => {
+  it('renders elements without the declaration or <response>, and text as the renderer writes it', () => {
+    expect(renderElements({ a: '1&2', b: { '@_x': 'y"', '#text': 't' }, c: null, d: undefined })).toBe('<a>1&amp;2</a><b x="y&quot;">t</b><c/>');
+    expect(xmlEscapeText('a&<>\r"\'\u0001\uE000')).toBe('a&amp;&lt;&gt;&#13;"\'\uE000');
+  });
+});
+
 describe('renderError', () => {
   it('renders FAILED with messageKey and message', () => {
     expect(renderError(errors.checksumError())).toBe(
@@ -325,6 +334,16 @@ describe('parseNodeResponse: BBB samples', () => {
     });
   });
 
+  it('normalizes whitespace in attribute values as XML requires (a kept newline is written &#10;)', () => {
+    expect(parseNodeResponse('<response><image alt="a\tb\nc&#10;d">u</image></response>')).toEqual({
+      image: { '@_alt': 'a b c\nd', '#text': 'u' },
+    });
+  });
+
+  it('says in one line what is malformed and where', () => {
+    expect(nodeXmlError('<response>\n<a></b></response>').reason).toMatch(/^[^\n]*line 2[^\n]*$/);
+  });
+
   it('parses an empty response to an empty object', () => {
     expect(parseNodeResponse('<response/>')).toEqual({});
     expect(parseNodeResponse('<response>\n</response>')).toEqual({});
@@ -386,6 +405,10 @@ describe('parseNodeResponse: hostile and broken input', () => {
     ['a control character', '<response><a>\u0001</a></response>'],
     ['a __proto__ element', '<response><__proto__><polluted>yes</polluted></__proto__></response>'],
     ['deep nesting', '<response>' + '<a>'.repeat(200) + '</a>'.repeat(200) + '</response>'],
+    ['CDATA before the root', '<![CDATA[x]]><response></response>'],
+    ['a reference after the root', '<response></response>&amp;'],
+    ['"<" in an attribute value', '<response><a x="1<b>">t</a></response>'],
+    ['a broken CDATA section', '<response><a><![CDATAx]]></a></response>'],
   ])('refuses %s', (_name, text) => {
     nodeXmlError(text);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();

@@ -9,6 +9,7 @@ import { describeError, log } from '../../observability/log.js';
 import { services } from '../../services.js';
 import { DEFAULT_TENANT } from '../../tenancy/tenant.js';
 import { authenticate } from './auth.js';
+import { putFiles } from './batch.js';
 import type { IngestHandler } from './call.js';
 import { completeRecording, uploadStatus } from './complete.js';
 import { errorBody, IngestError, ingestErrors } from './errors.js';
@@ -20,6 +21,7 @@ export { INGEST_PREFIX };
 
 const ROUTES: Readonly<Record<string, IngestHandler>> = {
   'PUT file': putFile,
+  'POST files': putFiles,
   'POST multipart': beginMultipart,
   'PUT part': putPart,
   'POST multipart-complete': completeMultipart,

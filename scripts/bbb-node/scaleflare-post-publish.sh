@@ -5,7 +5,7 @@
 # Scaleflare balancer over HTTPS: files the balancer does not have yet are uploaded (small ones
 # many per request, large ones in resumable parts, a few requests at once), then `complete`
 # makes the balancer index it. Needs bash, curl, openssl,
-# coreutils and flock, as on a stock BBB node.
+# coreutils (sha256sum), findutils and flock, as on a stock BBB node (bash 4.3 or later: wait -n).
 #
 #   scaleflare-post-publish.sh -m <recordID>   upload one recording (BBB's post_publish hook)
 #   scaleflare-post-publish.sh --batch         upload every published recording not yet uploaded

@@ -8,7 +8,8 @@
  * analysis.
  *
  *   npm run bench:ingest [-- --size-mib 1024 --part-mib 64]
- *   npm run bench:ingest -- --slides 230 [--media-mib 40]   (700 files)
+ *   npm run bench:ingest -- --slides 230 [--media-mib 32] [--one-by-one]   (700 files; --one-by-one
+ *   also sends them one per request, one at a time, as before batches: the ratio in the same run)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     'part-mib': { type: 'string', default: '64' },
     slides: { type: 'string' },
     'media-mib': { type: 'string', default: '32' },
+    'one-by-one': { type: 'boolean', default: false },
   },
 });
 const MiB = 1024 * 1024;
@@ -174,23 +176,28 @@ async function presentationBench(worker: IngestWorker, serverId: string, slides:
   const bytesTotal = written.files.reduce((a, f) => a + f.size, 0);
   console.log(`  ${written.files.length} files, ${Math.round(bytesTotal / MiB)} MiB (${slides} slides, ${mediaBytes / MiB} MiB of media)`);
 
-  // 1. The TypeScript client.
-  let tsRequests = 0;
-  const client = new IngestClient({
-    baseUrl: worker.base,
-    serverId,
-    secret: NODE_SECRET,
-    send: async (req) => {
-      tsRequests++;
-      return fetch(req);
-    },
-  });
+  // 1. The TypeScript client: one file per request as before batches, then with batches.
   const files = await Promise.all(
     written.files.map(async (f) => ({ format: 'presentation', path: f.path, data: await openAsBlob(path.join(tsDir, f.path)) })),
   );
-  const t0 = performance.now();
-  const answer = await client.uploadRecording(tsId, files);
-  const tsMs = performance.now() - t0;
+  const tsRun = async (recordId: string, o: { batchFiles?: number; parallel?: number }) => {
+    let requests = 0;
+    const client = new IngestClient({ baseUrl: worker.base, serverId, secret: NODE_SECRET, ...o, send: (req) => (requests++, sendRetrying(req)) });
+    const t = performance.now();
+    const xml = recordingFixture({ recordId }).find((f) => f.path === 'metadata.xml')!.data;
+    const answer = await client.uploadRecording(recordId, files.map((f) => (f.path === 'metadata.xml' ? { ...f, data: new Blob([new Uint8Array(xml)]) } : f)));
+    return { seconds: seconds(performance.now() - t), requests, formats: answer.formats };
+  };
+  // The floor: R2 puts of the slide files alone (Miniflare's R2, through its Node proxy), 6 at once as a batch does.
+  const slideFiles = written.files.filter((f) => f.path.startsWith('presentation/'));
+  const bucket = await worker.bucket();
+  const tf = performance.now();
+  for (let i = 0; i < slideFiles.length; i += 6) {
+    await Promise.all(slideFiles.slice(i, i + 6).map((f) => bucket.put(`floor/${f.path}`, readFileSync(path.join(tsDir, f.path)))));
+  }
+  const r2Floor = { files: slideFiles.length, seconds: seconds(performance.now() - tf) };
+  const tsBatches = await tsRun(tsId, {});
+  const tsOneByOne = values['one-by-one'] ? await tsRun(`${'c3'.repeat(20)}-${Date.now()}`, { batchFiles: 1, parallel: 1 }) : undefined;
 
   // 2. The node-side bash uploader, curl counted by a wrapper in PATH.
   const { ms: bashMs, requests: bashRequests } = await runUploader(node, uploaderConf(worker.base, serverId, node), bashId);
@@ -200,7 +207,9 @@ async function presentationBench(worker: IngestWorker, serverId: string, slides:
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB RAM`,
     files: written.files.length,
     mib: Math.round((bytesTotal / MiB) * 10) / 10,
-    tsClient: { seconds: seconds(tsMs), requests: tsRequests, formats: answer.formats },
+    r2PutsOnly: r2Floor,
+    tsClient: tsBatches,
+    ...(tsOneByOne ? { tsClientOneFilePerRequest: tsOneByOne } : {}),
     bashUploader: { seconds: seconds(bashMs), requests: bashRequests, stored },
   };
   return { result, ok: stored === written.files.length };
@@ -215,6 +224,18 @@ function uploaderConf(base: string, serverId: string, node: string): string {
       `STATUS_DIR=${path.join(node, 'status')}`, `WORK_DIR=${path.join(node, 'work')}`, `PART_SIZE=${PART}`].join('\n') + '\n',
   );
   return conf;
+}
+
+/**
+ * fetch, once more after a dropped connection (an idle keep-alive socket closed under load): every
+ * ingest request may be repeated, as the node-side script does.
+ */
+async function sendRetrying(req: Request): Promise<Response> {
+  try {
+    return await fetch(req.clone());
+  } catch {
+    return fetch(req);
+  }
 }
 
 /** Runs the bash uploader on one recording; counts its curl calls through a wrapper in PATH. */

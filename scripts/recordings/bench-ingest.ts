@@ -9,7 +9,8 @@
  *
  *   npm run bench:ingest [-- --size-mib 1024 --part-mib 64]
  *   npm run bench:ingest -- --slides 230 [--media-mib 32] [--one-by-one]   (700 files; --one-by-one
- *   also sends them one per request, one at a time, as before batches: the ratio in the same run)
+ *   also has both senders send them one per request, one at a time, as before batches: the ratio
+ *   in the same run)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -193,7 +194,7 @@ async function presentationBench(worker: IngestWorker, serverId: string, slides:
   const bucket = await worker.bucket();
   const tf = performance.now();
   for (let i = 0; i < slideFiles.length; i += 6) {
-    await Promise.all(slideFiles.slice(i, i + 6).map((f) => bucket.put(`floor/${f.path}`, readFileSync(path.join(tsDir, f.path)))));
+    await Promise.all(slideFiles.slice(i, i + 6).map((f) => bucket.put(`floor/${f.path}`, new Uint8Array(readFileSync(path.join(tsDir, f.path))))));
   }
   const r2Floor = { files: slideFiles.length, seconds: seconds(performance.now() - tf) };
   const tsBatches = await tsRun(tsId, {});
@@ -201,6 +202,13 @@ async function presentationBench(worker: IngestWorker, serverId: string, slides:
 
   // 2. The node-side bash uploader, curl counted by a wrapper in PATH.
   const { ms: bashMs, requests: bashRequests } = await runUploader(node, uploaderConf(worker.base, serverId, node), bashId);
+  let bashOneByOne: { seconds: number; requests: number } | undefined;
+  if (values['one-by-one']) {
+    const oneId = `${'c4'.repeat(20)}-${Date.now()}`;
+    writePresentation(path.join(node, 'published', 'presentation', oneId), oneId, slides, mediaBytes, written.media);
+    const one = await runUploader(node, uploaderConf(worker.base, serverId, node, ['BATCH_FILES=1', 'PARALLEL=1']), oneId);
+    bashOneByOne = { seconds: seconds(one.ms), requests: one.requests };
+  }
   const stored = (await (await worker.bucket()).list({ prefix: `published/presentation/${bashId}/`, limit: 1000 })).objects.length;
   const result = {
     date: new Date().toISOString(),
@@ -211,17 +219,18 @@ async function presentationBench(worker: IngestWorker, serverId: string, slides:
     tsClient: tsBatches,
     ...(tsOneByOne ? { tsClientOneFilePerRequest: tsOneByOne } : {}),
     bashUploader: { seconds: seconds(bashMs), requests: bashRequests, stored },
+    ...(bashOneByOne ? { bashUploaderOneFilePerRequest: bashOneByOne } : {}),
   };
   return { result, ok: stored === written.files.length };
 }
 
-function uploaderConf(base: string, serverId: string, node: string): string {
+function uploaderConf(base: string, serverId: string, node: string, extra: string[] = []): string {
   mkdirSync(path.join(node, 'status'), { recursive: true });
   const conf = path.join(node, 'uploader.conf');
   writeFileSync(
     conf,
     [`SCALEFLARE_URL=${base}`, `SERVER_ID=${serverId}`, `SECRET=${NODE_SECRET}`, `PUBLISHED_DIR=${path.join(node, 'published')}`,
-      `STATUS_DIR=${path.join(node, 'status')}`, `WORK_DIR=${path.join(node, 'work')}`, `PART_SIZE=${PART}`].join('\n') + '\n',
+      `STATUS_DIR=${path.join(node, 'status')}`, `WORK_DIR=${path.join(node, 'work')}`, `PART_SIZE=${PART}`, ...extra].join('\n') + '\n',
   );
   return conf;
 }

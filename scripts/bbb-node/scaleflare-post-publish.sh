@@ -2,9 +2,10 @@
 # Scaleflare recording uploader for a BigBlueButton node (docs/recordings-ingest.md).
 #
 # Pushes a published recording (every format under PUBLISHED_DIR/<format>/<recordID>) to the
-# Scaleflare balancer over HTTPS: files the balancer does not have yet are uploaded (large ones
-# in resumable parts), then `complete` makes the balancer index it. Needs bash, curl, openssl,
-# coreutils and flock, as on a stock BBB node.
+# Scaleflare balancer over HTTPS: files the balancer does not have yet are uploaded (small ones
+# many per request, large ones in resumable parts, a few requests at once), then `complete`
+# makes the balancer index it. Needs bash, curl, openssl,
+# coreutils (sha256sum), findutils and flock, as on a stock BBB node (bash 4.3 or later: wait -n).
 #
 #   scaleflare-post-publish.sh -m <recordID>   upload one recording (BBB's post_publish hook)
 #   scaleflare-post-publish.sh --batch         upload every published recording not yet uploaded
@@ -25,6 +26,9 @@ PUBLISHED_DIR=/var/bigbluebutton/published
 STATUS_DIR=/var/bigbluebutton/recording/status
 WORK_DIR=/var/bigbluebutton/recording/scaleflare
 PART_SIZE=67108864
+BATCH_FILES=100
+BATCH_BYTES=8388608
+PARALLEL=4
 RETRIES=8
 RETRY_DELAY=2
 RETRY_MAX_DELAY=300
@@ -57,7 +61,8 @@ load_config() {
     value="${value%$'\r'}"
     value="${value#\"}"; value="${value%\"}"
     case "$key" in
-      SCALEFLARE_URL | SERVER_ID | SECRET | PUBLISHED_DIR | STATUS_DIR | WORK_DIR | PART_SIZE | RETRIES | RETRY_DELAY | \
+      SCALEFLARE_URL | SERVER_ID | SECRET | PUBLISHED_DIR | STATUS_DIR | WORK_DIR | PART_SIZE | BATCH_FILES | BATCH_BYTES | PARALLEL | \
+        RETRIES | RETRY_DELAY | \
         RETRY_MAX_DELAY | CURL_TIMEOUT | DELETE_AFTER_UPLOAD | REQUIRED_FORMATS | LOG_FILE | BBB_PROPERTIES | \
         RAW_DIR | FORMATS | RAP_CONFIG | HOOK_RETRIES)
         printf -v "$key" '%s' "$value" ;;
@@ -72,8 +77,10 @@ load_config() {
   case "$SCALEFLARE_URL" in http://* | https://*) ;; *) die_config "SCALEFLARE_URL must be an http(s) URL" ;; esac
   [ -n "$SERVER_ID" ] || die_config "SERVER_ID is missing (the id the balancer's admin API gave this server)"
   [ -n "$SECRET" ] || die_config "SECRET is missing and no securitySalt in $BBB_PROPERTIES"
-  case "$PART_SIZE$RETRIES$RETRY_DELAY$RETRY_MAX_DELAY$CURL_TIMEOUT$HOOK_RETRIES" in *[!0-9]*) die_config "numbers expected" ;; esac
+  case "$PART_SIZE$BATCH_FILES$BATCH_BYTES$PARALLEL$RETRIES$RETRY_DELAY$RETRY_MAX_DELAY$CURL_TIMEOUT$HOOK_RETRIES" in *[!0-9]*) die_config "numbers expected" ;; esac
   [ "$PART_SIZE" -ge 5242880 ] || die_config "PART_SIZE must be at least 5242880 (R2's smallest part)"
+  [ "$BATCH_FILES" -le 500 ] || die_config "BATCH_FILES must be at most 500 (the balancer's limit)"
+  [ "$PARALLEL" -ge 1 ] || die_config "PARALLEL must be at least 1"
   mkdir -p "$WORK_DIR" || die_config "cannot create $WORK_DIR"
 }
 
@@ -92,10 +99,13 @@ urlencode() {
 }
 
 # One signed request. Sets HTTP_CODE and leaves the answer in $RESPONSE.
-# Arguments: method, target (path and query after the ingest prefix), body file or ''.
+# Arguments: method, target (path and query after the ingest prefix), body file or '', and the
+# digest to sign when it is known already (a file's from the manifest; a batch's list).
 request() {
-  local method="$1" target="/recordings/ingest/v1/$2" body="$3" sha ts sig
-  if [ -n "$body" ]; then sha="$(sha256_of "$body")"; else sha="$EMPTY_SHA256"; fi
+  local method="$1" target="/recordings/ingest/v1/$2" body="$3" sha="${4:-}" ts sig
+  if [ -z "$sha" ]; then
+    if [ -n "$body" ]; then sha="$(sha256_of "$body")"; else sha="$EMPTY_SHA256"; fi
+  fi
   ts="$(date +%s)"
   sig="$(printf '%s\n%s\n%s\n%s\n%s' "$method" "$target" "$SERVER_ID" "$ts" "$sha" |
     openssl dgst -sha256 -hmac "$SECRET" | awk '{print $NF}')"
@@ -150,38 +160,107 @@ upload_multipart() {
   call POST "multipart-complete/$ref" ''
 }
 
+# Appends the manifest lines of one format's files: one find and one sha256sum for them all
+# (a presentation has hundreds of files). Returns 1 for a file name the protocol cannot carry.
+manifest_format() {
+  local id="$1" format="$2" dir="$3" entry digest
+  (cd "$dir" && find . -type f -printf '%s %P\0') | sort -z >"$LISTING"
+  while IFS= read -r -d '' entry; do
+    case "$entry" in *$'\n'* | *$'\r'* | *\\*) log "$id: file name not supported: $format/${entry#* }"; return 1 ;; esac
+  done <"$LISTING"
+  # Names without newline or backslash: sha256sum prints one plain line per file, in order.
+  (cd "$dir" && while IFS= read -r -d '' entry; do printf '%s\0' "${entry#* }"; done <"$LISTING" | xargs -0 -r sha256sum --) >"$DIGESTS" ||
+    { log "$id: cannot read the files of $format"; return 2; }
+  while IFS= read -r -d '' entry <&3 && IFS= read -r digest <&4; do
+    printf '%s %s %s/%s\n' "${digest:0:64}" "${entry%% *}" "$format" "${entry#* }"
+  done 3<"$LISTING" 4<"$DIGESTS" >>"$MANIFEST"
+}
+
+# The largest file the balancer takes in a batch (MAX_BATCH_FILE_BYTES).
+BATCH_FILE_MAX=4194304
+
+# Sends the batch being built (its list in BATCH_LIST, its files in BATCH_PATHS) in the
+# background, at most PARALLEL requests at once. The signed digest is the list's, which names
+# each file's: the balancer stores a file only when its bytes match.
+flush_batch() {
+  local id="$1" body sha
+  [ "${#BATCH_PATHS[@]}" -gt 0 ] || return 0
+  BATCHES=$((BATCHES + 1))
+  body="$TMP/batch.$BATCHES"
+  printf '\n' >>"$BATCH_LIST"
+  sha="$(sha256_of "$BATCH_LIST")"
+  cat -- "$BATCH_LIST" "${BATCH_PATHS[@]}" >"$body" || { BATCH_RC=2; return; }
+  : >"$BATCH_LIST"
+  BATCH_PATHS=()
+  BATCH_SIZE=0
+  (
+    RESPONSE="$body.response"
+    call POST "files/$(urlencode "$id")" "$body" "$sha"
+    rc=$?
+    [ "$rc" -eq 0 ] || printf '%s\n' "$ERROR_CODE" >>"$TMP/batch.failed"
+    rm -f "$body"
+    exit "$rc"
+  ) &
+  RUNNING=$((RUNNING + 1))
+  [ "$RUNNING" -lt "$PARALLEL" ] || reap_batch
+}
+
+# Waits for one batch request; remembers the worst outcome (2 over 1 over 0).
+reap_batch() {
+  local rc=0
+  wait -n || rc=$?
+  RUNNING=$((RUNNING - 1))
+  [ "$rc" -gt "$BATCH_RC" ] && BATCH_RC=$rc
+  return 0
+}
+
+# Uploads what the balancer lacks: small files in batches, the others alone; returns like call().
+upload_files() {
+  local id="$1" line sha size format path file rc=0
+  BATCH_PATHS=() BATCH_SIZE=0 BATCHES=0 RUNNING=0 BATCH_RC=0
+  : >"$BATCH_LIST"
+  rm -f "$TMP/batch.failed"
+  while IFS= read -r line && [ "$BATCH_RC" -eq 0 ]; do
+    sha="${line%% *}"; path="${line#* }"
+    size="${path%% *}"; path="${path#* }"
+    format="${path%%/*}"; path="${path#*/}"
+    file="$PUBLISHED_DIR/$format/$id/$path"
+    if [ "$BATCH_FILES" -gt 1 ] && [ "$size" -le "$BATCH_FILE_MAX" ] && [ "$size" -le "$BATCH_BYTES" ]; then
+      if [ "${#BATCH_PATHS[@]}" -ge "$BATCH_FILES" ] || [ $((BATCH_SIZE + size)) -gt "$BATCH_BYTES" ]; then flush_batch "$id"; fi
+      printf '%s\n' "$line" >>"$BATCH_LIST"
+      BATCH_PATHS+=("$file")
+      BATCH_SIZE=$((BATCH_SIZE + size))
+    elif [ "$size" -gt "$PART_SIZE" ]; then
+      upload_multipart "$id" "$format" "$path" "$file" "$size" "$sha" || { rc=$?; break; }
+    else
+      call PUT "file/$(urlencode "$id/$format/$path")" "$file" "$sha" || { rc=$?; break; }
+    fi
+  done <"$TODO"
+  [ "$rc" -ne 0 ] || [ "$BATCH_RC" -ne 0 ] || flush_batch "$id"
+  while [ "$RUNNING" -gt 0 ]; do reap_batch; done
+  if [ "$rc" -eq 0 ] && [ "$BATCH_RC" -ne 0 ]; then
+    rc=$BATCH_RC
+    ERROR_CODE="$(grep -m1 . "$TMP/batch.failed" 2>/dev/null)"
+  fi
+  return "$rc"
+}
+
 # Uploads one recording; returns like call().
 upload_recording() {
-  local id="$1" dir format path file size sha line formats=''
+  local id="$1" dir format formats=''
   : >"$MANIFEST"
   for dir in "$PUBLISHED_DIR"/*/"$id"; do
     [ -d "$dir" ] || continue
     format="$(basename "$(dirname "$dir")")"
     formats+="$format "
-    while IFS= read -r -d '' file; do
-      path="${file#"$dir"/}"
-      case "$path" in *$'\n'* | *\\*) log "$id: file name not supported: $format/$path"; return 1 ;; esac
-      size="$(stat -c %s "$file")"
-      sha="$(sha256_of "$file")"
-      printf '%s %s %s/%s\n' "$sha" "$size" "$format" "$path" >>"$MANIFEST"
-    done < <(find "$dir" -type f -print0 | sort -z)
+    manifest_format "$id" "$format" "$dir" || return
   done
   if [ -z "$formats" ]; then log "$id: no published format under $PUBLISHED_DIR"; return 1; fi
 
   call GET "status/$(urlencode "$id")" '' || return
-  cp "$RESPONSE" "$STORED"
-  while IFS= read -r line; do
-    grep -qxF -- "$line" "$STORED" && continue
-    sha="${line%% *}"; line="${line#* }"
-    size="${line%% *}"; line="${line#* }"
-    format="${line%%/*}"; path="${line#*/}"
-    file="$PUBLISHED_DIR/$format/$id/$path"
-    if [ "$size" -gt "$PART_SIZE" ]; then
-      upload_multipart "$id" "$format" "$path" "$file" "$size" "$sha" || return
-    else
-      call PUT "file/$(urlencode "$id/$format/$path")" "$file" || return
-    fi
-  done <"$MANIFEST"
+  # The manifest lines the balancer does not list as stored: one grep, not one per file.
+  grep -vxF -f "$RESPONSE" "$MANIFEST" >"$TODO"
+  upload_files "$id" || return
 
   call POST "complete/$(urlencode "$id")" "$MANIFEST" || return
   log "$id: uploaded (${formats% })"
@@ -301,7 +380,8 @@ main() {
   load_config
   TMP="$(mktemp -d "$WORK_DIR/tmp.XXXXXX")" || exit 2
   trap 'rm -rf "$TMP"' EXIT
-  RESPONSE="$TMP/response" MANIFEST="$TMP/manifest" STORED="$TMP/stored" PART_FILE="$TMP/part"
+  RESPONSE="$TMP/response" MANIFEST="$TMP/manifest" TODO="$TMP/todo" PART_FILE="$TMP/part"
+  LISTING="$TMP/listing" DIGESTS="$TMP/digests" BATCH_LIST="$TMP/batch-list"
   case "$mode" in
     one) process "$id" ;;
     processing) report_state "$id" processing '' ;;

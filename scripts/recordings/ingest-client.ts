@@ -4,6 +4,7 @@
  * and inside workerd. The node-side bash script speaks the same protocol.
  */
 import { digestHex } from '../../src/crypto.js';
+import { MAX_BATCH_FILE_BYTES, MAX_BATCH_FILES } from '../../src/recordings/ingest/batch-body.js';
 import { manifestLine } from '../../src/recordings/ingest/manifest.js';
 import { NODE_HEADERS, sign, EMPTY_SHA256 } from '../../src/recordings/ingest/node-auth.js';
 
@@ -20,6 +21,12 @@ export interface IngestClientOptions {
   /** Files larger than this go in parts of `partSize` bytes. */
   multipartThreshold?: number;
   partSize?: number;
+  /** Files of at most 4 MiB go together, up to this many per request (default 100); 1 sends each alone, as clients before batches did. */
+  batchFiles?: number;
+  /** Bytes of files in one batch (default 8 MiB). */
+  batchBytes?: number;
+  /** Requests in flight at once (default 4). */
+  parallel?: number;
   /** Unix milliseconds; tests skew it. */
   now?: () => number;
 }
@@ -54,10 +61,16 @@ export const encodePath = (path: string) => path.split('/').map(encodeURICompone
 export class IngestClient {
   readonly partSize: number;
   readonly multipartThreshold: number;
+  readonly batchFiles: number;
+  readonly batchBytes: number;
+  readonly parallel: number;
 
   constructor(readonly o: IngestClientOptions) {
     this.partSize = o.partSize ?? 64 * 1024 * 1024;
     this.multipartThreshold = o.multipartThreshold ?? this.partSize;
+    this.batchFiles = Math.min(o.batchFiles ?? 100, MAX_BATCH_FILES);
+    this.batchBytes = o.batchBytes ?? 8 * 1024 * 1024;
+    this.parallel = o.parallel ?? 4;
   }
 
   /** One signed request; `target` is the path and query after the ingest prefix. */
@@ -105,6 +118,13 @@ export class IngestClient {
 
   putFile(recordId: string, f: UploadFile & { sha256: string }): Promise<any> {
     return this.ok(this.request('PUT', `file/${this.ref(recordId, f)}`, f.data, f.sha256));
+  }
+
+  /** Several small files in one request: their manifest lines, an empty line, then their bytes. */
+  async putFiles(recordId: string, files: (UploadFile & { sha256: string })[]): Promise<{ stored: number }> {
+    const list = files.map((f) => manifestLine({ ...f, size: f.data.size }) + '\n').join('') + '\n';
+    // The signed digest is the list's: it names each file's digest in turn.
+    return this.ok(this.request('POST', `files/${encodeURIComponent(recordId)}`, new Blob([list, ...files.map((f) => f.data)]), await sha256Of(list)));
   }
 
   beginMultipart(recordId: string, f: UploadFile & { sha256: string }): Promise<{ status: string; partSize?: number; partCount?: number; done?: number[] }> {
@@ -156,13 +176,47 @@ export class IngestClient {
     await this.completeMultipart(recordId, f);
   }
 
-  /** The whole protocol for one recording: skip what is stored, upload the rest, complete. */
+  /** The whole protocol for one recording: skip what is stored, upload the rest (small files in batches, a few requests at once), complete. */
   async uploadRecording(recordId: string, files: UploadFile[]): Promise<any> {
     const withDigests = await Promise.all(files.map(async (f) => ({ ...f, sha256: f.sha256 ?? (await sha256Of(f.data)) })));
     const lines = withDigests.map((f) => manifestLine({ ...f, size: f.data.size }));
     const stored = await this.status(recordId);
-    for (const [i, f] of withDigests.entries()) if (!stored.has(lines[i]!)) await this.uploadFile(recordId, f);
+    const todo = withDigests.filter((_, i) => !stored.has(lines[i]!));
+    await inParallel(this.parallel, this.uploads(recordId, todo));
     const manifest = lines.map((l) => l + '\n').join('');
     return this.complete(recordId, manifest);
   }
+
+  /** One upload per request: batches of small files, then each large file alone. */
+  private uploads(recordId: string, files: (UploadFile & { sha256: string })[]): (() => Promise<unknown>)[] {
+    const batchable = (f: UploadFile) => this.batchFiles > 1 && f.data.size <= Math.min(MAX_BATCH_FILE_BYTES, this.batchBytes);
+    const batches: (UploadFile & { sha256: string })[][] = [];
+    let bytes = Infinity;
+    for (const f of files.filter(batchable)) {
+      if ((batches.at(-1)?.length ?? 0) >= this.batchFiles || bytes + f.data.size > this.batchBytes) {
+        batches.push([]);
+        bytes = 0;
+      }
+      batches.at(-1)!.push(f);
+      bytes += f.data.size;
+    }
+    return [
+      ...batches.map((b) => () => (b.length === 1 ? this.putFile(recordId, b[0]!) : this.putFiles(recordId, b))),
+      ...files.filter((f) => !batchable(f)).map((f) => () => this.uploadFile(recordId, f)),
+    ];
+  }
+}
+
+/** Runs the tasks, at most `limit` at once; fails with the first failure once the running ones settled. */
+async function inParallel(limit: number, tasks: (() => Promise<unknown>)[]): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < tasks.length && !failure) {
+      const task = tasks[next++]!;
+      await task().catch((error: unknown) => void (failure ??= { error }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, limit) }, worker));
+  if (failure) throw failure.error;
 }

@@ -457,3 +457,127 @@ describe('recording ingest: bad input, nothing half-indexed', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
   });
 });
+
+describe('recording ingest: batches of small files (POST files)', () => {
+  type Sendable = UploadFile & { sha256: string };
+  const withDigest = async (f: UploadFile): Promise<Sendable> => ({ ...f, sha256: await sha256Of(f.data) });
+  const small = async (recordId: string) => Promise.all(files({ recordId }).map(withDigest));
+  const listOf = (fs: Sendable[]) => fs.map((f) => `${f.sha256} ${f.data.size} ${f.format}/${f.path}\n`).join('') + '\n';
+  /** A batch request with the body and signed digest given, as a node that gets them wrong would send. */
+  const rawBatch = (c: IngestClient, recordId: string, body: Blob, listSha256: string) => c.request('POST', `files/${recordId}`, body, listSha256);
+  const stored = async (recordId: string) => (await listRecordingObjects(bucket, recordId)).map((o) => `${o.sha256} ${o.size} ${o.format}/${o.path}`).sort();
+
+  it('an old client (one file per request) and a batching one store the same objects and index; the batch takes 1 request for 7 files', async () => {
+    const requests: Record<string, string[]> = { old: [], batching: [] };
+    const counting = (kind: string, batchFiles?: number) =>
+      new IngestClient({ baseUrl: BASE, serverId: 'node-a', secret: 'node-a-secret', partSize: 5 * MiB, batchFiles, send: (req) => (requests[kind]!.push(`${req.method} ${new URL(req.url).pathname.split('/')[4]}`), send(req)) });
+    const [a, b] = [newId(), newId()];
+    await counting('old', 1).uploadRecording(a, files({ recordId: a, videoBytes: 6 * MiB }));
+    await counting('batching').uploadRecording(b, files({ recordId: b, videoBytes: 6 * MiB }));
+    expect(requests.old!.filter((r) => r === 'PUT file')).toHaveLength(7);
+    expect(requests.batching!.filter((r) => r.endsWith(' file') || r.endsWith(' files'))).toEqual(['POST files']);
+    const paths = async (id: string) => (await stored(id)).map((l) => l.split(' ')[2]).sort();
+    expect(await paths(b)).toEqual(await paths(a));
+    expect(await paths(b)).toHaveLength(8);
+    expect(await formats(b)).toHaveLength(2);
+    expect(await row(b)).toMatchObject({ state: 'published', published: true, server_id: 'node-a' });
+  });
+
+  it('a batch costs 1 Postgres query (the ownership claim), whatever its size; no Redis', async () => {
+    const recordId = newId();
+    const c = client('node-a', { env: { SERVER_CACHE_SECONDS: '3600' } });
+    await c.status(recordId);
+    await resetCounters();
+    expect(await c.putFiles(recordId, await small(recordId))).toEqual({ stored: 6 });
+    expect(await counters()).toEqual({ redis: 0, postgres: 1 });
+  });
+
+  it('a batch cut short keeps the files it delivered whole; status lists them and a re-run sends only the rest', async () => {
+    const recordId = newId();
+    const fs = await small(recordId);
+    const c = client();
+    const req = await (async () => {
+      let captured: Request | undefined;
+      const spy = new IngestClient({ ...c.o, send: async (r) => ((captured = r), Response.json({})) });
+      await spy.putFiles(recordId, fs);
+      return captured!;
+    })();
+    const all = new Uint8Array(await req.arrayBuffer());
+    // The list and the first two files, then half the third; the connection then dies.
+    const keep = new TextEncoder().encode(listOf(fs)).length + fs[0]!.data.size + fs[1]!.data.size + Math.floor(fs[2]!.data.size / 2);
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(ctl) {
+        if (sent) return ctl.error(new Error('connection reset'));
+        sent = true;
+        ctl.enqueue(all.slice(0, keep));
+      },
+    });
+    const res = await send(new Request(req.url, { method: 'POST', headers: req.headers, body }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'size_mismatch' } });
+    expect(await c.status(recordId)).toEqual(new Set(fs.slice(0, 2).map((f) => `${f.sha256} ${f.data.size} ${f.format}/${f.path}`)));
+
+    const sentAgain: string[] = [];
+    const resumed = new IngestClient({ ...c.o, send: async (r) => (sentAgain.push(r.method + ' ' + new URL(r.url).pathname.split('/')[4]), send(r.clone()).then(async (x) => { if (r.method === 'POST' && r.url.includes('/files/')) sentAgain.push(String((await r.text()).split('\n\n')[0]!.split('\n').length)); return x; })) });
+    expect((await resumed.uploadRecording(recordId, fs)).formats).toEqual(['presentation']);
+    expect(sentAgain).toEqual(['GET status', 'POST files', '4', 'POST complete']);
+    expect(await stored(recordId)).toEqual(fs.map((f) => `${f.sha256} ${f.data.size} ${f.format}/${f.path}`).sort());
+  });
+
+  it('a file that does not match its listed SHA-256 is not stored; the files before it are; a tampered list stores nothing', async () => {
+    const recordId = newId();
+    const fs = await small(recordId);
+    const c = client();
+    const lying = [fs[0]!, { ...fs[1]!, sha256: await sha256Of('something else') }, fs[2]!];
+    const list = listOf(lying);
+    const res = await rawBatch(c, recordId, new Blob([list, ...lying.map((f) => f.data)]), await sha256Of(list));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'digest_mismatch' } });
+    const keys = await stored(recordId);
+    expect(keys).toContain(`${fs[0]!.sha256} ${fs[0]!.data.size} presentation/${fs[0]!.path}`);
+    expect(keys.some((k) => k.endsWith(`presentation/${fs[1]!.path}`))).toBe(false);
+
+    // The signature covers the list: another list under it is refused before anything is stored.
+    const other = newId();
+    const signed = listOf(fs.slice(0, 1));
+    const swapped = listOf(fs.slice(1, 2));
+    const tampered = await rawBatch(c, other, new Blob([swapped, fs[1]!.data]), await sha256Of(signed));
+    expect(await tampered.json()).toMatchObject({ error: { code: 'digest_mismatch' } });
+    expect(await listRecordingObjects(bucket, other)).toEqual([]);
+  });
+
+  it('bad batches get a stable code, never a 5xx, and store nothing', async () => {
+    const c = client();
+    const f = (await small(newId()))[1]!;
+    const line = (path: string, format = 'presentation', size = f.data.size) => `${f.sha256} ${size} ${format}/${path}\n`;
+    const cases: [string, string, Blob | undefined, number, string][] = [
+      ['path traversal', line('../x') + '\n', f.data, 400, 'invalid_path'],
+      ['unknown format', line('a.svg', 'nosuchformat') + '\n', f.data, 400, 'unknown_format'],
+      ['not a list', 'hello\n\n', f.data, 400, 'bad_request'],
+      ['an empty list', '\n', undefined, 400, 'bad_request'],
+      ['a repeated file', line('a.svg') + line('a.svg') + '\n', new Blob([f.data, f.data]), 400, 'bad_request'],
+      ['more bytes than listed', line('a.svg') + '\n', new Blob([f.data, 'extra']), 400, 'size_mismatch'],
+      ['fewer bytes than listed', line('a.svg', 'presentation', f.data.size + 10) + '\n', f.data, 400, 'size_mismatch'],
+      ['no empty line after the list', line('a.svg'), undefined, 400, 'size_mismatch'],
+      ['a file too large for a batch', line('big.webm', 'presentation', 4 * MiB + 1) + '\n', new Blob([new Uint8Array(4 * MiB + 1)]), 413, 'too_large'],
+    ];
+    for (const [what, list, data, status, code] of cases) {
+      const recordId = newId();
+      const res = await rawBatch(c, recordId, new Blob(data ? [list, data] : [list]), await sha256Of(list));
+      expect([what, res.status, ((await res.json()) as { error?: { code: string } }).error?.code]).toEqual([what, status, code]);
+      expect(await listRecordingObjects(bucket, recordId), what).toEqual([]);
+    }
+    const many = Array.from({ length: 501 }, (_, i) => line(`s${i}.svg`)).join('') + '\n';
+    const tooMany = await rawBatch(c, newId(), new Blob([many, ...Array.from({ length: 501 }, () => f.data)]), await sha256Of(many));
+    expect(await tooMany.json()).toMatchObject({ error: { code: 'too_large' } });
+    const limited = client('node-a', { env: { RECORDING_INGEST_MAX_REQUEST_MB: '0.001' } });
+    await expectError(limited.putFiles(newId(), await small(newId())), 413, 'too_large');
+  });
+
+  it('a batch for a recording another node owns is refused', async () => {
+    const recordId = newId();
+    await client('node-a').uploadRecording(recordId, files({ recordId }));
+    await expectError(client('node-b').putFiles(recordId, await small(recordId)), 403, 'foreign_recording');
+  });
+});

@@ -231,7 +231,51 @@ describe('node-side uploader (bash, curl, openssl)', { timeout: 90_000 }, () => 
     await expectStored(recordId, files);
     const again = await run(n, ['-m', recordId]);
     expect(again.code).toBe(0);
-    expect(again.stderr).not.toMatch(/PUT (file|part)\//);
+    expect(again.stderr).not.toMatch(/PUT (file|part)\/|POST files\//);
+  });
+
+  it('small files go many per request, a few requests at once; BATCH_FILES=1 sends each alone; a refused batch exits 1 with its code', async () => {
+    const realCurl = spawnSync('sh', ['-c', 'command -v curl']).stdout.toString().trim();
+    /** A node whose curl notes each request's method and operation. */
+    const counted = (settings: Record<string, string>) => {
+      const n = makeNode(settings);
+      writeFileSync(`${n.dir}/bin/curl`, `#!/bin/sh\nfor a; do case "$a" in http*) echo "\${a#*/ingest/v1/}" | cut -d/ -f1 >> "${n.dir}/calls" ;; esac; done\nexec "${realCurl}" "$@"\n`);
+      chmodSync(`${n.dir}/bin/curl`, 0o755);
+      return { n, calls: () => readFileSync(`${n.dir}/calls`, 'utf8').trim().split('\n') };
+    };
+    const slides = () =>
+      Array.from({ length: 120 }, (_, i) => ({ format: 'presentation', path: `presentation/d2d9-1/svgs/slide${i + 1}.svg`, data: new TextEncoder().encode(`<svg n="${i}"/>`) }));
+    const publishAll = (n: Node, recordId: string) => {
+      const extra = slides();
+      mkdirSync(path.join(n.published, 'presentation', recordId, 'presentation/d2d9-1/svgs'), { recursive: true });
+      for (const f of extra) writeFileSync(path.join(n.published, f.format, recordId, f.path), f.data);
+      return [...publish(n, { recordId }), ...extra];
+    };
+
+    const batching = counted({ BATCH_FILES: '50', PARALLEL: '2' });
+    const a = newId();
+    const filesA = publishAll(batching.n, a);
+    const ran = await run(batching.n, ['-m', a]);
+    expect(ran.code, ran.stderr).toBe(0);
+    await expectStored(a, filesA);
+    // 126 files: 3 batches of at most 50, between the status and the complete.
+    expect(batching.calls()).toEqual(['status', 'files', 'files', 'files', 'complete']);
+
+    const alone = counted({ BATCH_FILES: '1' });
+    const b = newId();
+    const filesB = publishAll(alone.n, b);
+    expect((await run(alone.n, ['-m', b])).code).toBe(0);
+    await expectStored(b, filesB);
+    expect(alone.calls().filter((c) => c === 'file')).toHaveLength(126);
+
+    // A format the balancer does not take: the batch is refused, the run exits 1 and says why.
+    const c = newId();
+    publish(batching.n, { recordId: c });
+    mkdirSync(path.join(batching.n.published, 'nosuchformat', c), { recursive: true });
+    writeFileSync(path.join(batching.n.published, 'nosuchformat', c, 'a.txt'), 'x');
+    const refused = await run(batching.n, ['-m', c]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('unknown_format');
   });
 
   it('batch mode back-fills every published recording not yet uploaded', async () => {

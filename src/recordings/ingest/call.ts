@@ -70,11 +70,16 @@ export async function signedText(call: IngestCall, max: number): Promise<string>
   declaredLength(call, max);
   const bytes = new Uint8Array(await call.req.arrayBuffer());
   if (bytes.length > max) throw ingestErrors.tooLarge(`The body is larger than ${max} bytes.`);
-  if ((await digestHex('SHA-256', bytes)) !== call.caller.contentSha256) throw ingestErrors.digestMismatch('The body does not match its declared SHA-256.');
+  return checkedText(bytes, call.caller.contentSha256, 'The body');
+}
+
+/** Signed bytes as text: refused unless they hash to the signed digest and are UTF-8. */
+export async function checkedText(bytes: Uint8Array<ArrayBuffer>, sha256: string, what: string): Promise<string> {
+  if ((await digestHex('SHA-256', bytes)) !== sha256) throw ingestErrors.digestMismatch(`${what} does not match its declared SHA-256.`);
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw ingestErrors.badRequest('The body is not UTF-8 text.');
+    throw ingestErrors.badRequest(`${what} is not UTF-8 text.`);
   }
 }
 

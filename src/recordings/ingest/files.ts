@@ -37,16 +37,25 @@ export async function putFile(call: IngestCall): Promise<Response> {
   const f = fileOf(call);
   const { maxRequestBytes, maxFileBytes } = call.svc.cfg.ingest;
   const size = declaredLength(call, Math.min(maxRequestBytes, maxFileBytes));
-  const key = await storedKey(call, f);
   const sha256 = call.caller.contentSha256;
+  await putChecked(call.bucket, await storedKey(call, f), f, call.req.body ?? new Uint8Array(0), sha256);
+  return json({ format: f.format, path: f.path, size, sha256 }, 201);
+}
+
+/** Stores one whole file; R2 refuses the object (nothing is stored) unless the bytes hash to `sha256`. */
+export async function putChecked(
+  bucket: R2Bucket,
+  key: string,
+  f: FileRef,
+  body: ReadableStream | Uint8Array,
+  sha256: string,
+): Promise<void> {
   try {
-    await call.bucket.put(key, call.req.body ?? new Uint8Array(0), { ...objectOptions(f, sha256), sha256 });
+    await bucket.put(key, body, { ...objectOptions(f, sha256), sha256 });
   } catch (e) {
-    // R2 refuses the object when the bytes do not hash to the declared digest.
-    if (/sha-?256|checksum|digest/i.test(String(e))) throw ingestErrors.digestMismatch('The file does not match its declared SHA-256.');
+    if (/sha-?256|checksum|digest/i.test(String(e))) throw ingestErrors.digestMismatch(`${f.format}/${f.path} does not match its declared SHA-256.`);
     throw e;
   }
-  return json({ format: f.format, path: f.path, size, sha256 }, 201);
 }
 
 function partCount(s: { size: number; partSize: number }): number {

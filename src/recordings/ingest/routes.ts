@@ -10,6 +10,7 @@ import { frame, type AppContext, type AppEnv } from '../../http/env.js';
 import { HttpError } from '../../http/error.js';
 import { DEFAULT_TENANT } from '../../tenancy/tenant.js';
 import { authenticate } from './auth.js';
+import { putFiles } from './batch.js';
 import type { IngestHandler } from './call.js';
 import { completeRecording, uploadStatus } from './complete.js';
 import { ingestErrors } from './errors.js';
@@ -21,6 +22,7 @@ export { INGEST_PREFIX };
 
 const ROUTES: readonly [method: string, verb: string, handler: IngestHandler][] = [
   ['PUT', 'file', putFile],
+  ['POST', 'files', putFiles],
   ['POST', 'multipart', beginMultipart],
   ['PUT', 'part', putPart],
   ['POST', 'multipart-complete', completeMultipart],

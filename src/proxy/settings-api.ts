@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { freshServerMap } from '../cluster/server-cache.js';
-import { ServerIdParams, notFound, operation } from '../admin/v1/operation.js';
+import { notFound, operation } from '../admin/v1/operation.js';
+import { ServerIdParams } from '../admin/v1/schemas/common.js';
 import { proxySettings } from './settings.js';
 import { proxyTargets } from './target.js';
 

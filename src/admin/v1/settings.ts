@@ -7,6 +7,7 @@ import { FeaturesSchema, SettingsSchema } from './schemas/settings.js';
  * The effective global settings an operator (or the dashboard) may see: no secret, token or
  * connection URL, only whether one is set; parameter policies by name, as values may carry URLs.
  */
+
 const policy = (p: Config['createParams']) => ({
   defaults: p.defaults.map(([k]) => k),
   overrides: p.overrides.map(([k]) => k),

@@ -126,6 +126,19 @@ export const DrainProgressSchema = z
   })
   .meta({ id: 'DrainProgress' });
 
+/** What a node needs for the cluster proxy (docs/cluster-proxy.md). */
+export const ProxySettingsSchema = z
+  .object({
+    enabled: z.boolean().describe('CLUSTER_PROXY_ENABLED'),
+    basename: z.string(),
+    clientUrl: z.string(),
+    allowedOrigin: z.string(),
+    nodeOrigin: z.string(),
+    proxied: z.boolean().describe('Whether the proxy serves this server now (not disabled, basename not shared)'),
+    snippets: z.record(z.string(), z.string()),
+  })
+  .meta({ id: 'ProxySettings' });
+
 export const SecretRotationBody = z.object({ secret: Secret.optional() }).strict();
 export const SecretRotationStarted = z.object({
   server: ServerSchema,

@@ -1,9 +1,8 @@
 import * as z from 'zod';
 
-/**
- * The effective global settings an operator (or the dashboard) may see: no secret, token or
- * connection URL, only whether one is set; parameter policies by name, as values may carry URLs.
- */
+/** GET /settings: what src/admin/v1/settings.ts may show of the configuration (no secret, only whether one is set). */
+
+/** Parameter policies by name only: their values may carry URLs. */
 const ParamPolicy = z.object({ defaults: z.array(z.string()), overrides: z.array(z.string()), exclude: z.array(z.string()) });
 
 /** The switches an operator turns on, each by its setting's name, to confirm what a deploy (or `npm run dev`) runs with. */

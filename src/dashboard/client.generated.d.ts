@@ -1,2 +1,2 @@
-/** The dashboard's browser script (src/dashboard/client/) as one file, bundled by scripts/dashboard-script.ts. */
+/** The dashboard's browser script (src/dashboard/client/) as one file, bundled by scripts/dashboard-script.mjs. */
 export declare const clientScript: string;

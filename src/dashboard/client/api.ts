@@ -1,6 +1,6 @@
 /** The admin API as the dashboard calls it: the token from this tab's session storage, as a bearer header only. */
 
-/** ADMIN_API_PATH (src/dashboard/paths.ts), put in as a literal by the build (scripts/dashboard-script.ts). */
+/** ADMIN_API_PATH (src/dashboard/paths.ts), put in as a literal by the build (scripts/dashboard-script.mjs). */
 declare const __ADMIN_API_PATH__: string;
 
 export const TOKEN_KEY = 'scaleflare.adminToken';

@@ -3,20 +3,19 @@ import type { DeliveryList, DeliverySchema, RetryReport } from '../../src/admin/
 import type { MeetingInfo, MeetingList, MeetingSchema } from '../../src/admin/v1/schemas/meetings.js'
 import type { RecordingPage as RecordingPageSchema, ReindexReport as ReindexReportSchema } from '../../src/admin/v1/schemas/recordings.js'
 import type { Usage as UsageSchema, UsageDaySchema } from '../../src/admin/v1/schemas/reports.js'
-import {
-  ServerState as ServerStateSchema,
-  type DrainProgressSchema,
-  type InFlight as InFlightSchema,
-  type PanicReport as PanicReportSchema,
-  type PollReportSchema,
-  type ProxySettingsSchema,
-  type RecordingsInFlight as RecordingsInFlightSchema,
-  type RecordingTransferReport,
-  type SecretRotationStarted as SecretRotationStartedSchema,
-  type ServerList as ServerListSchema,
-  type ServerSchema,
+import type {
+  DrainProgressSchema,
+  InFlight as InFlightSchema,
+  PanicReport as PanicReportSchema,
+  PollReportSchema,
+  ProxySettingsSchema,
+  RecordingsInFlight as RecordingsInFlightSchema,
+  RecordingTransferReport,
+  SecretRotationStarted as SecretRotationStartedSchema,
+  ServerList as ServerListSchema,
+  ServerSchema,
 } from '../../src/admin/v1/schemas/servers.js'
-import { DeliveryStatus as DeliveryStatusSchema } from '../../src/admin/v1/schemas/callbacks.js'
+import { DeliveryStatus as DeliveryStatusSchema, ServerState as ServerStateSchema } from '../../src/admin/v1/schemas/states.js'
 import type { SettingsSchema } from '../../src/admin/v1/schemas/settings.js'
 import type { SecretsSchema, TenantList as TenantListSchema, TenantSchema } from '../../src/admin/v1/schemas/tenants.js'
 import type { ConfigDocument as ConfigDocumentSchema, ImportAction as ImportActionSchema, Plan } from '../../src/admin/v1/schemas/transfer.js'

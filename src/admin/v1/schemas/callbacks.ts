@@ -1,9 +1,8 @@
 import * as z from 'zod';
 import { tenantField } from './common.js';
+import { DeliveryStatus } from './states.js';
 
 /** Callback deliveries (recording-ready, end, analytics) of a tenant and how each went. */
-
-export const DeliveryStatus = z.enum(['pending', 'delivered', 'failed']);
 
 export const DeliverySchema = z
   .object({

@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { DNS_LABEL, RecordId, ServerId } from '../../../ids.js';
 import { ServerIdParams } from './common.js';
+import { ServerState } from './states.js';
 
 /** Servers: what an operator sends to add or change one, and what the API answers about it. */
 
-export const ServerState = z.enum(['enabled', 'cordoned', 'disabled']);
 const Url = z.string().trim().regex(/^https?:\/\/[^/\s]+/i, 'must be an http(s) URL').max(2048);
 export const Secret = z.string().trim().min(1).max(1024);
 const Tag = z.string().trim().max(256).nullable();

@@ -5,8 +5,9 @@ import type {} from './test/support/stack-context.js'
 
 export default defineConfig({
   test: {
-    // One private stack for the whole run (test/support/global-setup.ts), shared by both projects.
-    globalSetup: ['test/support/global-setup.ts'],
+    // One private stack for the whole run (test/support/global-setup.ts), shared by both projects;
+    // first the dashboard's script, which the Worker imports (wrangler builds it itself: [build]).
+    globalSetup: ['scripts/dashboard-script.mjs', 'test/support/global-setup.ts'],
     // One file at a time, so the bridges' round-trip counters only see the test that reads them.
     fileParallelism: false,
     // The Worker logs one JSON line per request (docs/observability.md); tests show only the others.

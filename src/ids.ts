@@ -27,6 +27,15 @@ export const MAX_ID_LENGTH = 256;
 export const ServerId = storableText(MAX_ID_LENGTH).min(1);
 export const TenantId = storableText(MAX_ID_LENGTH).min(1);
 
+/** The tenant of a single-tenant balancer, and of every call no tenant host matched. */
+export const DEFAULT_TENANT = 'default';
+
+/**
+ * One DNS label, lowercase: a tenant's name (it is the first label of its host) and a server's
+ * cluster proxy basename.
+ */
+export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
 /** BBB's meetingID rule (src/bbb/query.ts): at most 256 characters, no comma. */
 export const MeetingId = storableText(256)
   .min(1)

@@ -1,114 +1,66 @@
-/** The admin API's answers as the CLI reads them (the full shapes: GET /admin/v1/openapi.json). */
+import type * as z from 'zod'
+import type { DeliveryList, DeliverySchema, RetryReport } from '../../src/admin/v1/schemas/callbacks.js'
+import type { MeetingInfo, MeetingList, MeetingSchema } from '../../src/admin/v1/schemas/meetings.js'
+import type { RecordingPage as RecordingPageSchema, ReindexReport as ReindexReportSchema } from '../../src/admin/v1/schemas/recordings.js'
+import type { Usage as UsageSchema, UsageDaySchema } from '../../src/admin/v1/schemas/reports.js'
+import type {
+  DrainProgressSchema,
+  InFlight as InFlightSchema,
+  PanicReport as PanicReportSchema,
+  PollReportSchema,
+  ProxySettingsSchema,
+  RecordingsInFlight as RecordingsInFlightSchema,
+  RecordingTransferReport,
+  SecretRotationStarted as SecretRotationStartedSchema,
+  ServerList as ServerListSchema,
+  ServerSchema,
+} from '../../src/admin/v1/schemas/servers.js'
+import { DeliveryStatus as DeliveryStatusSchema, ServerState as ServerStateSchema } from '../../src/admin/v1/schemas/states.js'
+import type { SettingsSchema } from '../../src/admin/v1/schemas/settings.js'
+import type { SecretsSchema, TenantList as TenantListSchema, TenantSchema } from '../../src/admin/v1/schemas/tenants.js'
+import type { ConfigDocument as ConfigDocumentSchema, ImportAction as ImportActionSchema, Plan } from '../../src/admin/v1/schemas/transfer.js'
 
-export type ServerState = 'enabled' | 'cordoned' | 'disabled';
-export const SERVER_STATES: readonly ServerState[] = ['enabled', 'cordoned', 'disabled'];
+/**
+ * The admin API's answers as the CLI reads them: the API's own schemas (src/admin/v1/schemas/,
+ * zod and src/ids.ts only, so nothing of the Worker comes along), as their JSON output.
+ */
 
-export interface Server {
-  id: string;
-  url: string;
-  tag: string | null;
-  state: ServerState;
-  loadMultiplier: number;
-  /** The cluster proxy basename in effect. */
-  proxyBasename: string;
-  proxyBasenameOverridden: boolean;
-  secretFingerprint: string;
-  secretRotationPending: boolean;
-  /** While a secret rotation is pending. */
-  secretNextFingerprint: string | null;
-  /** null: unknown. */
-  capacityUsers: number | null;
-  capacityMeetings: number | null;
-  capacityVideoStreams: number | null;
-  health: {
-    online: boolean;
-    load: number | null;
-    meetings: number;
-    users: number;
-    largestMeeting: number;
-    videos: number;
-    version: string;
-    lastPoll: string | null;
-    lastError: string;
-    failures: number;
-    panickedAt: string | null;
-    /** When the current outage began; null while online. */
-    offlineSince: string | null;
-    /** A node call on the request path failed and no poll has heard the node since; null otherwise. */
-    suspect: { since: string; cause: string } | null;
-  };
-}
+export type ServerState = z.output<typeof ServerStateSchema>
+export const SERVER_STATES = ServerStateSchema.options
+export type Server = z.output<typeof ServerSchema>
+export type ServerList = z.output<typeof ServerListSchema>
+export type InFlight = z.output<typeof InFlightSchema>
+export type RecordingsInFlight = z.output<typeof RecordingsInFlightSchema>
+export type RecordingsMoved = z.output<typeof RecordingTransferReport>
+export type PanicReport = z.output<typeof PanicReportSchema>
+export type PollReport = z.output<typeof PollReportSchema>
+export type ProxySettings = z.output<typeof ProxySettingsSchema>
+export type SecretRotationStarted = z.output<typeof SecretRotationStartedSchema>
+export type DrainProgress = z.output<typeof DrainProgressSchema>
 
-export interface Secrets {
-  secrets: { fingerprint: string }[];
-}
+export type Secrets = z.output<typeof SecretsSchema>
+export type Tenant = z.output<typeof TenantSchema>
+export type TenantList = z.output<typeof TenantListSchema>
+export type Settings = z.output<typeof SettingsSchema>
 
-export interface Tenant extends Secrets {
-  id: string;
-  name: string;
-  enabled: boolean;
-  settings: Record<string, unknown>;
-}
+export type Meeting = z.output<typeof MeetingSchema>
+export type Meetings = z.output<typeof MeetingList>
+export type MeetingDetails = z.output<typeof MeetingInfo>
 
-export interface Meeting {
-  meetingID: string;
-  meetingName: string;
-  createTime: number | null;
-  running: boolean;
-  participantCount: number;
-  moderatorCount: number;
-  videoCount: number;
-  isBreakout: boolean;
-  /** The id of the server it runs on. */
-  server: string;
-}
+export type RecordingPage = z.output<typeof RecordingPageSchema>
+export type ReindexReport = z.output<typeof ReindexReportSchema>
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];
+export type DeliveryStatus = z.output<typeof DeliveryStatusSchema>
+export const DELIVERY_STATUSES = DeliveryStatusSchema.options
+export type CallbackDelivery = z.output<typeof DeliverySchema>
+export type Deliveries = z.output<typeof DeliveryList>
+export type Retrying = z.output<typeof RetryReport>
 
-/** A recording-ready, end or analytics callback and how its delivery went. */
-export interface CallbackDelivery {
-  id: string;
-  kind: string;
-  status: DeliveryStatus;
-  meetingID: string;
-  recordID: string | null;
-  /** Without its query string, which may carry a token. */
-  url: string;
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  /** While pending. */
-  nextAttemptAt: string | null;
-}
+export type ImportAction = z.output<typeof ImportActionSchema>
+export type ImportPlan = z.output<typeof Plan>
+/** The configuration document as the CLI sends it to POST /config/import (defaults left to the API). */
+type ConfigInput = z.input<typeof ConfigDocumentSchema>
+export type ConfigDocument = ConfigInput & Required<Pick<ConfigInput, 'servers' | 'tenants'>>
 
-export type ImportAction = 'create' | 'update' | 'unchanged';
-
-export interface ImportPlan {
-  dryRun: boolean;
-  servers: { url: string; action: ImportAction }[];
-  tenants: { name: string; action: ImportAction }[];
-}
-
-/** The configuration document of GET /config/export and POST /config/import. */
-export interface ConfigDocument {
-  version: 1;
-  servers: ({ url: string; secret: string; tag?: string | null; loadMultiplier?: number; state?: ServerState; proxyBasename?: string | null } & Partial<
-    Pick<Server, 'capacityUsers' | 'capacityMeetings' | 'capacityVideoStreams'>
-  >)[];
-  tenants: { name: string; enabled?: boolean; secrets?: string[]; settings?: Record<string, unknown> }[];
-}
-
-/** One tenant's usage on one UTC day (GET /usage), as the balancer's store reads it. */
-import type { UsageDay } from '../../src/store/history-usage.js';
-export type { UsageDay };
-
-export interface Usage {
-  from: string;
-  to: string;
-  sampleMinutes: number;
-  days: UsageDay[];
-}
-
-/** GET/POST /admin/v1/servers/{id}/drain. */
-export type { DrainProgress } from '../../src/cluster/drain.js';
+export type UsageDay = z.output<typeof UsageDaySchema>
+export type Usage = z.output<typeof UsageSchema>

@@ -1,4 +1,4 @@
-import { DELIVERY_STATUSES, type CallbackDelivery } from './api-types.js';
+import { DELIVERY_STATUSES, type CallbackDelivery, type Deliveries, type Retrying } from './api-types.js';
 import { oneOf, positive, type Command } from './command.js';
 import { print, table } from './output.js';
 import { tenantOption, tenantQuery } from './resolve.js';
@@ -18,7 +18,7 @@ export const callbackCommands: Command[] = [
     run: async (inv) => {
       const status = oneOf(inv.values, 'status', DELIVERY_STATUSES);
       const limit = positive(inv.values, 'limit');
-      const answer = await inv.client.call<{ deliveries: CallbackDelivery[] }>('GET', `/callbacks${await tenantQuery(inv, { status, limit })}`);
+      const answer = await inv.client.call<Deliveries>('GET', `/callbacks${await tenantQuery(inv, { status, limit })}`);
       print(inv.out, answer, () =>
         answer.deliveries.length === 0
           ? `No ${status ? `${status} ` : ''}callbacks\n`
@@ -36,7 +36,7 @@ export const callbackCommands: Command[] = [
     options: tenantOption,
     args: [0, 0],
     run: async (inv) => {
-      const answer = await inv.client.call<{ retrying: number }>('POST', `/callbacks/retry${await tenantQuery(inv)}`);
+      const answer = await inv.client.call<Retrying>('POST', `/callbacks/retry${await tenantQuery(inv)}`);
       print(inv.out, answer, () => `Retrying ${answer.retrying} pending callback(s) now (what this attempt does not take, the next cron run does)\n`);
     },
   },

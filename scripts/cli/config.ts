@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { ImportPlan } from './api-types.js';
+import type { ImportPlan, PollReport } from './api-types.js';
 import type { Command } from './command.js';
 import { readDocument } from './document.js';
 import { print, table } from './output.js';
@@ -21,7 +21,7 @@ export const configCommands: Command[] = [
     summary: 'Run one poll cycle now instead of waiting for the cron',
     args: [0, 0],
     run: async (inv) => {
-      const r = await inv.client.call<{ servers: number; online: number; meetings: number; ms: number }>('POST', '/poll');
+      const r = await inv.client.call<PollReport>('POST', '/poll');
       print(inv.out, r, () => `Polled ${r.servers} server(s) in ${r.ms} ms: ${r.online} online, ${r.meetings} meeting(s)\n`);
     },
   },

@@ -1,4 +1,4 @@
-import type { Meeting, Server } from './api-types.js';
+import type { Meeting, MeetingDetails, Meetings, Server } from './api-types.js';
 import type { Command } from './command.js';
 import { print, table } from './output.js';
 import { MeetingId } from '../../src/ids.js';
@@ -17,7 +17,7 @@ export function meetingTable(meetings: (Meeting & { tenant?: string })[], server
       ...(tenants ? [m.tenant] : []),
       m.meetingID,
       m.meetingName,
-      host.get(m.server) ?? m.server,
+      m.server && (host.get(m.server) ?? m.server),
       m.participantCount,
       m.moderatorCount,
       m.videoCount,
@@ -51,7 +51,7 @@ export const meetingCommands: Command[] = [
     options: tenantOption,
     args: [0, 0],
     run: async (inv) => {
-      const answer = await inv.client.call<{ tenant: string; meetings: Meeting[] }>('GET', `/meetings${await tenantQuery(inv)}`);
+      const answer = await inv.client.call<Meetings>('GET', `/meetings${await tenantQuery(inv)}`);
       // Hosts for people; --json keeps the answer's server ids and its one call.
       const servers = answer.meetings.length && !inv.out.json ? await listServers(inv.client) : [];
       print(inv.out, answer, () =>
@@ -69,8 +69,8 @@ export const meetingCommands: Command[] = [
       const meetingID = checkedArg(MeetingId, inv.args[0]!, 'meetingID');
       const query = await tenantQuery(inv);
       const [answer, { meetings }, servers] = await Promise.all([
-        inv.client.call<{ tenant: string; meetingID: string; info: Record<string, unknown> }>('GET', `${apiPath('meetings', meetingID)}${query}`),
-        inv.client.call<{ meetings: Meeting[] }>('GET', `/meetings${query}`),
+        inv.client.call<MeetingDetails>('GET', `${apiPath('meetings', meetingID)}${query}`),
+        inv.client.call<Meetings>('GET', `/meetings${query}`),
         listServers(inv.client),
       ]);
       const id = meetings.find((m) => m.meetingID === meetingID)?.server;

@@ -1,3 +1,4 @@
+import type { RecordingPage, ReindexReport } from './api-types.js';
 import type { AdminClient } from './client.js';
 import { positive, str, type Command } from './command.js';
 import { MeetingId, RecordId } from '../../src/ids.js';
@@ -9,26 +10,6 @@ import { apiPath, checkedArg, tenantOption, tenantQuery } from './resolve.js';
  * without --tenant), publish, unpublish and delete through the BBB API's own path, and reindex,
  * which rebuilds the index from R2 one admin API page after another.
  */
-
-/** The fields of GET /recordings the CLI shows (the full shape: the OpenAPI document's Recording). */
-interface Recording {
-  recordID: string;
-  meetingID: string;
-  name: string | null;
-  state: string;
-  published: boolean;
-  protected: boolean;
-  startTime: number | null;
-  size: number | null;
-  formats: { format: string }[];
-}
-
-interface RecordingPage {
-  total: number;
-  offset: number;
-  limit: number;
-  recordings: Recording[];
-}
 
 function recordingTable(page: RecordingPage): string {
   if (page.recordings.length === 0) return `No recordings (${page.total} in all)\n`;
@@ -64,17 +45,7 @@ const recordingAction = (verb: 'publish' | 'unpublish' | 'delete', summary: stri
   },
 });
 
-/** One answer of POST /recordings/reindex (docs/admin-api.md). */
-interface ReindexPage {
-  scanned: number;
-  restored: string[];
-  alreadyIndexed: number;
-  missingObjects: string[];
-  skipped: { recordID: string; reason: string }[];
-  cursor: string | null;
-}
-
-export type ReindexSummary = Omit<ReindexPage, 'cursor'> & { dryRun: boolean; calls: number };
+export type ReindexSummary = Omit<ReindexReport, 'cursor'> & { dryRun: boolean; calls: number };
 
 function summary(s: ReindexSummary): string {
   const lines = [
@@ -100,7 +71,7 @@ export async function reindexAll(client: AdminClient, o: { dryRun: boolean; limi
   const s: ReindexSummary = { dryRun: o.dryRun, calls: 0, scanned: 0, restored: [], alreadyIndexed: 0, missingObjects: [], skipped: [] };
   let cursor: string | null = null;
   do {
-    const page: ReindexPage = await client.call('POST', '/recordings/reindex', { dryRun: o.dryRun, ...(o.limit ? { limit: o.limit } : {}), ...(cursor ? { cursor } : {}) });
+    const page: ReindexReport = await client.call('POST', '/recordings/reindex', { dryRun: o.dryRun, ...(o.limit ? { limit: o.limit } : {}), ...(cursor ? { cursor } : {}) });
     s.calls++;
     s.scanned += page.scanned;
     s.alreadyIndexed += page.alreadyIndexed;

@@ -1,4 +1,4 @@
-import type { Server, Tenant } from './api-types.js';
+import type { Server, ServerList, Tenant, TenantList } from './api-types.js';
 import type { AdminClient } from './client.js';
 import { str, type Invocation } from './command.js';
 import type { z } from 'zod';
@@ -26,7 +26,7 @@ function pick<T>(matches: T[], what: string, ref: string): T {
 }
 
 export async function listServers(client: AdminClient): Promise<Server[]> {
-  return (await client.call<{ servers: Server[] }>('GET', '/servers')).servers;
+  return (await client.call<ServerList>('GET', '/servers')).servers;
 }
 
 export async function findServer(client: AdminClient, ref: string): Promise<Server> {
@@ -38,7 +38,7 @@ export async function findServer(client: AdminClient, ref: string): Promise<Serv
 }
 
 export async function findTenant(client: AdminClient, ref: string): Promise<Tenant> {
-  const { tenants } = await client.call<{ tenants: Tenant[] }>('GET', '/tenants');
+  const { tenants } = await client.call<TenantList>('GET', '/tenants');
   const byId = tenants.filter((t) => t.id === ref);
   return pick(byId.length ? byId : tenants.filter((t) => t.name === ref), 'tenant', ref);
 }

@@ -1,4 +1,4 @@
-import type { Server } from './api-types.js';
+import type { InFlight, Server } from './api-types.js';
 import type { AdminClient } from './client.js';
 import { CliError } from './errors.js';
 import { apiPath } from './resolve.js';
@@ -18,7 +18,7 @@ export function refuseBusy(s: Server): CliError {
 
 /** Refuses, whatever the force, while the node has recordings not fully uploaded. */
 export async function refusePendingUploads(client: AdminClient, s: Server): Promise<void> {
-  const uploads = await client.call<{ count: number; recordIds: string[] }>('GET', apiPath('servers', s.id, 'pending-uploads'));
+  const uploads = await client.call<InFlight>('GET', apiPath('servers', s.id, 'pending-uploads'));
   if (uploads.count > 0) {
     const ids = uploads.recordIds.slice(0, 3).join(', ') + (uploads.count > 3 ? ', …' : '');
     throw new CliError(`Server ${s.url} has ${uploads.count} recording(s) not fully uploaded (${ids}): let the uploads finish before removing it (docs/node-lifecycle.md)`);

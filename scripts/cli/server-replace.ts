@@ -1,4 +1,4 @@
-import type { Server } from './api-types.js';
+import type { RecordingsInFlight, RecordingsMoved, Server } from './api-types.js';
 import { secretValue, str, type Command, type Invocation } from './command.js';
 import { CliError, usageError } from './errors.js';
 import { print } from './output.js';
@@ -56,7 +56,7 @@ export const replaceServerCommand: Command = {
     const before = await inv.client.call<Server>('GET', apiPath('servers', old.id));
     if (before.state === 'enabled') await inv.client.call('PATCH', apiPath('servers', old.id), { state: 'cordoned' });
     const force = inv.values.force === true;
-    const inFlight = await inv.client.call<{ processing: { count: number }; pendingUpload: { count: number } }>('GET', apiPath('servers', old.id, 'recordings-in-flight'));
+    const inFlight = await inv.client.call<RecordingsInFlight>('GET', apiPath('servers', old.id, 'recordings-in-flight'));
     const processing = inFlight.processing.count;
     const pendingUpload = inFlight.pendingUpload.count;
     if (!force && (hasMeetings(before) || processing > 0 || pendingUpload > 0)) {
@@ -65,7 +65,7 @@ export const replaceServerCommand: Command = {
           `wait for them (scaleflare servers drain ${old.id} --wait), then run this command again; --force if the old node is gone for good`,
       );
     }
-    const moved = await inv.client.call<{ recordings: number; uploads: number; processing: number }>('POST', apiPath('servers', old.id, 'recordings', 'transfer'), { to: fresh.id });
+    const moved = await inv.client.call<RecordingsMoved>('POST', apiPath('servers', old.id, 'recordings', 'transfer'), { to: fresh.id });
     await removeServer(inv.client, before, force);
     const result = { old: old.id, new: fresh.id, ...moved };
     print(inv.out, result, () =>

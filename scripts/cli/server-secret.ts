@@ -1,4 +1,4 @@
-import type { Server } from './api-types.js';
+import type { SecretRotationStarted, Server } from './api-types.js';
 import { secretValue, str, type Command } from './command.js';
 import { usageError } from './errors.js';
 import { print } from './output.js';
@@ -36,7 +36,7 @@ export const rotateSecretCommand: Command = {
       return;
     }
     const secret = given === undefined ? undefined : await secretValue(inv, given);
-    const r = await inv.client.call<{ server: Server; secret?: string }>('POST', path, secret === undefined ? {} : { secret });
+    const r = await inv.client.call<SecretRotationStarted>('POST', path, secret === undefined ? {} : { secret });
     print(inv.out, r, () =>
       `Rotation pending for ${s.url}: new secret ${r.server.secretNextFingerprint} (current ${r.server.secretFingerprint})\n` +
       (r.secret ? `New secret (shown once, keep it safe): ${r.secret}\n` : '') +

@@ -1,4 +1,4 @@
-import type { Meeting, Server, Tenant } from './api-types.js';
+import type { InFlight, Meeting, Meetings, Server, Settings, TenantList } from './api-types.js';
 import type { Command } from './command.js';
 import { meetingTable } from './meetings.js';
 import { print } from './output.js';
@@ -39,15 +39,15 @@ export const serverShowCommand: Command = {
   run: async (inv) => {
     const server = await findServer(inv.client, inv.args[0]!);
     const [{ tenants }, { features }, uploads] = await Promise.all([
-      inv.client.call<{ tenants: Tenant[] }>('GET', '/tenants'),
-      inv.client.call<{ features: { multitenancy: boolean } }>('GET', '/settings'),
-      inv.client.call<{ count: number }>('GET', apiPath('servers', server.id, 'pending-uploads')),
+      inv.client.call<TenantList>('GET', '/tenants'),
+      inv.client.call<Settings>('GET', '/settings'),
+      inv.client.call<InFlight>('GET', apiPath('servers', server.id, 'pending-uploads')),
     ]);
     // Without multitenancy only the default tenant (no ?tenant=) holds meetings; rows left from when it was on do not.
     const queries = features.multitenancy ? tenants.map((t) => `?tenant=${encodeURIComponent(t.id)}`) : [''];
     const perTenant = await Promise.all(
       queries.map(async (query) => {
-        const answer = await inv.client.call<{ tenant: string; meetings: Meeting[] }>('GET', `/meetings${query}`);
+        const answer = await inv.client.call<Meetings>('GET', `/meetings${query}`);
         return answer.meetings.filter((m) => m.server === server.id).map((m) => ({ ...m, tenant: answer.tenant }));
       }),
     );

@@ -1,4 +1,4 @@
-import { SERVER_STATES, type Server, type ServerState } from './api-types.js';
+import { SERVER_STATES, type PanicReport, type ProxySettings, type Server, type ServerState } from './api-types.js';
 import { oneOf, positive, secretValue, str, type Command, type Invocation, type Values } from './command.js';
 import { usageError } from './errors.js';
 import { print, table } from './output.js';
@@ -27,16 +27,6 @@ export const serverRows = (servers: Server[]) =>
       s.proxyBasename,
     ]),
   );
-
-/** GET /admin/v1/servers/{id}/proxy-settings (docs/cluster-proxy.md). */
-interface ProxySettings {
-  enabled: boolean;
-  proxied: boolean;
-  basename: string;
-  clientUrl: string;
-  allowedOrigin: string;
-  snippets: Record<string, string>;
-}
 
 const proxySettingsText = (p: ProxySettings) =>
   [
@@ -157,7 +147,7 @@ export const serverCommands: Command[] = [
     args: [1, 1],
     run: async (inv) => {
       const s = await findServer(inv.client, inv.args[0]!);
-      const r = await inv.client.call<{ server: Server; meetingsEnded: number }>('POST', apiPath('servers', s.id, 'panic'), {
+      const r = await inv.client.call<PanicReport>('POST', apiPath('servers', s.id, 'panic'), {
         keepState: inv.values['keep-state'] === true,
       });
       print(inv.out, r, () => `Ended ${r.meetingsEnded} meeting(s) on ${s.url}; it is now ${r.server.state}\n`);

@@ -2,6 +2,8 @@ import type { ConfigDocument } from './api-types.js';
 import { isObject } from './document.js';
 import { CliError } from './errors.js';
 
+type ServerEntry = ConfigDocument['servers'][number];
+
 /**
  * The declarative file of `scaleflare sync`, as the admin API's import document. Two server forms:
  * Scalelite's servers:sync map (`servers: {<id>: {secret, url?, enabled?, load_multiplier?, tag?}}`,
@@ -16,7 +18,7 @@ const SCALELITE_ID = /^[a-zA-Z0-9_.-]+$/;
 const CAPACITY_KEYS = { capacity_users: 'capacityUsers', capacity_meetings: 'capacityMeetings', capacity_video_streams: 'capacityVideoStreams' } as const;
 const SCALELITE_KEYS = new Set(['secret', 'url', 'enabled', 'load_multiplier', 'tag', ...Object.keys(CAPACITY_KEYS)]);
 
-function fromScalelite(id: string, s: unknown): ConfigDocument['servers'][number] {
+function fromScalelite(id: string, s: unknown): ServerEntry {
   if (!SCALELITE_ID.test(id)) throw new CliError(`servers.${id}: a server id must match [a-zA-Z0-9_.-]+`);
   if (!isObject(s)) throw new CliError(`servers.${id}: must be a map with at least a secret`);
   const unknown = Object.keys(s).filter((k) => !SCALELITE_KEYS.has(k));
@@ -32,9 +34,9 @@ function fromScalelite(id: string, s: unknown): ConfigDocument['servers'][number
   };
 }
 
-function fromList(s: unknown, i: number): ConfigDocument['servers'][number] {
+function fromList(s: unknown, i: number): ServerEntry {
   if (!isObject(s)) throw new CliError(`servers[${i}]: must be a map with url and secret`);
-  return { state: 'enabled', ...s } as ConfigDocument['servers'][number];
+  return { state: 'enabled', ...s } as ServerEntry;
 }
 
 export function syncDocument(file: string, value: unknown): ConfigDocument {

@@ -1,4 +1,4 @@
-import type { Secrets, Tenant } from './api-types.js';
+import type { Secrets, Tenant, TenantList } from './api-types.js';
 import { secretValue, str, type Command, type Invocation } from './command.js';
 import { isObject, readDocument } from './document.js';
 import { CliError, usageError } from './errors.js';
@@ -48,7 +48,7 @@ export const tenantCommands: Command[] = [
     summary: 'Every tenant with its secrets as fingerprints',
     args: [0, 0],
     run: async (inv) => {
-      const answer = await inv.client.call<{ tenants: Tenant[] }>('GET', '/tenants');
+      const answer = await inv.client.call<TenantList>('GET', '/tenants');
       print(inv.out, answer, () => tenantRows(answer.tenants));
     },
   },

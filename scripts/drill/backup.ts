@@ -6,19 +6,12 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { postgresTool } from '../stack/postgres.js';
 import { run } from '../stack/proc.js';
+import type { ConfigDocument } from '../cli/api-types.js';
 import { admin, DrillError } from './clients.js';
 import type { Lab } from './lab.js';
 
-/** The admin API's configuration document (/admin/v1/config/export), as far as the drill reads it. */
-export interface ConfigDocument {
-  servers: { url: string }[];
-  tenants: { name: string }[];
-}
-
-export interface ImportPlan {
-  servers: { url: string; action: string }[];
-  tenants: { name: string; action: string }[];
-}
+/** The configuration document (/admin/v1/config/export) and the plan of its import, typed by the admin API's schemas. */
+export type { ConfigDocument, ImportPlan } from '../cli/api-types.js';
 
 export interface R2Entry {
   key: string;

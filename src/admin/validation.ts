@@ -19,5 +19,5 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where: 
   return { ok: false, message: `Invalid request: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues };
 }
 
-/** A server capacity (users, meetings or video streams) as an operator sets it; null is unknown (migration 0012). */
-export const Capacity = z.number().int().positive().max(2_147_483_647).nullable();
+/** Shared with the Scalelite admin API. */
+export { Capacity } from './v1/schemas/servers.js';

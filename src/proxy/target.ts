@@ -11,9 +11,6 @@ import type { ServerRow } from '../store/servers.js';
 const CLIENT = /^\/html5client(?:\/|$)/;
 const API = /^\/bigbluebutton\/api(?:\/|$)/;
 
-/** The shape of a basename an operator sets: a DNS label (the database checks it too). */
-export const BASENAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
 /** The operator's basename, else the first DNS label of the node's host (`bbb1.example.com` → `bbb1`). */
 export function basenameOf(server: Pick<ServerRow, 'url' | 'proxyBasename'>): string {
   return server.proxyBasename ?? new URL(server.url).hostname.split('.')[0]!.toLowerCase();

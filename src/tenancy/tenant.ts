@@ -3,6 +3,7 @@ import type { Services } from '../services.js';
 import type { TenantRow } from '../store/tenants.js';
 import type { TenantSettings } from '../tenant-settings.js';
 import { freshTenantMap, tenantMap, type TenantMaps } from './tenant-cache.js';
+import { DEFAULT_TENANT, DNS_LABEL } from '../ids.js';
 
 export interface Tenant {
   id: string;
@@ -12,7 +13,7 @@ export interface Tenant {
   settings: TenantSettings;
 }
 
-export const DEFAULT_TENANT = 'default';
+export { DEFAULT_TENANT };
 
 /** Why tenants cannot be written while multitenancy is off (they would never be used). */
 export const MULTITENANCY_DISABLED = 'Multitenancy is disabled: set MULTITENANCY_ENABLED=true on the balancer to manage tenants';
@@ -48,7 +49,7 @@ export function tenantLabel(host: string, urlHost: string): string | null {
   const base = urlHost.toLowerCase().replace(/:\d+$/, '');
   if (base && !bare.endsWith(`.${base}`)) return null;
   const label = bare.split('.')[0] ?? '';
-  return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(label) ? label : null;
+  return DNS_LABEL.test(label) ? label : null;
 }
 
 const toTenant = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, secrets: row.secrets, settings: row.settings });

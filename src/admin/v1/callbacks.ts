@@ -1,30 +1,9 @@
-import * as z from 'zod';
 import { deliverSoon } from '../../recordings/callbacks/delivery.js';
 import { listDeliveries, retryPendingNow } from '../../store/callbacks.js';
 import { tenantScope } from './tenants.js';
-import { operation, tenantField } from './operation.js';
-
-const Status = z.enum(['pending', 'delivered', 'failed']);
-
-const DeliverySchema = z
-  .object({
-    id: z.string(),
-    /** recording_ready, meeting_ended, analytics, … (new kinds appear here as they are added). */
-    kind: z.string(),
-    status: Status,
-    meetingID: z.string(),
-    recordID: z.string().nullable(),
-    /** Without its query string, which may carry a token. */
-    url: z.string(),
-    attempts: z.number(),
-    lastStatus: z.number().nullable(),
-    lastError: z.string().nullable(),
-    nextAttemptAt: z.string().nullable(),
-    deliveredAt: z.string().nullable(),
-    expiresAt: z.string(),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'CallbackDelivery' });
+import { operation } from './operation.js';
+import { DeliveryList, DeliveryQuery, RetryReport } from './schemas/callbacks.js';
+import { TenantQuery } from './schemas/common.js';
 
 export const callbackOperations = [
   operation({
@@ -32,8 +11,8 @@ export const callbackOperations = [
     path: '/callbacks',
     tag: 'callbacks',
     summary: "A tenant's recent callback deliveries, newest first",
-    query: z.object({ ...tenantField, status: Status.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
-    response: z.object({ deliveries: z.array(DeliverySchema) }),
+    query: DeliveryQuery,
+    response: DeliveryList,
     errors: [404],
     handler: async (ctx) => {
       const { svc, query: q } = ctx;
@@ -46,8 +25,8 @@ export const callbackOperations = [
     path: '/callbacks/retry',
     tag: 'callbacks',
     summary: "Attempt a tenant's pending deliveries now instead of after their backoff (the frontend is back)",
-    query: z.object(tenantField),
-    response: z.object({ retrying: z.number().int() }),
+    query: TenantQuery,
+    response: RetryReport,
     errors: [404],
     handler: async (ctx) => {
       const { svc, query: q } = ctx;

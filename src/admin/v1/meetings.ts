@@ -1,11 +1,12 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import { xmlText, type XmlObject, type XmlValue } from '../../bbb/xml.js';
 import { end } from '../../api/end.js';
 import { getMeetingInfo } from '../../api/get-meeting-info.js';
 import { runningMeetings } from '../../api/get-meetings.js';
-import { MeetingId } from '../../ids.js';
 import { apiCallAs, callAs } from './bbb-call.js';
-import { operation, Success, TenantQuery } from './operation.js';
+import { operation } from './operation.js';
+import { Success, TenantQuery } from './schemas/common.js';
+import { MeetingInfo, MeetingList, MeetingParams, MeetingSchema } from './schemas/meetings.js';
 
 /**
  * Meetings through the BBB API's own handlers, called as the tenant's LMS would call them: the
@@ -13,26 +14,7 @@ import { operation, Success, TenantQuery } from './operation.js';
  * and end takes the same path as an LMS's end (the route goes first, then the node is asked).
  */
 
-const MeetingParams = z.object({ meetingID: MeetingId });
 const meetingParam = (p: { meetingID: string }) => [['meetingID', p.meetingID] as const];
-
-const MeetingSchema = z
-  .object({
-    meetingID: z.string(),
-    meetingName: z.string(),
-    internalMeetingID: z.string(),
-    createTime: z.number().nullable(),
-    running: z.boolean(),
-    participantCount: z.number(),
-    moderatorCount: z.number(),
-    listenerCount: z.number(),
-    voiceParticipantCount: z.number(),
-    videoCount: z.number(),
-    isBreakout: z.boolean(),
-    metadata: z.record(z.string(), z.string()),
-    server: z.string().optional().describe('The id of the server it runs on (in lists)'),
-  })
-  .meta({ id: 'Meeting' });
 
 const str = (v: XmlValue | undefined) => xmlText(v) ?? '';
 const num = (v: XmlValue | undefined) => Number(xmlText(v)) || 0;
@@ -67,7 +49,7 @@ export const meetingOperations = [
     summary: "A tenant's running meetings and their servers (the default tenant without ?tenant=), from the last poll; no node is called",
     description: "Exactly what the tenant's getMeetings shows (the same one Redis round trip), with each meeting's server.",
     query: TenantQuery,
-    response: z.object({ tenant: z.string(), meetings: z.array(MeetingSchema) }),
+    response: MeetingList,
     errors: [404],
     handler: async (ctx) => {
       const running = await runningMeetings(await apiCallAs(ctx, ctx.query.tenant));
@@ -81,7 +63,7 @@ export const meetingOperations = [
     summary: "The meeting's getMeetingInfo from its server, as JSON",
     params: MeetingParams,
     query: TenantQuery,
-    response: z.object({ tenant: z.string(), meetingID: z.string(), info: z.record(z.string(), z.unknown()) }),
+    response: MeetingInfo,
     errors: [404, 502],
     handler: async (ctx) => {
       const info = await callAs(ctx, ctx.query.tenant, getMeetingInfo, meetingParam(ctx.params), 'running meeting with this meetingID');

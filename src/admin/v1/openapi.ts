@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { ErrorSchema, type AnyOperation } from './operation.js';
+import type { AnyOperation } from './operation.js';
+import { ErrorSchema } from './schemas/common.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the operations' own zod schemas (zod's JSON Schema

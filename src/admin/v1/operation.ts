@@ -1,24 +1,11 @@
 import * as z from 'zod';
 import type { Services } from '../../services.js';
-import { ServerId, TenantId } from '../../ids.js';
-import { DEFAULT_TENANT } from '../../tenancy/tenant.js';
 import { HttpError, type HTTP_STATUS, type HttpErrorCode, type Issue } from '../../http/error.js';
 
 /**
  * One endpoint of the JSON admin API, declared once: the router validates requests and answers
  * with these schemas, and the OpenAPI document is generated from the very same ones.
  */
-
-/** Every error answer: a stable machine code, a sentence for people, and the fields at fault. */
-export const ErrorSchema = z
-  .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    }),
-  })
-  .meta({ id: 'Error' });
 
 /** The admin API's way to raise an HttpError: the status is the code's own (checked when compiled). */
 export class ApiError<C extends HttpErrorCode> extends HttpError {
@@ -67,22 +54,3 @@ export function operation<P extends Schema = typeof Empty, Q extends Schema = ty
 ): AnyOperation {
   return o as unknown as AnyOperation;
 }
-
-/** Meetings, recordings and callbacks belong to a tenant: `?tenant=<id>`, the default tenant when absent. */
-export const tenantField = { tenant: TenantId.default(DEFAULT_TENANT) };
-export const TenantQuery = z.object(tenantField);
-
-/** A server's or a tenant's id in the path: both are the same kind of text (src/ids.ts). */
-export const ServerIdParams = z.object({ id: ServerId });
-export const TenantIdParams = z.object({ id: TenantId });
-
-/** Query flags are strings on the wire; only these two spellings are accepted. */
-export const queryFlag = z.enum(['true', 'false']).transform((v) => v === 'true');
-
-/** Pagination of long lists: `offset` and `limit`, with the total count in the answer. */
-export const pageQuery = (maxLimit: number, defaultLimit: number) => ({
-  offset: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(maxLimit).default(defaultLimit),
-});
-
-export const Success = z.object({ ok: z.literal(true) });

@@ -1,20 +1,9 @@
-import * as z from 'zod';
 import { freshServerMap } from '../../cluster/server-cache.js';
-import { ServerIdParams, notFound, operation } from './operation.js';
+import { notFound, operation } from './operation.js';
+import { ServerIdParams } from './schemas/common.js';
+import { ProxySettingsSchema } from './schemas/servers.js';
 import { proxySettings } from '../../proxy/settings.js';
 import { proxyTargets } from '../../proxy/target.js';
-
-const ProxySettingsSchema = z
-  .object({
-    enabled: z.boolean().describe('CLUSTER_PROXY_ENABLED'),
-    basename: z.string(),
-    clientUrl: z.string(),
-    allowedOrigin: z.string(),
-    nodeOrigin: z.string(),
-    proxied: z.boolean().describe('Whether the proxy serves this server now (not disabled, basename not shared)'),
-    snippets: z.record(z.string(), z.string()),
-  })
-  .meta({ id: 'ProxySettings' });
 
 export const proxyOperations = [
   operation({

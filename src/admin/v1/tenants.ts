@@ -1,27 +1,13 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import type { Services } from '../../services.js';
 import { getTenant, insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
 import { removeTenant } from '../../tenancy/removal.js';
 import { invalidateTenants } from '../../tenancy/tenant-cache.js';
-import { DEFAULT_TENANT, MULTITENANCY_DISABLED, tenantById, tenantLabel, type Tenant } from '../../tenancy/tenant.js';
-import { TenantSettingsSchema } from '../../tenant-settings.js';
-import { ApiError, TenantIdParams, notFound, operation, Success, type OperationContext } from './operation.js';
+import { DEFAULT_TENANT, MULTITENANCY_DISABLED, tenantById, type Tenant } from '../../tenancy/tenant.js';
+import { ApiError, notFound, operation, type OperationContext } from './operation.js';
+import { Success, TenantIdParams } from './schemas/common.js';
+import { AddSecretBody, AddTenant, SecretParams, SecretsSchema, TenantList, TenantSchema, UpdateTenant } from './schemas/tenants.js';
 import { fingerprint } from './present.js';
-
-/** Tenants are resolved by the first DNS label of the host, so a name must be one. */
-export const TenantName = z
-  .string()
-  .trim()
-  .refine((n) => tenantLabel(n, '') === n, 'must be a DNS label (a-z, 0-9, -; at most 63)');
-export const TenantSecret = z.string().trim().min(1).max(1024);
-const Settings = TenantSettingsSchema.meta({ id: 'TenantSettings' });
-
-const SecretsSchema = z.object({ secrets: z.array(z.object({ fingerprint: z.string() })) });
-
-export const TenantSchema = z
-  .object({ id: z.string(), name: z.string(), enabled: z.boolean(), settings: Settings })
-  .extend(SecretsSchema.shape)
-  .meta({ id: 'Tenant' });
 
 const secretsOf = async (t: TenantRow) => Promise.all(t.secrets.map(async (s) => ({ fingerprint: await fingerprint(s) })));
 
@@ -70,25 +56,13 @@ async function change(svc: Services, id: string, patch: Parameters<typeof update
   return row;
 }
 
-export const AddTenant = z
-  .object({ name: TenantName, secrets: z.array(TenantSecret).min(1), enabled: z.boolean().default(true), settings: Settings.default({}) })
-  .strict()
-  .meta({ id: 'AddTenant' });
-
-export const UpdateTenant = z
-  .object({ name: TenantName.optional(), enabled: z.boolean().optional(), settings: Settings.optional() })
-  .strict()
-  .meta({ id: 'UpdateTenant' });
-
-const SecretParams = TenantIdParams.extend({ fingerprint: z.string().regex(/^[0-9a-f]{12}$/, 'must be 12 lowercase hex digits') });
-
 export const tenantOperations = [
   operation({
     method: 'get',
     path: '/tenants',
     tag: 'tenants',
     summary: 'Every tenant (secrets as fingerprints)',
-    response: z.object({ tenants: z.array(TenantSchema) }),
+    response: TenantList,
     handler: async ({ svc }) => ({ tenants: await Promise.all((await listTenants(svc.sql)).map(present)) }),
   }),
   operation({
@@ -162,7 +136,7 @@ export const tenantOperations = [
     tag: 'tenants',
     summary: 'Add a secret (rotation: add the new one, switch the LMS, remove the old one)',
     params: TenantIdParams,
-    body: z.object({ secret: TenantSecret }).strict(),
+    body: AddSecretBody,
     response: SecretsSchema,
     status: 201,
     errors: [404, 412],

@@ -1,14 +1,14 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import type { Services } from '../../services.js';
 import { listServers, type ServerRow } from '../../store/servers.js';
 import { insertTenant, listTenants, updateTenant, type TenantRow } from '../../store/tenants.js';
-import { TenantSettingsSchema } from '../../tenant-settings.js';
 import { invalidateTenants } from '../../tenancy/tenant-cache.js';
 import { DEFAULT_TENANT } from '../../tenancy/tenant.js';
 import { capacitiesOrUnknown, knownCapacities } from '../../cluster/capacity.js';
-import { ApiError, operation, queryFlag } from './operation.js';
-import { AddServer, createServer, reviseServer } from './servers/servers.js';
-import { requireMultitenancy, TenantName, TenantSecret } from './tenants.js';
+import { ApiError, operation } from './operation.js';
+import { ConfigDocument, ExportedServer, ExportedTenant, ImportQuery, Plan, type ImportAction } from './schemas/transfer.js';
+import { createServer, reviseServer } from './servers/servers.js';
+import { requireMultitenancy } from './tenants.js';
 
 /**
  * The whole configuration as one JSON document, secrets included (the one place they leave the
@@ -16,44 +16,8 @@ import { requireMultitenancy, TenantName, TenantSecret } from './tenants.js';
  * the document; nothing absent from it is deleted, so importing twice changes nothing the second time.
  */
 
-const ExportedServer = AddServer.meta({ id: 'ExportedServer' });
-const ExportedTenant = z
-  .object({
-    name: TenantName,
-    enabled: z.boolean().default(true),
-    secrets: z.array(TenantSecret).default([]),
-    settings: TenantSettingsSchema.default({}),
-  })
-  .strict()
-  .meta({ id: 'ExportedTenant' });
-
-const ConfigDocument = z
-  .object({
-    version: z.literal(1),
-    exportedAt: z.string().optional(),
-    servers: z.array(ExportedServer).max(10_000).default([]),
-    tenants: z.array(ExportedTenant).max(10_000).default([]),
-  })
-  .strict()
-  .superRefine((doc, ctx) => {
-    // Items are matched by URL and name: a repeat would be applied twice, the second silently winning.
-    const repeated = (list: string[], where: 'servers' | 'tenants', field: string) =>
-      list.forEach((v, i) => {
-        if (list.indexOf(v) !== i) ctx.addIssue({ code: 'custom', path: [where, i, field], message: `repeats ${JSON.stringify(v)}` });
-      });
-    repeated(doc.servers.map((s) => s.url), 'servers', 'url');
-    repeated(doc.tenants.map((t) => t.name), 'tenants', 'name');
-  })
-  .meta({ id: 'ConfigDocument' });
-
 type Doc = z.output<typeof ConfigDocument>;
-type Action = 'create' | 'update' | 'unchanged';
-
-const Plan = z.object({
-  dryRun: z.boolean(),
-  servers: z.array(z.object({ url: z.string(), action: z.enum(['create', 'update', 'unchanged']) })),
-  tenants: z.array(z.object({ name: z.string(), action: z.enum(['create', 'update', 'unchanged']) })),
-});
+type Action = z.output<typeof ImportAction>;
 
 /** JSON with sorted keys, so stored settings compare equal to the same settings in another order. */
 const canonical = (v: unknown): string =>
@@ -136,7 +100,7 @@ export const transferOperations = [
     path: '/config/import',
     tag: 'config',
     summary: 'Import an exported document: servers by URL, tenants by name; ?dryRun=true only plans',
-    query: z.object({ dryRun: queryFlag.default(false) }),
+    query: ImportQuery,
     body: ConfigDocument,
     response: Plan,
     errors: [409, 412],

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { BadCursor, DEFAULT_REINDEX_LIMIT, MAX_REINDEX_LIMIT, reindexRecordings } from '../../../recordings/reindex.js';
 import { ApiError, operation } from '../operation.js';
+import { ReindexReport } from '../schemas/recordings.js';
 
 /** POST /recordings/reindex: one bounded page of the walk that rebuilds the index from R2 (docs/recordings.md). */
 
@@ -10,17 +11,6 @@ const ReindexBody = z.object({
   dryRun: z.boolean().default(false),
   limit: z.number().int().min(1).max(MAX_REINDEX_LIMIT).default(DEFAULT_REINDEX_LIMIT),
 });
-
-const ReindexReport = z
-  .object({
-    scanned: z.number(),
-    restored: z.array(z.string()),
-    alreadyIndexed: z.number(),
-    missingObjects: z.array(z.string()),
-    skipped: z.array(z.object({ recordID: z.string(), reason: z.string() })),
-    cursor: z.string().nullable(),
-  })
-  .meta({ id: 'ReindexReport' });
 
 export const reindexOperation = operation({
   method: 'post',

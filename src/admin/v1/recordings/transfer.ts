@@ -1,7 +1,7 @@
-import * as z from 'zod';
-import { ServerId } from '../../../ids.js';
 import { transferRecordings } from '../../../store/recording-owner.js';
-import { ApiError, ServerIdParams, operation } from '../operation.js';
+import { ApiError, operation } from '../operation.js';
+import { ServerIdParams } from '../schemas/common.js';
+import { RecordingTransferBody, RecordingTransferReport } from '../schemas/servers.js';
 import { existing } from '../servers/servers.js';
 
 /** Rebuilding a node (docs/node-lifecycle.md#rebuilding-a-node): its recordings go to the node replacing it. */
@@ -15,8 +15,8 @@ export const recordingTransferOperations = [
       'Playback and the API do not depend on which server uploaded a recording; only that server may upload it again. ' +
       'Moved to the new server, its recordings can be re-uploaded by it, and the old server can be removed, which retires its upload rights.',
     params: ServerIdParams,
-    body: z.object({ to: ServerId }).strict(),
-    response: z.object({ recordings: z.number().int(), uploads: z.number().int(), processing: z.number().int() }),
+    body: RecordingTransferBody,
+    response: RecordingTransferReport,
     errors: [404, 409],
     handler: async ({ svc, params, body }) => {
       const [from, to] = await Promise.all([existing(svc, params.id), existing(svc, body.to)]);

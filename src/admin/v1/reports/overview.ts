@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import { xmlText, type XmlObject, type XmlValue } from '../../../bbb/xml.js';
 import { poolHeadroom } from '../../../cluster/capacity.js';
 import { decodeSnapshot } from '../../../cluster/snapshot.js';
@@ -11,8 +11,10 @@ import { recordingPipeline } from '../../../store/recording-pipeline.js';
 import { getServer, listServers } from '../../../store/servers.js';
 import { knownTenants } from '../../../tenancy/tenant.js';
 import { tenantMap } from '../../../tenancy/tenant-cache.js';
-import { notFound, operation, ServerIdParams } from '../operation.js';
-import { render, ServerSchema } from '../servers/servers.js';
+import { notFound, operation } from '../operation.js';
+import { ServerIdParams } from '../schemas/common.js';
+import { MeetingRow, Overview, ServerHistory } from '../schemas/reports.js';
+import { render } from '../servers/servers.js';
 
 /**
  * What the dashboard shows (docs/dashboard.md), read at once so its numbers agree: every meeting
@@ -21,58 +23,6 @@ import { render, ServerSchema } from '../servers/servers.js';
 
 const HISTORY_MS = 24 * 3_600_000;
 const RECENT_RECORDINGS = 10;
-
-/** A check of /health/ready; the poll's says how old the last cycle is. */
-const Check = z.object({
-  ok: z.boolean(),
-  error: z.string().optional(),
-  lastPollAt: z.string().nullable().optional(),
-  ageSeconds: z.number().nullable().optional(),
-  staleAfterSeconds: z.number().optional(),
-});
-
-const MeetingRow = z
-  .object({
-    tenant: z.string(),
-    tenantName: z.string(),
-    meetingID: z.string(),
-    meetingName: z.string(),
-    server: z.string(),
-    participants: z.number().int(),
-    videoStreams: z.number().int(),
-    /** When the node created it (ms since the epoch); null when it did not say. */
-    createTime: z.number().nullable(),
-    recording: z.boolean(),
-    /** When the poll that reported it read its server. */
-    polledAt: z.string().nullable(),
-  })
-  .meta({ id: 'OverviewMeeting' });
-
-const PoolPoint = z.object({
-  at: z.string(),
-  pollMs: z.number(),
-  servers: z.number(),
-  serversFailed: z.number(),
-  pollFailuresTotal: z.number().nullable(),
-  apiErrorsTotal: z.number().nullable(),
-  joinFailuresTotal: z.number().nullable(),
-  importsTotal: z.number().nullable(),
-  importDelaySecondsTotal: z.number().nullable(),
-  meetings: z.number().nullable(),
-  participants: z.number().nullable(),
-  videoStreams: z.number().nullable(),
-  maxLoad: z.number().nullable(),
-});
-
-const ServerPoint = z.object({
-  at: z.string(),
-  answered: z.boolean(),
-  meetings: z.number(),
-  participants: z.number(),
-  videoStreams: z.number(),
-  load: z.number().nullable(),
-  pollFailures: z.number(),
-});
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
 const str = (v: XmlValue | undefined) => xmlText(v) ?? '';
@@ -131,25 +81,7 @@ export const overviewOperations = [
     summary: 'Everything the dashboard shows, read at once: readiness, servers, meetings, recording pipeline, the last 24 h of history',
     description:
       'Meetings are the last poll\'s snapshots of every tenant; totals computed from them agree with each other. No BBB node is called.',
-    response: z.object({
-      readAt: z.string(),
-      readiness: z.object({ status: z.enum(['ready', 'unready']), checks: z.record(z.string(), Check) }),
-      unavailable: z.array(z.string()).describe('Parts that could not be read (storage out of reach): shown empty, the rest still is'),
-      poll: z.object({ at: z.string().nullable(), ms: z.number().nullable(), servers: z.number().nullable(), failed: z.number().nullable() }),
-      servers: z.array(ServerSchema),
-      meetings: z.array(MeetingRow),
-      pipeline: z.object({
-        pendingUploads: z.array(z.object({ server: z.string(), count: z.number().int(), oldest: z.string() })),
-        recent: z.array(
-          z.object({ tenant: z.string(), recordID: z.string(), meetingID: z.string(), server: z.string().nullable(), state: z.string(), indexedAt: z.string() }),
-        ),
-        callbacks: z.array(z.object({ kind: z.string(), pending: z.number().int(), failing: z.number().int(), oldest: z.string() })),
-      }),
-      headroom: z
-        .object({ users: z.number().nullable(), meetings: z.number().nullable() })
-        .describe('What the pool can still take if its largest enabled online server is lost (null: a capacity is unknown)'),
-      history: z.array(PoolPoint),
-    }),
+    response: Overview,
     handler: async ({ svc }) => {
       const now = Date.now();
       const unavailable: string[] = [];
@@ -189,7 +121,7 @@ export const overviewOperations = [
     tag: 'dashboard',
     summary: "A server's samples of the last 24 h (every 5 minutes: answered, meetings, participants, video, load, failed polls in a row)",
     params: ServerIdParams,
-    response: z.object({ server: z.string(), samples: z.array(ServerPoint) }),
+    response: ServerHistory,
     errors: [404],
     handler: async ({ svc, params }) => {
       if (!(await getServer(svc.sql, params.id))) throw notFound('server', params.id);

@@ -1,29 +1,14 @@
-import * as z from 'zod';
-import { TenantId } from '../../../ids.js';
 import { SAMPLE_MINUTES } from '../../../store/history-samples.js';
 import { usageByDay } from '../../../store/history-usage.js';
 import { ApiError, operation } from '../operation.js';
+import { Usage, UsageQuery } from '../schemas/reports.js';
 import { tenantScope } from '../tenants.js';
 
 /** Usage per tenant per UTC day (Scalelite #1206), from the meeting history and the poll's samples. */
 
 const MAX_DAYS = 366;
 const DAY_MS = 86_400_000;
-const Day = z.iso.date();
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-const UsageDaySchema = z
-  .object({
-    tenant: z.string(),
-    day: z.string(),
-    meetingsCreated: z.number().int(),
-    meetingMinutes: z.number().int(),
-    participantMinutes: z.number().int(),
-    peakParticipants: z.number().int(),
-    recordings: z.number().int(),
-    recordingBytes: z.number().int(),
-  })
-  .meta({ id: 'UsageDay' });
 
 export const usageOperations = [
   operation({
@@ -35,8 +20,8 @@ export const usageOperations = [
       `Minutes and peaks come from the poll's samples, one every ${SAMPLE_MINUTES} minutes, each counting what it saw for ${SAMPLE_MINUTES} minutes: ` +
       `a meeting's minutes are exact to about ${SAMPLE_MINUTES} minutes, and a peak shorter than that may be missed. ` +
       `from and to are inclusive UTC days (default: the last 7 days, today included, today's row still growing); at most ${MAX_DAYS} days.`,
-    query: z.object({ from: Day.optional(), to: Day.optional(), tenant: TenantId.optional() }),
-    response: z.object({ from: z.string(), to: z.string(), sampleMinutes: z.number().int(), days: z.array(UsageDaySchema) }),
+    query: UsageQuery,
+    response: Usage,
     errors: [404],
     handler: async (ctx) => {
       const to = ctx.query.to ?? dayOf(Date.now());

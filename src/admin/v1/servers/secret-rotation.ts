@@ -1,9 +1,10 @@
-import * as z from 'zod';
 import { NodeCallError } from '../../../bbb/client.js';
 import { generateSecret, takesSecretNext } from '../../../cluster/node-secrets.js';
 import { promoteSecret, setSecretNext } from '../../../cluster/pool.js';
-import { ApiError, ServerIdParams, notFound, operation } from '../operation.js';
-import { existing, render, Secret, ServerSchema } from './servers.js';
+import { ApiError, notFound, operation } from '../operation.js';
+import { ServerIdParams } from '../schemas/common.js';
+import { SecretRotationBody, SecretRotationStarted, ServerSchema } from '../schemas/servers.js';
+import { existing, render } from './servers.js';
 
 /**
  * Rotating a node's secret with no failed call (docs/secret-rotation.md): the new secret waits
@@ -23,8 +24,8 @@ export const secretRotationOperations = [
       '`bbb-conf --setsecret`. Until the node is seen taking it (a refused call retried with it, the poll, or promote), calls ' +
       'are signed with the current secret and retried once with the new one; node-signed requests are accepted with either.',
     params: ServerIdParams,
-    body: z.object({ secret: Secret.optional() }).strict(),
-    response: z.object({ server: ServerSchema, secret: z.string().optional().describe('The generated secret, only when none was given') }),
+    body: SecretRotationBody,
+    response: SecretRotationStarted,
     errors: [404, 409],
     handler: async ({ svc, params, body }) => {
       const server = await existing(svc, params.id);

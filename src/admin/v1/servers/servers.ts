@@ -1,78 +1,29 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import { poll } from '../../../cluster/poll.js';
 import { shardFanOut } from '../../../cluster/poll-fan-out.js';
 import { addServer, changeServer, panicServer, removeServer } from '../../../cluster/pool.js';
-import { BASENAME, basenameClash, basenameOf } from '../../../proxy/target.js';
+import { basenameClash, basenameOf } from '../../../proxy/target.js';
 import { freshServerMap } from '../../../cluster/server-cache.js';
 import type { Services } from '../../../services.js';
 import type { ServerHealth } from '../../../store/cluster-state.js';
 import { pendingUploads } from '../../../store/pending-uploads.js';
 import { forgetStuckProcessing, processingByServer } from '../../../store/recording-processing.js';
-import { RecordId } from '../../../ids.js';
-import { Capacity } from '../../validation.js';
 import { getServer, type ServerRow } from '../../../store/servers.js';
 import { fingerprint, iso } from '../present.js';
-import { ApiError, ServerIdParams, notFound, operation, Success } from '../operation.js';
-
-const State = z.enum(['enabled', 'cordoned', 'disabled']);
-const Url = z.string().trim().regex(/^https?:\/\/[^/\s]+/i, 'must be an http(s) URL').max(2048);
-export const Secret = z.string().trim().min(1).max(1024);
-const Tag = z.string().trim().max(256).nullable();
-const Multiplier = z.number().positive();
-/** null goes back to the default, the first DNS label of the host. */
-const ProxyBasename = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(BASENAME, 'must be a DNS label: letters, digits and inner hyphens, at most 63 characters')
-  .nullable()
-  .describe("The cluster proxy's path basename, instead of the first DNS label of the host");
-/** null (or never set) is unknown: admission and the headroom metric do not guess it. */
-const CapacityFields = {
-  capacityUsers: Capacity.optional().describe('Users the node can take; null when unknown'),
-  capacityMeetings: Capacity.optional().describe('Meetings the node can take; null when unknown'),
-  capacityVideoStreams: Capacity.optional().describe('Video streams the node can take; null when unknown'),
-};
-
-export const ServerSchema = z
-  .object({
-    id: z.string(),
-    url: z.string(),
-    tag: z.string().nullable(),
-    state: State,
-    loadMultiplier: z.number(),
-    proxyBasename: z.string().describe('The cluster proxy basename in effect (docs/cluster-proxy.md)'),
-    proxyBasenameOverridden: z.boolean().describe('Whether proxyBasename was set rather than taken from the host'),
-    /** The first 12 hex digits of the secret's SHA-256: which secret is set, never the secret. */
-    secretFingerprint: z.string(),
-    secretRotationPending: z.boolean().describe('A new secret waits for the node to take it (docs/secret-rotation.md)'),
-    secretNextFingerprint: z.string().nullable().describe("The pending secret's fingerprint; null when no rotation is pending"),
-    capacityUsers: z.number().nullable(),
-    capacityMeetings: z.number().nullable(),
-    capacityVideoStreams: z.number().nullable(),
-    health: z.object({
-      online: z.boolean(),
-      load: z.number().nullable(),
-      meetings: z.number(),
-      users: z.number(),
-      largestMeeting: z.number(),
-      videos: z.number(),
-      version: z.string(),
-      lastPoll: z.string().nullable(),
-      lastError: z.string(),
-      failures: z.number(),
-      panickedAt: z.string().nullable(),
-      offlineSince: z.string().nullable().describe('When the current outage began; null while online'),
-      suspect: z
-        .object({
-          since: z.string().describe('The latest failed call that marked it'),
-          cause: z.string().describe('What failed: network (refused, reset, TLS, DNS), timeout, or http_502/503/504'),
-        })
-        .nullable()
-        .describe('A node call on the request path failed and no poll has heard the node since: it takes no new meeting; null otherwise'),
-    }),
-  })
-  .meta({ id: 'Server' });
+import { ApiError, notFound, operation } from '../operation.js';
+import { ServerIdParams, Success } from '../schemas/common.js';
+import {
+  AddServer,
+  InFlight,
+  InFlightRecordParams,
+  PanicBody,
+  PanicReport,
+  PollReportSchema,
+  RecordingsInFlight,
+  ServerList,
+  ServerSchema,
+  UpdateServer,
+} from '../schemas/servers.js';
 
 async function present(s: ServerRow, h: ServerHealth | undefined): Promise<z.input<typeof ServerSchema>> {
   return {
@@ -118,31 +69,6 @@ export async function existing(svc: Services, id: string): Promise<ServerRow> {
   return row;
 }
 
-export const AddServer = z
-  .object({
-    url: Url,
-    secret: Secret,
-    tag: Tag.optional(),
-    loadMultiplier: Multiplier.default(1),
-    state: State.default('disabled'),
-    proxyBasename: ProxyBasename.optional(),
-    ...CapacityFields,
-  })
-  .strict()
-  .meta({ id: 'AddServer' });
-
-const UpdateServer = z
-  .object({
-    secret: Secret.optional(),
-    tag: Tag.optional(),
-    loadMultiplier: Multiplier.optional(),
-    state: State.optional(),
-    proxyBasename: ProxyBasename.optional(),
-    ...CapacityFields,
-  })
-  .strict()
-  .meta({ id: 'UpdateServer' });
-
 type Patch = Parameters<typeof changeServer>[2];
 
 /**
@@ -176,26 +102,13 @@ export async function reviseServer(svc: Services, server: ServerRow, patch: Patc
   return changeServer(svc, server.id, patch);
 }
 
-const InFlight = z.object({ count: z.number(), recordIds: z.array(z.string()).describe('The oldest 100') });
-
-const PollReportSchema = z.object({
-  servers: z.number(),
-  online: z.number(),
-  meetings: z.number(),
-  removed: z.number(),
-  panicked: z.number(),
-  disabled: z.array(z.string()),
-  shards: z.number(),
-  ms: z.number(),
-});
-
 export const serverOperations = [
   operation({
     method: 'get',
     path: '/servers',
     tag: 'servers',
     summary: 'Every server with its health from the last poll',
-    response: z.object({ servers: z.array(ServerSchema) }),
+    response: ServerList,
     handler: async ({ svc }) => ({ servers: await render(svc, [...(await freshServerMap(svc.sql)).values()]) }),
   }),
   operation({
@@ -270,7 +183,7 @@ export const serverOperations = [
     tag: 'servers',
     summary: 'Recordings the server is still processing or has not fully uploaded (drain waits for both)',
     params: ServerIdParams,
-    response: z.object({ processing: InFlight, pendingUpload: InFlight }),
+    response: RecordingsInFlight,
     errors: [404],
     handler: async ({ svc, params }) => {
       const id = (await existing(svc, params.id)).id;
@@ -283,7 +196,7 @@ export const serverOperations = [
     path: '/servers/{id}/recordings-in-flight/{recordID}',
     tag: 'servers',
     summary: 'Forget a recording the server reported processing and will never publish (its processing failed on the node)',
-    params: ServerIdParams.extend({ recordID: RecordId }),
+    params: InFlightRecordParams,
     response: Success,
     errors: [404],
     handler: async ({ svc, params }) => {
@@ -297,8 +210,8 @@ export const serverOperations = [
     tag: 'servers',
     summary: "End and forget every meeting on the server, then disable it unless keepState",
     params: ServerIdParams,
-    body: z.object({ keepState: z.boolean().default(false) }).strict(),
-    response: z.object({ server: ServerSchema, meetingsEnded: z.number() }),
+    body: PanicBody,
+    response: PanicReport,
     errors: [404],
     handler: async ({ svc, params, body }) => {
       const meetingsEnded = await panicServer(svc, await existing(svc, params.id), body.keepState);

@@ -13,10 +13,13 @@
 -- recordings itself when protection is on.
 ALTER TABLE recordings ADD COLUMN answer_xml text;
 
--- Text as the builder writes it: characters XML 1.0 cannot carry dropped, then & < > and CR escaped.
+-- Text as the builder writes it: characters XML 1.0 cannot carry dropped (translate only when there
+-- are some: it is the slow part), then & < > and CR escaped.
 CREATE FUNCTION recording_xml_text(s text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT replace(replace(replace(replace(
-           translate(s, E'\x01\x02\x03\x04\x05\x06\x07\x08\x0B\x0C\x0E\x0F\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1A\x1B\x1C\x1D\x1E\x1F\uFFFE\uFFFF', ''),
+           CASE WHEN s ~ E'[\x01-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]'
+                THEN translate(s, E'\x01\x02\x03\x04\x05\x06\x07\x08\x0B\x0C\x0E\x0F\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1A\x1B\x1C\x1D\x1E\x1F\uFFFE\uFFFF', '')
+                ELSE s END,
            '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), E'\r', '&#13;')
 $$;
 
@@ -41,8 +44,13 @@ CREATE FUNCTION recording_xml_string(v jsonb) RETURNS text LANGUAGE sql IMMUTABL
 $$;
 
 -- The <recording> element of one row of recordings: its columns, its formats and its breakout rooms.
-CREATE FUNCTION recording_answer(r recordings) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT '<recording>'
+-- PL/pgSQL keeps the statement's plan for the session; an SQL function called from a trigger
+-- would plan it again on every row.
+CREATE FUNCTION recording_answer(r recordings) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+  m jsonb := CASE WHEN jsonb_typeof(r.metadata) = 'object' THEN r.metadata ELSE '{}' END;
+BEGIN
+  RETURN (SELECT '<recording>'
     || recording_xml_element('recordID', r.record_id)
     || recording_xml_element('meetingID', r.meeting_id)
     || recording_xml_element('internalMeetingID', r.internal_meeting_id)
@@ -55,20 +63,15 @@ CREATE FUNCTION recording_answer(r recordings) RETURNS text LANGUAGE sql STABLE 
     || recording_xml_element('endTime', ((extract(epoch FROM r.end_time) * 1000)::bigint)::text)
     || recording_xml_element('participants', r.participants::text)
     || recording_xml_element('rawSize', r.raw_size::text)
-    || '<metadata>' || (
-         -- Keys that can be element names, in jsonb's order, then what metadata.xml has beside them.
-         WITH kept AS (
-           SELECT e.key, recording_xml_string(e.value) AS value, e.n
-           FROM jsonb_each(CASE WHEN jsonb_typeof(r.metadata) = 'object' THEN r.metadata ELSE '{}' END) WITH ORDINALITY AS e(key, value, n)
-           WHERE e.key ~ '^[A-Za-z_][A-Za-z0-9_.-]*$' AND lower(e.key) NOT LIKE 'xml%' AND e.key <> '__proto__'
-           UNION ALL
-           SELECT x.key, x.value, 1e9 + x.n
-           FROM (VALUES ('isBreakout', r.is_breakout::text, 1), ('meetingId', r.meeting_id, 2), ('meetingName', r.name, 3)) AS x(key, value, n)
-         )
-         SELECT string_agg(recording_xml_element(k.key, k.value), '' ORDER BY k.n)
-         FROM kept k
-         WHERE k.n < 1e9 OR NOT EXISTS (SELECT 1 FROM kept o WHERE o.key = k.key AND o.n < 1e9)
-       ) || '</metadata>'
+    -- Keys that can be element names, in jsonb's order, then what metadata.xml has beside them.
+    || '<metadata>'
+    || coalesce((SELECT string_agg(recording_xml_element(e.key, recording_xml_string(e.value)), '' ORDER BY e.n)
+                 FROM jsonb_each(m) WITH ORDINALITY AS e(key, value, n)
+                 WHERE e.key ~ '^[A-Za-z_][A-Za-z0-9_.-]*$' AND lower(e.key) NOT LIKE 'xml%' AND e.key <> '__proto__'), '')
+    || CASE WHEN m ? 'isBreakout' THEN '' ELSE recording_xml_element('isBreakout', r.is_breakout::text) END
+    || CASE WHEN m ? 'meetingId' THEN '' ELSE recording_xml_element('meetingId', r.meeting_id) END
+    || CASE WHEN m ? 'meetingName' THEN '' ELSE recording_xml_element('meetingName', r.name) END
+    || '</metadata>'
     || CASE WHEN r.is_breakout
          THEN '<breakout>' || recording_xml_element('parentId', coalesce(r.parent_meeting_id, ''))
               || recording_xml_element('sequence', r.breakout_sequence::text) || '</breakout>'
@@ -91,7 +94,8 @@ CREATE FUNCTION recording_answer(r recordings) RETURNS text LANGUAGE sql STABLE 
                                 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(f.preview) = 'array' THEN f.preview ELSE '[]' END) WITH ORDINALITY AS i(value, n)), '')
                    || '</format>', '' ORDER BY f.format) || '</playback>'
                  FROM playback_formats f WHERE f.recording_id = r.id), '<playback></playback>')
-    || '</recording>'
+    || '</recording>');
+END
 $$;
 
 -- Every write of a recording renders it again.

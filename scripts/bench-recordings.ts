@@ -78,7 +78,7 @@ async function main(): Promise<number> {
     log(`stack up (${stack.postgresKind}); seeding ${f0(o.recordings)} recordings`);
     const seededAt = performance.now();
     const data = await seedRecordings(stack.endpoints.databaseUrl, o.recordings);
-    log(`seeded in ${f1((performance.now() - seededAt) / 1000)} s (${f0(data.meetings)} meetings)`);
+    log(`seeded in ${f1((performance.now() - seededAt) / 1000)} s (${f0(data.meetings)} meetings; migration 0015's backfill ${f1(data.backfillMs / 1000)} s of it)`);
 
     const secret = randomBytes(20).toString('hex');
     const worker = await startWorker(

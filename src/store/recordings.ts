@@ -120,19 +120,21 @@ export interface RecordingWindow {
 
 /**
  * The page of the window and, when asked, the count of every match; `select` is evaluated over
- * the page's rows `r`. The filter is written twice rather than shared through a CTE: a shared CTE
- * is materialized whole, while apart the page walks the newest-first index and stops at its limit.
+ * the page's rows `r`. The page carries its rows: joined back by id to a source with recordings
+ * still processing, the planner hashes every row of the index. The filter is written twice rather
+ * than shared through a CTE: a shared CTE is materialized whole, while apart the page walks the
+ * newest-first index and stops at its limit.
  */
 async function queryWindow<T>(sql: Sql, tenant: string, filter: RecordingFilter, w: RecordingWindow, select: (p: (v: unknown) => string) => string): Promise<T & { total: number | null }> {
   const params: unknown[] = [];
   const where = conditions(tenant, filter, params);
   const from = source(filter);
   const rows = (await sql.query(
-    `WITH page AS (SELECT r.id FROM ${from} r WHERE ${where} ORDER BY ${newestFirst('r')}
+    `WITH page AS (SELECT r.* FROM ${from} r WHERE ${where} ORDER BY ${newestFirst('r')}
                    OFFSET ${Number(w.offset)} LIMIT ${Number(w.limit)})
      SELECT ${w.count ? `(SELECT count(*) FROM ${from} r WHERE ${where})` : 'NULL'}::int AS total,
             ${select((v) => `$${params.push(v)}`)}
-     FROM page JOIN ${from} r ON r.id = page.id`,
+     FROM page r`,
     params,
   )) as Array<T & { total: number | null }>;
   return rows[0]!;

@@ -48,7 +48,7 @@ export async function readiness(svc: Services, now = Date.now()): Promise<Readin
   const staleAfterSeconds = svc.cfg.pollStaleMs / 1000;
   let lastPoll: number | null = null;
   const [postgres, redis, pollRead] = await Promise.all([
-    check('postgres', () => svc.sql`SELECT 1`),
+    check('postgres', () => svc.sql.query('SELECT 1')),
     check('redis', () => svc.redis.ping()),
     check('poll state', async () => (lastPoll = await svc.cluster.lastPoll())),
   ]);

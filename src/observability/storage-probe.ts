@@ -31,7 +31,7 @@ export async function probe(name: string, work: () => Promise<unknown>): Promise
  */
 export async function storageFamilies(svc: Services): Promise<Family[]> {
   const stores = {
-    postgres: () => svc.sql`SELECT 1`,
+    postgres: () => svc.sql.query('SELECT 1'),
     redis: () => svc.redis.ping(),
     r2: () => svc.recordings.head('.scaleflare-probe'),
   };

@@ -1,20 +1,78 @@
-import { neon, neonConfig, type NeonQueryFunction } from '@neondatabase/serverless';
+import type { NeonQueryFunction } from '@neondatabase/serverless';
 import type { Config } from '../config.js';
 
-export type Sql = NeonQueryFunction<false, false>;
+type Neon = NeonQueryFunction<false, false>;
+// Rows as the Neon driver gives them; each store module says what it selected.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Rows = Record<string, any>[];
+
+/**
+ * The Neon driver is loaded on the first statement, not when the Worker starts: its bundled
+ * polyfills are a third of the startup's CPU, and the BBB API's hot path never reaches Postgres.
+ */
+let driver: Promise<typeof import('@neondatabase/serverless')> | undefined;
+
+/** A statement: run when awaited, or as one of a transaction's (then never on its own). */
+export class Statement implements Promise<Rows> {
+  readonly [Symbol.toStringTag] = 'Statement';
+  private result?: Promise<Rows>;
+
+  constructor(
+    private readonly neon: () => Promise<Neon>,
+    readonly text: string,
+    readonly params: unknown[],
+  ) {}
+
+  private run(): Promise<Rows> {
+    return (this.result ??= this.neon().then((n) => n.query(this.text, this.params)));
+  }
+
+  then<A = Rows, B = never>(ok?: ((rows: Rows) => A | PromiseLike<A>) | null, fail?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.run().then(ok, fail);
+  }
+
+  catch<B = never>(fail: (e: unknown) => B | PromiseLike<B>): Promise<Rows | B> {
+    return this.run().catch(fail);
+  }
+
+  finally(done?: (() => void) | null): Promise<Rows> {
+    return this.run().finally(done);
+  }
+}
+
+/** What the store needs of Postgres (the Neon driver's own function has it too, as tests use). */
+export interface Sql {
+  query(text: string, params?: unknown[]): Promise<Rows>;
+  /** The statements in one transaction, each statement's rows in order. */
+  transaction(statements: Promise<Rows>[] | ((tx: Sql) => Promise<Rows>[])): Promise<Rows[]>;
+}
 
 /**
  * Single statements and batches go over Neon's HTTP endpoint: no connection to keep, and nothing
  * shared across requests (workerd forbids reusing a socket from another request).
  */
 export function createSql(cfg: Pick<Config, 'databaseUrl' | 'neonHttpEndpoint' | 'neonWsProxy'>): Sql {
-  // Locally the Neon driver talks to the dev/test bridges instead of Neon's cloud endpoints.
-  if (cfg.neonHttpEndpoint) neonConfig.fetchEndpoint = cfg.neonHttpEndpoint;
-  if (cfg.neonWsProxy) {
-    neonConfig.wsProxy = cfg.neonWsProxy;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineTLS = false;
-    neonConfig.pipelineConnect = false;
-  }
-  return neon(cfg.databaseUrl);
+  let neon: Promise<Neon> | undefined;
+  const connect = () =>
+    (neon ??= (driver ??= import('@neondatabase/serverless')).then(({ neon, neonConfig }) => {
+      // Locally the Neon driver talks to the dev/test bridges instead of Neon's cloud endpoints.
+      if (cfg.neonHttpEndpoint) neonConfig.fetchEndpoint = cfg.neonHttpEndpoint;
+      if (cfg.neonWsProxy) {
+        neonConfig.wsProxy = cfg.neonWsProxy;
+        neonConfig.useSecureWebSocket = false;
+        neonConfig.pipelineTLS = false;
+        neonConfig.pipelineConnect = false;
+      }
+      return neon(cfg.databaseUrl);
+    }));
+  const sql: Sql = {
+    query: (text, params = []) => new Statement(connect, text, params),
+    async transaction(statements) {
+      const list = typeof statements === 'function' ? statements(sql) : statements;
+      const n = await connect();
+      // This Sql's statements: described, not run, until the driver runs them together.
+      return (await n.transaction((list as Statement[]).map((s) => n.query(s.text, s.params)))) as Rows[];
+    },
+  };
+  return sql;
 }

@@ -4,7 +4,7 @@
  * same queries' SQL alone (the store's statement over the Neon HTTP bridge, from Node), which
  * splits an answer's time between Postgres and the Worker's own work (mostly rendering XML).
  */
-import { neon, neonConfig } from '@neondatabase/serverless';
+import { createSql } from '../../src/store/postgres.js';
 import type { RecordingsConfig } from '../../src/config.js';
 import { parseRecordingsQuery, recordingsWindow } from '../../src/recordings/query.js';
 import { findRecordingsAnswer } from '../../src/store/recordings.js';
@@ -83,8 +83,7 @@ export async function measureScenario(t: MeasureTarget, s: Scenario, o: MeasureO
   const seconds = (performance.now() - started) / 1000;
   const counts = await readCounts(t.stack, NO_NODES);
 
-  neonConfig.fetchEndpoint = t.stack.endpoints.neonHttpEndpoint;
-  const sql = neon(t.stack.endpoints.databaseUrl);
+  const sql = createSql({ databaseUrl: t.stack.endpoints.databaseUrl, neonHttpEndpoint: t.stack.endpoints.neonHttpEndpoint, neonWsProxy: '' });
   const query = async (n: number) => {
     const q = parseRecordingsQuery(s.params(n, t.data), QUERY_CONFIG);
     await findRecordingsAnswer(sql, 'default', q.filter, recordingsWindow(q), false);

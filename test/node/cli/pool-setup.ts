@@ -4,10 +4,10 @@
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { neon, neonConfig } from '@neondatabase/serverless';
 import { expect, inject } from 'vitest';
 import { indexRecording } from '../../../src/store/recording-index';
 import { DEFAULT_TENANT } from '../../../src/tenancy/tenant';
+import { createSql } from '../../../src/store/postgres';
 
 export type AdminApi = (p: string, method?: string, body?: unknown) => Promise<any>;
 
@@ -57,8 +57,7 @@ export async function removeAllServers(api: AdminApi, controlUrl: string): Promi
 /** The test stack's Postgres, for what no admin API call does (seeding, simulating a lost row). */
 export function db() {
   const { endpoints } = inject('stack');
-  neonConfig.fetchEndpoint = () => endpoints.neonHttpEndpoint;
-  return neon(endpoints.databaseUrl);
+  return createSql({ databaseUrl: endpoints.databaseUrl, neonHttpEndpoint: endpoints.neonHttpEndpoint, neonWsProxy: '' });
 }
 
 /** A published recording in the index, as if `serverId` had uploaded it (one presentation format). */

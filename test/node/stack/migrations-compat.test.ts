@@ -92,7 +92,7 @@ describe(`the previous release (${PREVIOUS_RELEASE}) against today's schema`, { 
       expect(xml).toContain('<returncode>SUCCESS</returncode>');
       expect(xml).toContain(`<recordID>${recordId}</recordID>`);
     } finally {
-      await sql`DELETE FROM recordings WHERE record_id = ${recordId}`;
+      await sql.query('DELETE FROM recordings WHERE record_id = $1', [recordId]);
     }
     expect(await returncode(await bbb('end', { meetingID }))).toBe('SUCCESS');
   });

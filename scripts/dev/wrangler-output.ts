@@ -19,6 +19,9 @@ const CHATTER = [
   /^⎔ Starting local server\.\.\./,
   /^\[wrangler:info\] Ready on /,
   /^No bindings found\.$/,
+  // The dashboard script's build (wrangler.toml [build]), run at start and on its edits.
+  /^\[custom build\] /,
+  /^The file \S+ changed, restarting build\.\.\.$/,
 ]
 // console.warn/error lines come back as `▲ [WARNING] <line>` / `✘ [ERROR] <line>`.
 const LEVEL_PREFIX = /^(?:▲ \[WARNING\]|✘ \[ERROR\]) /

@@ -59,7 +59,7 @@ export async function setUp(o: Options, dir: string, shutdown: Shutdown): Promis
       toml,
       // METRICS_TOKEN turns the request counters on: every call is measured with observability on
       // (one log line per request, counters batched and flushed as in production).
-      bindings: { ...workerBindings(stack.endpoints), LOADBALANCER_SECRET: secret, METRICS_TOKEN: randomBytes(16).toString('hex') },
+      bindings: { ...workerBindings(stack.endpoints), LOADBALANCER_SECRET: secret, METRICS_TOKEN: randomBytes(16).toString('hex'), ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}) },
       logFile: path.join(dir, 'worker.log'),
       inspectorPort,
     },

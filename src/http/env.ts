@@ -25,6 +25,12 @@ export interface AppEnv {
 
 export type AppContext = Context<AppEnv>;
 
+/** Work the request's answer must not wait for, kept alive past it. */
+export const waitUntilOf =
+  (c: Context): Variables['waitUntil'] =>
+  (p) =>
+    c.executionCtx.waitUntil(p);
+
 /**
  * The request's services and `waitUntil`. An invalid configuration throws its ConfigError here,
  * answered by the surface's own `onError` (BBB XML, admin JSON 503…). Costs one WeakMap lookup
@@ -32,7 +38,7 @@ export type AppContext = Context<AppEnv>;
  */
 export const frame: MiddlewareHandler<AppEnv> = (c, next) => {
   c.set('services', services(c.env));
-  c.set('waitUntil', (p) => c.executionCtx.waitUntil(p));
+  c.set('waitUntil', waitUntilOf(c));
   return next();
 };
 
@@ -46,6 +52,6 @@ export interface TolerantEnv {
 export const tolerantFrame: MiddlewareHandler<TolerantEnv> = (c, next) => {
   const svc = configured(c.env);
   if (svc) c.set('services', svc);
-  c.set('waitUntil', (p) => c.executionCtx.waitUntil(p));
+  c.set('waitUntil', waitUntilOf(c));
   return next();
 };

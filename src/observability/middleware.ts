@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../http/env.js';
+import { waitUntilOf, type AppEnv } from '../http/env.js';
 import { configured } from './configured.js';
 import { countRequest } from './counters.js';
 import { log } from './log.js';
@@ -35,6 +35,6 @@ export const observe: MiddlewareHandler<AppEnv> = (c, next) => {
       error: info.error,
     });
     const svc = configured(c.env, { quiet: true });
-    if (svc) countRequest(svc, { path, ms, call: info.call, messageKey: info.messageKey }, (p) => c.executionCtx.waitUntil(p));
+    if (svc) countRequest(svc, { path, ms, call: info.call, messageKey: info.messageKey }, waitUntilOf(c));
   });
 };

@@ -12,7 +12,7 @@ import { listRecordingObjects } from '../../src/recordings/objects';
 import { services } from '../../src/services';
 import { insertServer } from '../../src/store/servers';
 import { bytes, recordingFixture } from '../support/recordings-ingest-fixture';
-import { BASE, send } from './support';
+import { BASE, cutBody, send } from './support';
 
 const svc = services(env);
 const bucket = (env as unknown as { RECORDINGS: R2Bucket }).RECORDINGS;
@@ -34,20 +34,6 @@ function random(seed: number): () => number {
 }
 
 class Interrupted extends Error {}
-
-/** The request with a body that stops after `keep` bytes, as when the sender dies mid-upload. */
-async function cutBody(req: Request, keep: number): Promise<Request> {
-  const all = new Uint8Array(await req.arrayBuffer());
-  let sent = false;
-  const body = new ReadableStream<Uint8Array>({
-    pull(c) {
-      if (sent) return c.error(new Error('connection reset'));
-      sent = true;
-      c.enqueue(all.slice(0, keep));
-    },
-  });
-  return new Request(req.url, { method: req.method, headers: req.headers, body });
-}
 
 beforeAll(async () => {
   await insertServer(svc.sql, { id: 'node-int', url: 'https://node-int.example.com/bigbluebutton/api', secret: 'node-int-secret', tag: null, loadMultiplier: 1 });

@@ -8,7 +8,7 @@ import { rememberMeetingCallbacks } from '../../src/store/callbacks';
 import { insertServer } from '../../src/store/servers';
 import { recordingFixture, type FixtureOptions } from '../support/recordings-ingest-fixture';
 import { receiver } from './callbacks-support';
-import { BASE, call, counters, resetCounters, send } from './support';
+import { BASE, call, counters, cutBody, resetCounters, send } from './support';
 
 const svc = services(env);
 const bucket = (env as unknown as { RECORDINGS: R2Bucket }).RECORDINGS;
@@ -502,18 +502,9 @@ describe('recording ingest: batches of small files (POST files)', () => {
       await spy.putFiles(recordId, fs);
       return captured!;
     })();
-    const all = new Uint8Array(await req.arrayBuffer());
     // The list and the first two files, then half the third; the connection then dies.
     const keep = new TextEncoder().encode(listOf(fs)).length + fs[0]!.data.size + fs[1]!.data.size + Math.floor(fs[2]!.data.size / 2);
-    let sent = false;
-    const body = new ReadableStream<Uint8Array>({
-      pull(ctl) {
-        if (sent) return ctl.error(new Error('connection reset'));
-        sent = true;
-        ctl.enqueue(all.slice(0, keep));
-      },
-    });
-    const res = await send(new Request(req.url, { method: 'POST', headers: req.headers, body }));
+    const res = await send(await cutBody(req, keep));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'size_mismatch' } });
     expect(await c.status(recordId)).toEqual(new Set(fs.slice(0, 2).map((f) => `${f.sha256} ${f.data.size} ${f.format}/${f.path}`)));

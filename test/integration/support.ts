@@ -237,3 +237,17 @@ export async function resetAll(): Promise<void> {
   await sim('/reset', { body: {} });
   await resetCounters();
 }
+
+/** The request with a body that stops after `keep` bytes, as when the sender dies mid-upload. */
+export async function cutBody(req: Request, keep: number): Promise<Request> {
+  const all = new Uint8Array(await req.arrayBuffer());
+  let sent = false;
+  const body = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (sent) return c.error(new Error('connection reset'));
+      sent = true;
+      c.enqueue(all.slice(0, keep));
+    },
+  });
+  return new Request(req.url, { method: req.method, headers: req.headers, body });
+}

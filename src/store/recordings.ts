@@ -129,15 +129,18 @@ async function queryWindow<T>(sql: Sql, tenant: string, filter: RecordingFilter,
   const params: unknown[] = [];
   const where = conditions(tenant, filter, params);
   const from = source(filter);
-  const rows = (await sql.query(
+  const page = sql.query(
     `WITH page AS (SELECT r.* FROM ${from} r WHERE ${where} ORDER BY ${newestFirst('r')}
                    OFFSET ${Number(w.offset)} LIMIT ${Number(w.limit)})
      SELECT ${w.count ? `(SELECT count(*) FROM ${from} r WHERE ${where})` : 'NULL'}::int AS total,
             ${select((v) => `$${params.push(v)}`)}
      FROM page r`,
     params,
-  )) as Array<T & { total: number | null }>;
-  return rows[0]!;
+  );
+  // A page is a few hundred rows by index: starting parallel workers for it took half of the
+  // statement's time (Moodle's 500 of 100,000: 20 ms, 10.5 serial). Same round trip.
+  const [, rows] = await sql.transaction([sql.query('SET LOCAL max_parallel_workers_per_gather = 0'), page]);
+  return (rows as Array<T & { total: number | null }>)[0]!;
 }
 
 /** The window's matching recordings, and the number matching when asked. */

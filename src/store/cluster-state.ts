@@ -120,39 +120,24 @@ export class ClusterState {
     tenantMirror?: TenantRow[];
   }): Promise<{ removed: number; panicked: PanickedMeeting[]; staleCopies: PanickedMeeting[] }> {
     const k = this.k;
-    const servers = opts.servers.map(({ server: s, result: r }): PollServerArg => ({
-      id: s.id,
-      state: s.state,
-      tag: s.tag ?? '',
-      mult: String(s.loadMultiplier),
-      url: s.url,
-      secret: s.secret,
-      next: s.secretNext ?? '',
-      basename: s.proxyBasename ?? '',
-      polled: !!r,
-      answered: !!r?.online,
-      load: String(r?.load ?? 0),
-      meetings: String(r?.meetings ?? 0),
-      users: String(r?.users ?? 0),
-      largest: String(r?.largestMeeting ?? 0),
-      videos: String(r?.videos ?? 0),
-      error: r?.error ?? '',
-      version: r?.version ?? '',
-      capu: String(s.capacityUsers ?? ''),
-      capm: String(s.capacityMeetings ?? ''),
-      capv: String(s.capacityVideoStreams ?? ''),
-    }));
+    const servers = opts.servers.map(({ server: s, result: r }): PollServerArg => [
+      s.id, s.state, s.tag ?? '', String(s.loadMultiplier), s.url, s.secret, s.secretNext ?? '', s.proxyBasename ?? '',
+      !!r, !!r?.online, String(r?.load ?? 0), String(r?.meetings ?? 0), String(r?.users ?? 0),
+      String(r?.largestMeeting ?? 0), String(r?.videos ?? 0), r?.error ?? '', r?.version ?? '',
+      String(s.capacityUsers ?? ''), String(s.capacityMeetings ?? ''), String(s.capacityVideoStreams ?? ''),
+    ]);
     // Every server's own tag among them, so the script has the zset of each.
     const tags = [...new Set(['none', ...opts.tags.map(tagKey), ...opts.servers.map(({ server: s }) => tagKey(s.tag))])];
     const snapshots = opts.snapshots ?? [];
     const found = opts.found ?? [];
     const cycle = opts.cycle ?? { ms: 0, polled: 0, failed: 0 };
     const keyList = [k.servers(), k.voiceBridges(), k.attendeeUsage(), k.tenants(), k.lastPoll(), k.pollStats(), k.metrics()];
-    for (const s of servers) keyList.push(k.server(s.id));
+    for (const s of servers) keyList.push(k.server(s[0]));
     for (const t of tags) keyList.push(k.load(t));
-    for (const t of opts.tenants) keyList.push(k.meetings(t), k.snapshot(t));
-    for (const s of snapshots) keyList.push(k.snapshot(s.tenant));
-    for (const f of found) keyList.push(k.route(f.tenant, f.meetingID), k.meetings(f.tenant));
+    const reconciled = new Set(opts.tenants);
+    const others = [...new Set([...snapshots, ...found].map((x) => x.tenant))].filter((t) => !reconciled.has(t));
+    for (const t of [...opts.tenants, ...others]) keyList.push(k.meetings(t), k.snapshot(t));
+    for (const f of found) keyList.push(k.route(f.tenant, f.meetingID));
     const out = await run(this.redis, POLL_APPLY, keyList, {
       now: String(opts.now),
       ttl: String(opts.routeTtlSeconds),
@@ -165,20 +150,13 @@ export class ClusterState {
       tags,
       tenants: opts.tenants,
       owners: opts.tenants.map((t) => meetingOwner(t, '')),
-      snapshots: snapshots.map((s) => ({ server: s.server, json: s.json ?? '' })),
-      found: found.map((f) => ({
-        tenant: f.tenant,
-        meetingID: f.meetingID,
-        owner: meetingOwner(f.tenant, f.meetingID),
-        server: f.server,
-        voiceBridge: f.voiceBridge,
-        moderatorPW: f.moderatorPW,
-      })),
+      others,
+      snapshots: snapshots.map((s): [string, string] => [s.tenant, s.server]),
+      found: found.map((f) => [f.tenant, f.meetingID, meetingOwner(f.tenant, f.meetingID), f.server, f.voiceBridge, f.moderatorPW]),
       cycle: { ms: String(cycle.ms), polled: String(cycle.polled), failed: String(cycle.failed) },
       attendees: [...(opts.attendees ?? new Map<string, number>())].map(([tenant, n]): [string, string] => [tenant, String(n)]),
-      tenantMirror: opts.tenantMirror ? encodeTenantMirror(opts.tenantMirror) : '',
       families: k.families(),
-    });
+    }, [opts.tenantMirror ? encodeTenantMirror(opts.tenantMirror) : '', ...snapshots.map((s) => s.json ?? '')]);
     const ended: PanickedMeeting[] = [];
     for (let i = 2; i + 3 < out.length; i += 4) {
       ended.push({ server: String(out[i]), tenant: String(out[i + 1]), meetingID: String(out[i + 2]), moderatorPW: String(out[i + 3]) });

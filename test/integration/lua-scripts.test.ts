@@ -66,12 +66,13 @@ describe('Lua scripts', () => {
     await p.exec();
   });
 
-  it('no script body names a key: no namespace, no key prefix, no argument but the one JSON', () => {
+  it('no script body names a key: no namespace, no key prefix, no argument but the one JSON (and poll payloads)', () => {
     for (const [name, script] of Object.entries(SCRIPTS)) {
       // A key name in Lua would be a literal with a ':' in it, or a concatenation with the namespace.
       expect(script.body, name).not.toMatch(/'[^'\n]*:[^'\n]*'/);
       expect(script.body, name).not.toMatch(/\bns\b/);
-      expect(script.body.match(/ARGV\[\d+\]/g), name).toEqual(['ARGV[1]']);
+      const argv = [...new Set(script.body.match(/ARGV\[[^\]]+\]/g))];
+      expect(argv, name).toEqual(name === 'POLL_APPLY' ? ['ARGV[1]', 'ARGV[j + 2]', 'ARGV[2]'] : ['ARGV[1]']);
       expect(script.body, name).toMatch(/^local arg = cjson\.decode\(ARGV\[1\]\)/);
     }
   });

@@ -2,41 +2,48 @@ import { FORGET_FOUND_FN } from './forget-route.js';
 import { ARG, Script } from './script.js';
 import type { KeyFamilies } from '../keys.js';
 
-/** Values the script writes as they are travel as strings. */
-export interface PollServerArg {
-  id: string;
-  state: string;
+/**
+ * A server as the script reads it: a tuple in the order of SERVER_FIELDS (a pool may have
+ * thousands). Values the script writes as they are travel as strings; capacities '' = unknown.
+ */
+export type PollServerArg = [
+  id: string,
+  state: string,
   /** '' untagged. */
-  tag: string;
-  mult: string;
-  url: string;
-  secret: string;
+  tag: string,
+  mult: string,
+  url: string,
+  secret: string,
   /** Pending secret ('' = none). */
-  next: string;
+  next: string,
   /** Proxy basename ('' = default). */
-  basename: string;
-  polled: boolean;
+  basename: string,
+  polled: boolean,
   /** It answered (being online also depends on the thresholds). */
-  answered: boolean;
-  load: string;
-  meetings: string;
-  users: string;
-  largest: string;
-  videos: string;
-  error: string;
+  answered: boolean,
+  load: string,
+  meetings: string,
+  users: string,
+  largest: string,
+  videos: string,
+  error: string,
   /** '' keeps the last known version. */
-  version: string;
-  /** Capacities in users, meetings and video streams ('' = unknown). */
-  capu: string;
-  capm: string;
-  capv: string;
-}
+  version: string,
+  capu: string,
+  capm: string,
+  capv: string,
+];
+
+const SERVER_FIELDS = `'id', 'state', 'tag', 'mult', 'url', 'secret', 'next', 'basename', 'polled', 'answered', 'load',
+  'meetings', 'users', 'largest', 'videos', 'error', 'version', 'capu', 'capm', 'capv'`;
 
 /**
  * KEYS, in this order: the server set, the voice bridge hash, the attendee usage hash, the tenant
  * mirror, the last poll, the poll stats, the metrics hash; then one per server (its hash), one per
- * tag (its load zset), two per tenant (its meeting index, its snapshot hash), one per snapshot
- * (its tenant's snapshot hash) and two per meeting found (its route, its tenant's index).
+ * tag (its load zset), two per tenant of `tenants` and then of `others` (its meeting index, its
+ * snapshot hash) and one per meeting found (its route).
+ * ARGV[2] is the tenant mirror (src/store/tenant-mirror.ts; '' = left as it is), ARGV[3], … the
+ * snapshots' JSON.
  */
 export interface PollApplyArg {
   /** ms and s, written as is. */
@@ -51,18 +58,20 @@ export interface PollApplyArg {
   servers: PollServerArg[];
   /** Every tag in use ('none' included, every server's own among them). */
   tags: string[];
+  /** The tenants whose meetings are reconciled (and panicked). */
   tenants: string[];
   /** meetingOwner(tenant, '') per tenant. */
   owners: string[];
-  /** A server's meetings per tenant ('' drops them). */
-  snapshots: { server: string; json: string }[];
-  found: { tenant: string; meetingID: string; owner: string; server: string; voiceBridge: string; moderatorPW: string }[];
+  /** Other tenants the snapshots and meetings found name. */
+  others: string[];
+  /** [tenant, server] whose meetings follow as ARGV[3], … (JSON, '' drops them). */
+  snapshots: [tenant: string, server: string][];
+  /** Meetings the nodes reported (a cycle may carry thousands). */
+  found: [tenant: string, meetingID: string, owner: string, server: string, voiceBridge: string, moderatorPW: string][];
   /** Full cycles: ms, servers polled, servers that failed. */
   cycle: { ms: string; polled: string; failed: string };
   /** Attendees per tenant on the pool: [tenant, count]. */
   attendees: [string, string][];
-  /** src/store/tenant-mirror.ts ('' = left as it is). */
-  tenantMirror: string;
   /** Routes and answers of meetings found in indexes and voice bridges, servers found in the mirror. */
   families: KeyFamilies;
 }
@@ -103,12 +112,22 @@ local serversKey, vbKey = KEYS[1], KEYS[2]
 local k = 7
 local function nextKey() k = k + 1; return KEYS[k] end
 
-local servers, tenants, owners = arg.servers, arg.tenants, arg.owners
-for _, s in ipairs(servers) do s.key = nextKey() end
+local tenants, owners = arg.tenants, arg.owners
+local servers = {}
+for _, row in ipairs(arg.servers) do
+  local s = {}
+  for j, f in ipairs({${SERVER_FIELDS}}) do s[f] = row[j] end
+  s.key = nextKey()
+  servers[#servers + 1] = s
+end
 local tags, loads = arg.tags, {}
 for _, t in ipairs(tags) do loads[t] = nextKey() end
-local indexes, snapshots = {}, {}
-for i = 1, #tenants do indexes[i] = nextKey(); snapshots[i] = nextKey() end
+local indexes, snapshots, indexOf, snapshotOf = {}, {}, {}, {}
+for i, t in ipairs(tenants) do
+  indexes[i], snapshots[i] = nextKey(), nextKey()
+  indexOf[t], snapshotOf[t] = indexes[i], snapshots[i]
+end
+for _, t in ipairs(arg.others) do indexOf[t], snapshotOf[t] = nextKey(), nextKey() end
 
 local out = {0, 0}
 local function panic(sid)
@@ -192,16 +211,16 @@ for _, id in ipairs(full and redis.call('SMEMBERS', serversKey) or {}) do
   end
 end
 
-for _, w in ipairs(arg.snapshots) do
-  local key = nextKey()
-  if w.json == '' then redis.call('HDEL', key, w.server)
-  else redis.call('HSET', key, w.server, w.json) end
+for j, w in ipairs(arg.snapshots) do
+  local key, json = snapshotOf[w[1]], ARGV[j + 2]
+  if json == '' then redis.call('HDEL', key, w[2])
+  else redis.call('HSET', key, w[2], json) end
 end
 
 local seen, elsewhere = {}, {}
 for _, f in ipairs(arg.found) do
-  local route, index = nextKey(), nextKey()
-  local mid, sid, vb, pw, owner = f.meetingID, f.server, f.voiceBridge, f.moderatorPW, f.owner
+  local route = nextKey()
+  local tenant, mid, owner, sid, vb, pw = f[1], f[2], f[3], f[4], f[5], f[6]
   seen[owner .. '\\n' .. sid] = true
   local cur = redis.call('HMGET', route, 's', 'v')
   local keep = cur[1] == sid
@@ -209,7 +228,7 @@ for _, f in ipairs(arg.found) do
     -- Another live server already owns this meeting ID: leave its route alone.
     local st = redis.call('HMGET', fam.server .. cur[1], 'online', 'state')
     keep = st[1] == '1' and st[2] ~= 'disabled'
-    if keep then elsewhere[#elsewhere + 1] = {f.tenant, mid, sid, pw, cur[1], owner} end
+    if keep then elsewhere[#elsewhere + 1] = {tenant, mid, sid, pw, cur[1], owner} end
   end
   if not keep then
     if cur[2] and cur[2] ~= vb and redis.call('HGET', vbKey, cur[2]) == owner then redis.call('HDEL', vbKey, cur[2]) end
@@ -225,7 +244,7 @@ for _, f in ipairs(arg.found) do
   end
   -- A meeting the nodes still report keeps its route, however long it runs.
   redis.call('EXPIRE', route, ttl)
-  redis.call('HSETNX', index, mid, '{}')
+  redis.call('HSETNX', indexOf[tenant], mid, '{}')
 end
 
 for _, c in ipairs(elsewhere) do
@@ -238,7 +257,7 @@ local usage = {}
 for _, u in ipairs(arg.attendees) do
   usage[#usage + 1] = u[1]; usage[#usage + 1] = u[2]
 end
-if arg.tenantMirror ~= '' then redis.call('SET', KEYS[4], arg.tenantMirror) end
+if ARGV[2] ~= '' then redis.call('SET', KEYS[4], ARGV[2]) end
 if full then
   redis.call('DEL', KEYS[3])
   if #usage > 0 then redis.call('HSET', KEYS[3], unpack(usage)) end

@@ -34,7 +34,8 @@ export const observe: MiddlewareHandler<AppEnv> = (c, next) => {
       server: info.server,
       error: info.error,
     });
-    const svc = configured(c.env, { quiet: true });
+    // The services the surface's frame set; looked up only for a request that never reached one.
+    const svc = (c.var as Partial<AppEnv['Variables']>).services ?? configured(c.env, { quiet: true });
     if (svc) countRequest(svc, { path, ms, call: info.call, messageKey: info.messageKey }, waitUntilOf(c));
   });
 };

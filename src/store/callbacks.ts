@@ -1,14 +1,5 @@
 import type { CallbackSettings } from '../config.js';
-import type { Sql } from './postgres.js';
-
-/**
- * One SQL statement with its parameters, to run inside someone else's transaction. What it returns
- * as `delivery_id` is a delivery it queued, for the caller to attempt once committed.
- */
-export interface Statement {
-  text: string;
-  params: unknown[];
-}
+import type { Sql, Statement } from './postgres.js';
 
 export type DeliveryKind = 'recording_ready' | 'meeting_ended' | 'analytics';
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -47,7 +38,8 @@ export async function rememberMeetingCallbacks(
 /**
  * The statement that schedules the recording-ready callback of an imported recording, for the
  * import's own transaction: nothing when the meeting's create carried no recording-ready URL,
- * and once per recording however often its upload completes (only the first returns its id).
+ * and once per recording however often its upload completes (only the first returns its id, as
+ * `delivery_id`, for the caller to attempt once committed).
  */
 export function enqueueRecordingReady(
   cfg: CallbackSettings,

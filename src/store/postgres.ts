@@ -12,9 +12,15 @@ export type Rows = Record<string, any>[];
  */
 let driver: Promise<typeof import('@neondatabase/serverless')> | undefined;
 
-/** A statement: run when awaited, or as one of a transaction's (then never on its own). */
-export class Statement implements Promise<Rows> {
-  readonly [Symbol.toStringTag] = 'Statement';
+/** One SQL statement with its parameters, for whoever runs it: alone, or in someone else's transaction. */
+export interface Statement {
+  text: string;
+  params: unknown[];
+}
+
+/** A statement of this Sql: run when awaited, or as one of a transaction's (then never on its own). */
+export class Query implements Statement, Promise<Rows> {
+  readonly [Symbol.toStringTag] = 'Query';
   private result?: Promise<Rows>;
 
   constructor(
@@ -40,11 +46,11 @@ export class Statement implements Promise<Rows> {
   }
 }
 
-/** What the store needs of Postgres (the Neon driver's own function has it too, as tests use). */
+/** What the store needs of Postgres. */
 export interface Sql {
-  query(text: string, params?: unknown[]): Promise<Rows>;
+  query(text: string, params?: unknown[]): Query;
   /** The statements in one transaction, each statement's rows in order. */
-  transaction(statements: Promise<Rows>[] | ((tx: Sql) => Promise<Rows>[])): Promise<Rows[]>;
+  transaction(statements: Statement[] | ((tx: Sql) => Statement[])): Promise<Rows[]>;
 }
 
 /**
@@ -66,12 +72,11 @@ export function createSql(cfg: Pick<Config, 'databaseUrl' | 'neonHttpEndpoint' |
       return neon(cfg.databaseUrl);
     }));
   const sql: Sql = {
-    query: (text, params = []) => new Statement(connect, text, params),
+    query: (text, params = []) => new Query(connect, text, params),
     async transaction(statements) {
       const list = typeof statements === 'function' ? statements(sql) : statements;
       const n = await connect();
-      // This Sql's statements: described, not run, until the driver runs them together.
-      return (await n.transaction((list as Statement[]).map((s) => n.query(s.text, s.params)))) as Rows[];
+      return (await n.transaction(list.map((s) => n.query(s.text, s.params)))) as Rows[];
     },
   };
   return sql;

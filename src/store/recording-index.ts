@@ -2,8 +2,7 @@
  * Ingest's storage: who owns a recording being uploaded, the parts of multipart files, and the
  * one-transaction write of an imported recording into the index (recordings + playback_formats).
  */
-import type { Sql } from './postgres.js';
-import type { Statement } from './callbacks.js';
+import type { Sql, Statement } from './postgres.js';
 import type { PlaybackFormat, RecordingMetadata } from '../recordings/metadata.js';
 
 export type Claim =
@@ -183,7 +182,7 @@ export async function indexRecording(sql: Sql, r: IndexedRecording, extra: State
        WHERE record_id = $1 AND server_id = $2`,
       [r.meta.recordId, r.serverId],
     ),
-    ...extra.map((s) => tx.query(s.text, s.params)),
+    ...extra,
   ]);
   if ((results[0] as unknown[]).length !== 1) return null;
   return results.slice(3).flatMap((rows) => (rows as { delivery_id?: string }[]).flatMap((row) => row.delivery_id ?? []));

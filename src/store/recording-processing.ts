@@ -3,8 +3,7 @@
  * post_process hooks, removed when `complete` indexes the recording. What drain waits for, what
  * getRecordings answers for state=processing|processed, what the processing metrics count.
  */
-import type { Statement } from './callbacks.js';
-import type { Sql } from './postgres.js';
+import type { Sql, Statement } from './postgres.js';
 
 export type ProcessingState = 'processing' | 'processed';
 

@@ -1,6 +1,5 @@
 import type { PlaybackFormat } from '../recordings/metadata.js';
-import type { Sql } from './postgres.js';
-import type { Statement } from './callbacks.js';
+import type { Sql, Statement } from './postgres.js';
 
 /**
  * The recordings API's queries and state changes. getRecordings is one statement whatever the

@@ -1,5 +1,4 @@
-import type { Statement } from './callbacks.js';
-import type { Sql } from './postgres.js';
+import type { Sql, Statement } from './postgres.js';
 
 /**
  * The migration's own writes beside the shared index write (recording-index.ts): the state the

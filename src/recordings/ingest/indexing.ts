@@ -5,7 +5,7 @@
  * custom metadata), which marks the upload as finished and is what reindex restores from.
  */
 import type { Services } from '../../services.js';
-import type { Statement } from '../../store/callbacks.js';
+import type { Statement } from '../../store/postgres.js';
 import { indexRecording } from '../../store/recording-index.js';
 import { fromNodeMeetingID } from '../../tenancy/scope.js';
 import { ingestErrors } from './errors.js';

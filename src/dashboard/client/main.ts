@@ -1,7 +1,9 @@
-import type { DrainProgress, Meeting, Overview, Server, ServerHistory, ServerState, Tenant, TenantList } from './answers.js';
+import type { DrainProgress, Overview, Server, ServerHistory, ServerState, Tenant, TenantList } from './answers.js';
 import { api, ApiFailure, TOKEN_KEY } from './api.js';
 import { chart, poolCharts, series } from './charts.js';
+import { banner } from './banner.js';
 import { $, clock, count, el, fill, host, num, td, usage, when } from './dom.js';
+import { meetingRow, totalsByServer, type Totals } from './meetings.js';
 
 /**
  * The dashboard's browser script (docs/dashboard.md): signs in with the admin token, reads the
@@ -13,62 +15,6 @@ const REFRESH_MS = 30000;
 let loading = false;
 let timer = 0;
 let view: Overview | null = null;
-
-interface Totals {
-  meetings: number;
-  users: number;
-  videos: number;
-}
-
-/** Per server, what the last poll's meetings add up to (the same list the meetings table shows). */
-function totalsByServer(meetings: Meeting[]): Map<string, Totals> {
-  const by = new Map<string, Totals>();
-  for (const m of meetings) {
-    const t = by.get(m.server) || { meetings: 0, users: 0, videos: 0 };
-    t.meetings += 1;
-    t.users += m.participants;
-    t.videos += m.videoStreams;
-    by.set(m.server, t);
-  }
-  return by;
-}
-
-// --- readiness banner --------------------------------------------------------------------------
-
-function problems(o: Overview): string[] {
-  const out: string[] = [];
-  for (const [name, c] of Object.entries(o.readiness.checks)) {
-    if (c.ok) continue;
-    out.push(
-      name === 'poll'
-        ? 'Polling: ' + c.error + (c.ageSeconds !== null && c.ageSeconds !== undefined ? ' (last poll ' + c.ageSeconds + ' s ago)' : '')
-        : name + ': ' + (c.error || 'down'),
-    );
-  }
-  if (o.unavailable.length) out.push('Not read (storage out of reach), shown empty: ' + o.unavailable.join(', '));
-  const offline = o.servers.filter((s) => s.state !== 'disabled' && !s.health.online);
-  if (offline.length) out.push(count(offline.length, 'server') + ' offline: ' + offline.map((s) => host(s.url)).join(', '));
-  const panicked = o.servers.filter((s) => s.health.panickedAt);
-  if (panicked.length) out.push('Auto-panicked: ' + panicked.map((s) => host(s.url)).join(', '));
-  const suspect = o.servers.filter((s) => s.health.suspect);
-  if (suspect.length) out.push('Suspect: ' + suspect.map((s) => host(s.url)).join(', '));
-  for (const [what, n] of Object.entries(o.headroom)) {
-    if (n !== null && n < 0) out.push('No headroom: losing the largest server would leave ' + -n + ' ' + what + ' without room');
-  }
-  return out;
-}
-
-function banner(o: Overview): void {
-  const list = problems(o);
-  const b = $('banner');
-  b.className = 'banner ' + (list.length ? 'bad' : 'ok');
-  b.replaceChildren(
-    ...(list.length
-      ? [el('strong', {}, 'Needs attention'), el('ul', {}, ...list.map((p) => el('li', {}, p)))]
-      : [el('strong', {}, 'Ready'), ' Postgres, Redis and polling are fine; every server in service is online.']),
-  );
-  b.hidden = false;
-}
 
 // --- servers -------------------------------------------------------------------------------
 
@@ -183,28 +129,6 @@ function summary(o: Overview): string {
 }
 
 // --- meetings ------------------------------------------------------------------------------
-
-function age(ms: number | null): HTMLTableCellElement {
-  if (!ms) return td(null);
-  const min = Math.max(0, Math.round((Date.now() - ms) / 60000));
-  const at = new Date(ms).toISOString();
-  return el('td', {}, el('time', { datetime: at, title: at }, min < 60 ? min + ' min' : Math.floor(min / 60) + ' h ' + (min % 60) + ' min'));
-}
-
-/** `urls` (server id → URL) when the row names its server. */
-function meetingRow(m: Meeting, urls: Map<string, string> | null): HTMLTableRowElement {
-  return el(
-    'tr',
-    {},
-    td(m.tenantName),
-    el('td', {}, el('span', { class: 'id' }, m.meetingID), m.meetingName && m.meetingName !== m.meetingID ? el('span', { class: 'muted sub' }, m.meetingName) : null),
-    urls ? el('td', {}, el('a', { href: '#server/' + encodeURIComponent(m.server), class: 'url' }, host(urls.get(m.server) || m.server))) : null,
-    num(m.participants),
-    num(m.videoStreams),
-    age(m.createTime),
-    td(m.recording ? 'recording' : 'no', m.recording ? 'rec' : ''),
-  );
-}
 
 function renderMeetings(): void {
   if (!view) return;

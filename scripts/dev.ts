@@ -3,7 +3,7 @@
 // Worker setting set in its environment reaches the Worker. Ctrl-C or SIGTERM stops all of it.
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { SETTING_NAMES } from '../src/config.js'
+import { SETTING_NAMES } from '../src/settings.js'
 import { startSimulator, type Simulator } from '../test/support/bbb-sim/simulator.js'
 import { writeStackFile, writeWorkerEnv } from './dev/outputs.js'
 import { registerServers } from './dev/register-servers.js'

@@ -31,7 +31,7 @@ const SECRETS = [
 
 const TIMEOUT_MS = 10_000;
 
-/** The Worker's own zod schema (src/config.ts) over the values the deployment will have. */
+/** The Worker's own parse of its settings (src/settings.ts, src/config.ts) over the values the deployment will have. */
 export function settingsProblems(deployment: Deployment, settings: Record<string, string | undefined>): string[] {
   const inVars = SECRETS.filter((name) => String(deployment.vars[name] ?? '').trim() !== '').map((name) => `${name} is a secret but set in [vars] of wrangler.toml: use wrangler secret put ${name}`);
   try {

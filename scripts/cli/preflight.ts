@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import util from 'node:util';
-import { SETTING_NAMES } from '../../src/config.js';
+import { SETTING_NAMES } from '../../src/settings.js';
 import { str, type Command } from './command.js';
 import { CliError } from './errors.js';
 import { bindingProblems, migrationProblems, redisProblems, settingsProblems, type Deployment } from './preflight-checks.js';

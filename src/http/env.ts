@@ -3,7 +3,7 @@ import type { ShardBinding } from '../cluster/poll-fan-out.js';
 import { configured } from '../observability/configured.js';
 import { services, type Services } from '../services.js';
 
-/** What the Worker is bound to (wrangler.toml); every other binding is a plain-text setting (src/config.ts). */
+/** What the Worker is bound to (wrangler.toml); every other binding is a plain-text setting (src/settings.ts). */
 export interface Bindings {
   RECORDINGS: R2Bucket;
   /** The Worker's own PollShard entrypoint, absent in a single-invocation setup. */
